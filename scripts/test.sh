@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# test.sh: the whole test suite, as CI runs it (`make test`).
+#   1. installs what is missing (scripts/install-deps.sh)
+#   2. builds the dev preset (Debug + ASan/UBSan) and runs every unit and
+#      integration test under it (integration tests start their own redis-server)
+#   3. checks formatting (clang-format) of our C++ sources
+#   4. builds the libFuzzer targets (clang) and runs each briefly on its corpus
+# Slow suites (soak, big loads) are benchmarks under bench/, not run here.
+# Knobs: FUZZ_SECONDS (default 15 per target), JOBS (default: nproc).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
+JOBS="${JOBS:-$(nproc)}"
+log_dir=build/test-logs
+e2e_flag=""
+[[ -d tests/e2e ]] && e2e_flag="--e2e"
+
+scripts/install-deps.sh $e2e_flag
+mkdir -p "$log_dir"
+
+step() { printf '\n==== %s\n' "$*"; }
+
+step "build (dev: Debug + ASan/UBSan)"
+cmake --preset dev >/dev/null
+cmake --build --preset dev -j "$JOBS"
+
+step "unit + integration tests (ASan/UBSan)"
+ctest_rc=0
+ctest --preset dev -j "$JOBS" -L 'unit|integration' 2>&1 | tee "$log_dir/ctest.log" || ctest_rc=$?
+
+step "clang-format"
+format_failed=0
+mapfile -t sources < <(git ls-files '*.cpp' '*.hpp' 2>/dev/null || true)
+if ((${#sources[@]} > 0)); then
+  if ! clang-format --dry-run --Werror "${sources[@]}" 2>"$log_dir/format.log"; then
+    format_failed=1
+    head -40 "$log_dir/format.log"
+  fi
+fi
+
+step "fuzz targets (${FUZZ_SECONDS}s each)"
+fuzz_passed=0
+fuzz_failed=0
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$JOBS"
+for bin in build/fuzz/fuzz/*_fuzz; do
+  [[ -x "$bin" ]] || continue
+  name=$(basename "$bin" _fuzz)
+  work="build/fuzz/corpus-run/$name"
+  mkdir -p "$work"
+  seeds=()
+  [[ -d "fuzz/corpus/$name" ]] && seeds=("fuzz/corpus/$name")
+  if "$bin" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -print_final_stats=0 \
+      "$work" "${seeds[@]}" >"$log_dir/fuzz-$name.log" 2>&1; then
+    echo "fuzz $name: ok"
+    fuzz_passed=$((fuzz_passed + 1))
+  else
+    echo "fuzz $name: FAILED (see $log_dir/fuzz-$name.log)"
+    tail -30 "$log_dir/fuzz-$name.log"
+    fuzz_failed=$((fuzz_failed + 1))
+  fi
+done
+
+e2e_passed=0
+e2e_failed=0
+if [[ -x tests/e2e/run.sh ]]; then
+  step "e2e (node + chromium)"
+  if tests/e2e/run.sh 2>&1 | tee "$log_dir/e2e.log"; then e2e_passed=1; else e2e_failed=1; fi
+fi
+
+# One closing line for CI: ctest's counts plus one per fuzz target / e2e run / format.
+summary=$(grep -E '[0-9]+ tests failed out of [0-9]+' "$log_dir/ctest.log" | tail -1 || true)
+total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")
+failed=$(sed -E 's/.*, ([0-9]+) tests failed.*/\1/' <<<"$summary")
+[[ "$total" =~ ^[0-9]+$ ]] || total=0
+[[ "$failed" =~ ^[0-9]+$ ]] || failed=1
+passed=$((total - failed + fuzz_passed + e2e_passed + (1 - format_failed)))
+failed=$((failed + fuzz_failed + e2e_failed + format_failed))
+((ctest_rc != 0 && failed == 0)) && failed=1
+echo
+echo "${passed} passed, ${failed} failed"
+((failed == 0))

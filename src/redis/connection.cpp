@@ -1,0 +1,158 @@
+// Connection::Impl: a RedisSession whose replies are matched, in order, to the
+// requests waiting for them (PipelineQueue), plus a watchdog for request timeouts.
+//
+// Completion: a reply completes its caller inline, on the read loop (same executor
+// by contract): no post per reply on the hot path. Failures (connection lost,
+// stop) are posted instead, because they run from places (a destructor, the error
+// path) where resuming a caller that touches the connection again is not safe.
+#include <herald/redis/connection.hpp>
+
+#include "redis/core/pipeline_queue.hpp"
+#include "redis/redis_session.hpp"
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace herald::redis {
+namespace asio = boost::asio;
+using boost::system::error_code;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+}  // namespace
+
+class Connection::Impl final : public RedisSession {
+ public:
+  using Handler = asio::any_completion_handler<void(error_code, std::vector<Reply>)>;
+
+  Impl(executor_type ex, ConnectionConfig config)
+      : RedisSession(std::move(ex), std::move(config)), watchdog_timer_(executor()) {}
+
+  void start_all() {
+    if (started_) return;
+    started_ = true;
+    start();
+    auto self = std::static_pointer_cast<Impl>(shared_from_this());
+    asio::co_spawn(executor(), watchdog(self), asio::detached);
+  }
+
+  void stop_all() {
+    stop();
+    watchdog_timer_.cancel();
+  }
+
+  asio::awaitable<Result<std::vector<Reply>>> exec_all(const Request& request) {
+    if (!up()) {
+      ++stats_.rejected;
+      co_return Errc::not_connected;
+    }
+    if (request.empty()) co_return std::vector<Reply>{};
+    const auto timeout = request.timeout.count() > 0 ? request.timeout : config().request_timeout;
+    const auto deadline = Clock::now() + timeout;
+    // The bytes are copied before the first suspension: the caller's Request may
+    // go away while we wait.
+    auto [ec, replies] =
+        co_await asio::async_initiate<decltype(kTuple), void(error_code, std::vector<Reply>)>(
+            [this, &request, deadline](auto handler) {
+              pipeline_.push(request.size(), deadline, Handler{std::move(handler)});
+              send(request.payload());
+              ++stats_.requests;
+              if (deadline < watchdog_at_) watchdog_timer_.cancel();  // re-arm earlier
+            },
+            kTuple);
+    if (ec) co_return ec;
+    co_return std::move(replies);
+  }
+
+  std::size_t in_flight() const noexcept { return pipeline_.size(); }
+  ConnectionStats& stats() noexcept {
+    stats_.connects = connects();
+    stats_.connect_failures = connect_failures();
+    return stats_;
+  }
+
+ private:
+  void on_up() override {}
+
+  error_code on_reply(Reply&& reply) override {
+    bool unexpected = false;
+    auto done = pipeline_.on_reply(std::move(reply), unexpected);
+    if (unexpected) return make_error_code(Errc::protocol_error);
+    if (done) std::move(done->handler)(error_code{}, std::move(done->replies));
+    return {};
+  }
+
+  void on_down(error_code why) override {
+    Errc errc = Errc::connection_lost;
+    if (why == Errc::closed) errc = Errc::closed;
+    if (why == Errc::protocol_error) errc = Errc::protocol_error;
+    for (auto& handler : pipeline_.fail_all()) {
+      if (errc == Errc::connection_lost) ++stats_.lost;
+      asio::post(executor(), [h = std::move(handler), errc]() mutable {
+        std::move(h)(make_error_code(errc), std::vector<Reply>{});
+      });
+    }
+  }
+
+  asio::awaitable<void> watchdog(std::shared_ptr<Impl> self) {
+    while (!stopped()) {
+      auto earliest = pipeline_.earliest_deadline();
+      watchdog_at_ = earliest ? *earliest : Clock::time_point::max();
+      watchdog_timer_.expires_at(watchdog_at_);
+      co_await watchdog_timer_.async_wait(kTuple);
+      if (stopped()) break;
+      for (auto& handler : pipeline_.expire(Clock::now())) {
+        ++stats_.timeouts;
+        std::move(handler)(make_error_code(Errc::timeout), std::vector<Reply>{});
+      }
+    }
+    (void)self;
+  }
+
+  PipelineQueue<Handler> pipeline_;
+  asio::steady_timer watchdog_timer_;
+  Clock::time_point watchdog_at_ = Clock::time_point::max();
+  ConnectionStats stats_;
+  bool started_ = false;
+};
+
+Connection::Connection(executor_type executor, ConnectionConfig config)
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(config))) {}
+
+Connection::~Connection() {
+  if (impl_) impl_->stop_all();
+}
+
+void Connection::start() { impl_->start_all(); }
+void Connection::stop() { impl_->stop_all(); }
+
+asio::awaitable<Result<std::vector<Reply>>> Connection::exec_all(const Request& request) {
+  auto impl = impl_;  // keeps the Impl alive across the suspension
+  co_return co_await impl->exec_all(request);
+}
+
+asio::awaitable<Result<Reply>> Connection::exec(const Request& request) {
+  auto impl = impl_;
+  auto replies = co_await impl->exec_all(request);
+  if (!replies) co_return replies.error();
+  if (replies->empty()) co_return Reply{};
+  co_return std::move(replies->back());
+}
+
+asio::awaitable<bool> Connection::wait_connected(std::chrono::milliseconds timeout) {
+  auto impl = impl_;
+  co_return co_await impl->wait_up(timeout);
+}
+
+bool Connection::connected() const noexcept { return impl_->up(); }
+std::size_t Connection::in_flight() const noexcept { return impl_->in_flight(); }
+const ConnectionStats& Connection::stats() const noexcept { return impl_->stats(); }
+Connection::executor_type Connection::get_executor() const noexcept { return impl_->executor(); }
+
+}  // namespace herald::redis

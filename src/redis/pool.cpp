@@ -1,0 +1,63 @@
+// Pool: N Connections and the choice of which one carries the next request.
+#include <herald/redis/pool.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+
+namespace herald::redis {
+namespace asio = boost::asio;
+
+Pool::Pool(Connection::executor_type executor, ConnectionConfig config, std::size_t size) {
+  if (size == 0) size = 1;
+  connections_.reserve(size);
+  for (std::size_t i = 0; i < size; ++i)
+    connections_.push_back(std::make_unique<Connection>(executor, config));
+}
+
+void Pool::start() {
+  for (auto& c : connections_) c->start();
+}
+
+void Pool::stop() {
+  for (auto& c : connections_) c->stop();
+}
+
+Connection& Pool::pick() noexcept {
+  // Least in flight among connected ones, starting the scan at a rotating index so
+  // that equally loaded connections share the work. Cost: O(size), size is small.
+  const std::size_t n = connections_.size();
+  Connection* best = nullptr;
+  for (std::size_t k = 0; k < n; ++k) {
+    Connection& c = *connections_[(next_ + k) % n];
+    if (!c.connected()) continue;
+    if (best == nullptr || c.in_flight() < best->in_flight()) best = &c;
+  }
+  next_ = (next_ + 1) % n;
+  return best != nullptr ? *best : *connections_[next_];
+}
+
+asio::awaitable<Result<Reply>> Pool::exec(const Request& request) {
+  return pick().exec(request);
+}
+
+asio::awaitable<Result<std::vector<Reply>>> Pool::exec_all(const Request& request) {
+  return pick().exec_all(request);
+}
+
+asio::awaitable<bool> Pool::wait_connected(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (auto& c : connections_) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() < 0) left = std::chrono::milliseconds{0};
+    if (!co_await c->wait_connected(left)) co_return false;
+  }
+  co_return true;
+}
+
+bool Pool::connected() const noexcept {
+  for (const auto& c : connections_)
+    if (c->connected()) return true;
+  return false;
+}
+
+}  // namespace herald::redis

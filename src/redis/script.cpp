@@ -1,0 +1,50 @@
+// Script: EVALSHA first; on NOSCRIPT, EVAL (which also loads the script for next time).
+#include <herald/redis/script.hpp>
+
+#include <openssl/sha.h>
+
+#include <array>
+
+namespace herald::redis {
+namespace asio = boost::asio;
+
+namespace {
+
+std::string sha1_hex(const std::string& text) {
+  std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
+  SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(digest.size() * 2);
+  for (unsigned char b : digest) {
+    out += kHex[b >> 4];
+    out += kHex[b & 0xf];
+  }
+  return out;
+}
+
+Request script_request(std::string_view command, std::string_view body,
+                       const std::vector<std::string>& keys,
+                       const std::vector<std::string>& args) {
+  std::vector<std::string_view> tail;
+  tail.reserve(keys.size() + args.size());
+  for (const auto& k : keys) tail.emplace_back(k);
+  for (const auto& a : args) tail.emplace_back(a);
+  Request req;
+  req.push_range(command, {body, std::to_string(keys.size())}, tail);
+  return req;
+}
+
+}  // namespace
+
+Script::Script(std::string source) : source_(std::move(source)), sha1_(sha1_hex(source_)) {}
+
+asio::awaitable<Result<Reply>> Script::run(Connection& connection,
+                                           const std::vector<std::string>& keys,
+                                           const std::vector<std::string>& args) const {
+  auto reply = co_await connection.exec(script_request("EVALSHA", sha1_, keys, args));
+  if (!reply || !reply->is_error() || !reply->str.starts_with("NOSCRIPT")) co_return reply;
+  co_return co_await connection.exec(script_request("EVAL", source_, keys, args));
+}
+
+}  // namespace herald::redis

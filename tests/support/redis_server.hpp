@@ -1,0 +1,68 @@
+// RedisServer: a private redis-server for one test, on a free loopback port.
+//
+// start() spawns `redis-server` (no persistence, its own temp dir) and waits until it
+// answers PING; stop() (and the destructor) shut it down and remove the dir.
+// kill9() kills it as a crash would; restart() starts it again on the same port, so
+// clients configured with url() reconnect to the "same" server.
+// Blocking calls, for the test thread. A coroutine running on the test thread may
+// call them (to kill the server with requests in flight, or restart it), knowing the
+// io_context stalls meanwhile: kill9() a few ms, start()/restart() until the server
+// is ready (tens of ms).
+// Safety: the child gets PR_SET_PDEATHSIG(SIGKILL), so a crashed or killed test does
+// not leave servers behind. PDEATHSIG follows the *thread* that forked, which is
+// why the calls that spawn (start, restart) belong on the test thread.
+// `--unixsocket NAME` in extra_args with a relative NAME puts the socket in dir().
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace herald::test {
+
+class RedisServer {
+ public:
+  /// extra_args: more redis-server arguments, e.g. {"--requirepass", "s3cret"}.
+  explicit RedisServer(std::vector<std::string> extra_args = {});
+  ~RedisServer();
+  RedisServer(const RedisServer&) = delete;
+  RedisServer& operator=(const RedisServer&) = delete;
+
+  /// Starts the server and waits for PING (up to 10 s); throws std::runtime_error.
+  void start();
+  /// SHUTDOWN NOSAVE / SIGTERM and wait; removes the temp dir.
+  void stop();
+  /// SIGKILL, as a crash; the port is free again once this returns.
+  void kill9();
+  /// Starts again on the same port (after kill9() or stop()).
+  void restart();
+  bool running() const noexcept { return pid_ > 0; }
+
+  std::uint16_t port() const noexcept { return port_; }
+  std::string url() const;  ///< redis://127.0.0.1:<port>
+  std::string unix_socket_path() const;  ///< set when started with unix socket support
+  const std::string& dir() const noexcept { return dir_; }
+
+  /// Runs a command with redis-cli against this server and returns its stdout
+  /// (trimmed). For test setup and assertions only.
+  std::string cli(const std::vector<std::string>& args) const;
+
+ private:
+  void spawn();
+  bool wait_ping(int timeout_ms) const;
+  /// Spawns on port_ and waits until ready; false (child reaped) when it is not.
+  bool try_spawn_ready(int timeout_ms);
+  void make_dir();
+  void reap(int timeout_ms);
+
+  std::vector<std::string> extra_args_;
+  std::string dir_;
+  std::string unix_socket_;  ///< absolute path when extra_args has --unixsocket
+  std::uint16_t port_ = 0;
+  pid_t pid_ = -1;
+  long log_offset_ = 0;  ///< size of redis.log before the current spawn
+};
+
+}  // namespace herald::test

@@ -17,15 +17,41 @@ std::optional<long long> Reply::as_integer() const noexcept {
 
 namespace {
 
+/// Appends `s` with control bytes escaped (\n, \r, \t, \xHH), so a reply with
+/// binary data never breaks a log line.
+void append_escaped(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          out += "\\x";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xf];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+}
+
 void render(const Reply& r, std::string& out) {
   switch (r.type) {
     case ReplyType::nil: out += "nil"; return;
     case ReplyType::integer: out += std::to_string(r.integer); return;
-    case ReplyType::error: out += "(error) " + r.str; return;
-    case ReplyType::status: out += r.str; return;
+    case ReplyType::error:
+      out += "(error) ";
+      append_escaped(out, r.str);
+      return;
+    case ReplyType::status:
     case ReplyType::string:
       out += '"';
-      out += r.str;
+      append_escaped(out, r.str);
       out += '"';
       return;
     case ReplyType::array:

@@ -1,0 +1,138 @@
+// Cache: a two-level cache-aside layer (L1 in process, L2 Redis) with stampede
+// protection, tags, namespaces, stale-while-revalidate and fail-safe.
+//
+//   Cache cache{ex, CacheConfig{}, &pool, bus_config};
+//   cache.start();
+//   auto r = co_await cache.get_or_set(CacheKey("products").entity("product").id(42).str(),
+//       [&]() -> asio::awaitable<std::optional<std::string>> { co_return load(42); },
+//       presets.get("products"));
+//
+// Read path: L1 -> L2 (one pipelined round trip: entry + namespace and tag
+// versions) -> in-process single flight -> distributed lock -> loader -> conditional
+// write-back. Invalidation is by versions: a tag or a namespace has a counter in
+// Redis, each entry records the counters it was loaded under, and a read whose
+// counters moved is a miss. Invalidating a tag is therefore one INCR, whatever the
+// number of entries, and the write-back of a load is a compare-and-set script that
+// refuses to store a value that was invalidated while it loaded.
+// Every node hears every invalidation on a Redis Pub/Sub bus and drops its L1 copies.
+//
+// Failure: Redis down never fails a read. Reads fall back to L1 and the loader
+// (with a short redis_timeout), writes are skipped, and the cache resumes by itself
+// when Redis returns. L1 entries that may have missed invalidations while the bus
+// was down stop counting as hits (they remain fail-safe fallbacks).
+//
+// Thread: a Cache lives on one executor; call it from coroutines on that executor.
+// Values are bytes; see json_cache.hpp for a Boost.JSON convenience layer.
+#pragma once
+
+#include <herald/cache/cache_error.hpp>
+#include <herald/cache/cache_policy.hpp>
+#include <herald/cache/cache_stats.hpp>
+#include <herald/redis/config.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace herald::redis {
+class Pool;
+}
+
+namespace herald::cache {
+
+struct CacheConfig {
+  /// Prefix of every Redis key; it is also the Redis Cluster hash tag, so all keys
+  /// of one Cache share a slot and every multi-key operation is cluster-safe. Run
+  /// several caches (prefixes) to spread data over a cluster.
+  std::string prefix = "herald:cache";
+  /// L1 bounds. 100k entries / 64 MiB: a comfortable share of a web node's memory.
+  std::size_t l1_max_entries = 100'000;
+  std::size_t l1_max_bytes = 64u << 20;
+  /// Wait for Redis on the read path before failing open. 250 ms: a healthy
+  /// loopback/LAN round trip is well under 1 ms; past this the loader is faster.
+  std::chrono::milliseconds redis_timeout{250};
+  /// While the bus is down, values loaded meanwhile count as L1 hits for at most
+  /// this long (other nodes' invalidations cannot reach us). 5 s.
+  std::chrono::milliseconds blind_l1_ttl{5'000};
+  /// How long a removed key stays a tombstone, so that loads already running when
+  /// it was removed cannot write it back. 60 s: above any sane hard_timeout.
+  std::chrono::milliseconds tombstone_ttl{60'000};
+  /// Pub/Sub channel of the invalidation bus.
+  std::string bus_channel = "herald:cache:bus";
+  /// Each node writes its counters to `{prefix}:stats:<node>` this often (expiring
+  /// after 6x this), so `herald cache stats` can add up the whole cluster. 0 = off.
+  std::chrono::milliseconds stats_interval{5'000};
+};
+
+enum class CacheSource { l1, l2, loader };
+
+struct CacheValue {
+  std::optional<std::string> value;  ///< nullopt: the loader said "not found"
+  CacheSource source = CacheSource::loader;
+  bool stale = false;  ///< served past its ttl (stale-while-revalidate or fail-safe)
+};
+
+/// Loads the value from the origin; nullopt means "not found" (negatively cached).
+/// An exception means failure (fail-safe may answer with a stale value instead).
+using Loader = std::function<boost::asio::awaitable<std::optional<std::string>>()>;
+
+/// Called for every tag invalidation seen, local or from another node (the gateway
+/// turns these into `invalidate` frames on `tag:<tag>` channels).
+using InvalidationListener = std::function<void(const std::vector<std::string>& tags)>;
+
+class Cache {
+ public:
+  /// pool == nullptr (or bus == nullopt): an L1-only cache on this node.
+  Cache(boost::asio::any_io_executor executor, CacheConfig config, redis::Pool* pool,
+        std::optional<redis::ConnectionConfig> bus);
+  ~Cache();
+  Cache(const Cache&) = delete;
+  Cache& operator=(const Cache&) = delete;
+
+  void start();
+  void stop();
+
+  boost::asio::awaitable<Result<CacheValue>> get_or_set(const std::string& key, Loader loader,
+                                                        const CachePolicy& policy);
+  /// Cache lookup only (L1, then L2); nullopt on a miss.
+  boost::asio::awaitable<std::optional<CacheValue>> get(const std::string& key,
+                                                        const CachePolicy& policy);
+  /// Stores a value unconditionally (e.g. write-through after an update).
+  boost::asio::awaitable<void> set(const std::string& key, std::string value,
+                                   const CachePolicy& policy);
+
+  /// Drops one key on every node. Fails only if Redis could not be told.
+  boost::asio::awaitable<Result<void>> remove(const std::string& key);
+  /// Invalidates every entry carrying any of the tags, on every node: O(1) Redis
+  /// writes per tag. Returns an upper bound of the entries invalidated (entries
+  /// written under those tags since their previous invalidation).
+  boost::asio::awaitable<Result<std::size_t>> invalidate_tags(const std::vector<std::string>& tags);
+  /// Invalidates a namespace at once (one INCR), then deletes its keys with SCAN +
+  /// UNLINK in batches. Returns the number of keys deleted.
+  boost::asio::awaitable<Result<std::size_t>> invalidate_namespace(const std::string& ns);
+
+  /// Drops everything: every key under the prefix (SCAN + UNLINK batches) and every
+  /// node's L1. Returns the number of Redis keys deleted.
+  boost::asio::awaitable<Result<std::size_t>> clear();
+
+  void on_invalidate(InvalidationListener listener);
+
+  const CacheStats& stats() const noexcept;
+  std::size_t l1_size() const noexcept;
+  std::size_t l1_bytes() const noexcept;
+  /// True when Redis is configured and the invalidation bus is connected.
+  bool coherent() const noexcept;
+
+  class Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace herald::cache

@@ -1,0 +1,177 @@
+// Cache::Impl: the state of one Cache and the steps of its read and invalidation
+// paths. The read path lives in cache.cpp (lookups) and cache_load.cpp (single
+// flight, lock, loader, write-back); invalidation and the bus in
+// cache_invalidation.cpp.
+//
+// Thread: everything on `ex_` (single-threaded); background loads and the bus
+// handlers run there too. Background coroutines hold a shared_ptr to the Impl.
+#pragma once
+
+#include "cache/cache_entry.hpp"
+#include "cache/l1_store.hpp"
+
+#include <herald/cache/cache.hpp>
+#include <herald/redis/pool.hpp>
+#include <herald/redis/subscriber.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <exception>
+#include <memory>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace herald::cache {
+
+using SteadyClock = std::chrono::steady_clock;
+
+/// What one L2 read saw: the entry (if any) and the counters it must match.
+struct L2Snapshot {
+  bool reachable = false;            ///< Redis answered
+  std::optional<CacheEntry> entry;   ///< parsed entry, tombstones included
+  std::string stamp;                 ///< current entry's stamp, "" when absent
+  std::string ns_version = "0";
+  std::vector<std::string> tag_versions;  ///< aligned with the policy's tags
+};
+
+/// One in-process load that concurrent callers of the same key share.
+struct Flight {
+  explicit Flight(const boost::asio::any_io_executor& ex) : done(ex) {
+    done.expires_at(SteadyClock::time_point::max());
+  }
+  boost::asio::steady_timer done;  ///< cancelled when `result` is set
+  std::optional<Result<CacheValue>> result;
+};
+
+/// The coherence state an L1 entry is stored under. Snapshotted before a load, so
+/// that an invalidation during the load makes the loaded value invalid in L1 too.
+struct L1Stamp {
+  std::uint64_t epoch = 0;
+  std::vector<std::pair<std::string, std::uint64_t>> tag_generations;
+};
+
+/// A loader call running as its own coroutine, so that a caller may stop waiting
+/// (soft/hard timeout) while the load completes and is cached in the background.
+struct LoadState {
+  explicit LoadState(const boost::asio::any_io_executor& ex) : done(ex) {
+    done.expires_at(SteadyClock::time_point::max());
+  }
+  boost::asio::steady_timer done;
+  bool finished = false;
+  bool failed = false;
+  /// Set by remove()/namespace invalidation (local or bus) while the load runs:
+  /// its result is returned but not cached.
+  bool invalidated = false;
+  std::optional<std::string> value;
+};
+
+class Cache::Impl : public std::enable_shared_from_this<Cache::Impl> {
+ public:
+  Impl(boost::asio::any_io_executor ex, CacheConfig config, redis::Pool* pool,
+       std::optional<redis::ConnectionConfig> bus);
+
+  // --- read path (cache.cpp, cache_load.cpp)
+  boost::asio::awaitable<Result<CacheValue>> get_or_set(const std::string& key, Loader loader,
+                                                        const CachePolicy& policy);
+  boost::asio::awaitable<std::optional<CacheValue>> get(const std::string& key,
+                                                        const CachePolicy& policy);
+  boost::asio::awaitable<void> set(const std::string& key, std::string value,
+                                   const CachePolicy& policy);
+
+  // --- invalidation and bus (cache_invalidation.cpp)
+  void start();
+  void stop();
+  boost::asio::awaitable<Result<void>> remove(const std::string& key);
+  boost::asio::awaitable<Result<std::size_t>> invalidate_tags(const std::vector<std::string>& tags);
+  boost::asio::awaitable<Result<std::size_t>> invalidate_namespace(const std::string& ns);
+  boost::asio::awaitable<Result<std::size_t>> clear();
+
+  CacheStats stats_;
+  L1Store l1_;
+  std::vector<InvalidationListener> listeners_;
+  bool bus_up() const noexcept { return bus_up_; }
+
+ private:
+  // cache.cpp
+  const L1Entry* l1_lookup(const std::string& key, bool& hit);
+  bool l1_valid(const L1Entry& e) const;
+  L1Stamp l1_stamp(const CachePolicy& policy) const;
+  void l1_store(const std::string& key, const std::optional<std::string>& value, bool stale,
+                std::int64_t created_ms, std::int64_t expires_ms, const CachePolicy& policy,
+                L1Stamp stamp);
+  boost::asio::awaitable<L2Snapshot> read_l2(const std::string& key, const CachePolicy& policy);
+  bool entry_current(const L2Snapshot& s, const CachePolicy& policy) const;
+  std::uint64_t tag_generation(const std::string& tag) const;
+
+  // cache_load.cpp
+  boost::asio::awaitable<Result<CacheValue>> load_once(const std::string& key, Loader loader,
+                                                       const CachePolicy& policy, L2Snapshot snap,
+                                                       std::optional<CacheValue> fallback);
+  boost::asio::awaitable<Result<CacheValue>> load(const std::string& key, Loader loader,
+                                                  const CachePolicy& policy, L2Snapshot snap,
+                                                  std::optional<CacheValue> fallback);
+  boost::asio::awaitable<void> load_task(std::shared_ptr<Impl> self,
+                                         std::shared_ptr<LoadState> state, std::string key,
+                                         Loader loader, CachePolicy policy, L2Snapshot snap,
+                                         L1Stamp l1_stamp, std::string lock_token);
+  boost::asio::awaitable<bool> write_back(const std::string& key, const CachePolicy& policy,
+                                          const L2Snapshot& snap, const std::string& lock_token,
+                                          const std::optional<std::string>& value, bool stale,
+                                          std::chrono::milliseconds ttl);
+  boost::asio::awaitable<void> release_lock(const std::string& key, const std::string& token);
+  boost::asio::awaitable<void> refresh(std::shared_ptr<Impl> self, std::string key, Loader loader,
+                                       CachePolicy policy);
+  void maybe_refresh_early(const std::string& key, std::int64_t created_ms,
+                           std::int64_t expires_ms, const Loader& loader,
+                           const CachePolicy& policy);
+  std::chrono::milliseconds jittered(std::chrono::milliseconds ttl, double jitter);
+
+  // cache_invalidation.cpp
+  void on_bus_message(std::string_view payload);
+  void on_bus_state(redis::SubscriberState state);
+  void apply_tags(const std::vector<std::string>& tags);
+  void apply_key(const std::string& key);
+  void apply_namespace(const std::string& ns);
+  void apply_clear();
+  boost::asio::awaitable<Result<std::size_t>> unlink_matching(std::string pattern);
+  boost::asio::awaitable<void> flush_stats(std::shared_ptr<Impl> self);
+  boost::asio::awaitable<void> publish(std::string message);
+
+ public:
+  // keys (all under one hash tag: see CacheConfig::prefix)
+  std::string entry_key(std::string_view key) const { return hash_tag_ + ":e:" + std::string(key); }
+  std::string ns_key(std::string_view ns) const { return hash_tag_ + ":ns:" + std::string(ns); }
+  std::string tag_key(std::string_view t) const { return hash_tag_ + ":tv:" + std::string(t); }
+  std::string tag_count_key(std::string_view t) const {
+    return hash_tag_ + ":tn:" + std::string(t);
+  }
+  std::string stats_key() const { return hash_tag_ + ":stats:" + node_id_; }
+  std::string lock_key(std::string_view key) const {
+    return hash_tag_ + ":lock:" + std::string(key);
+  }
+
+ private:
+  bool redis_ready() const { return pool_ != nullptr && pool_->connected(); }
+
+  boost::asio::any_io_executor ex_;
+  CacheConfig config_;
+  std::string hash_tag_;  ///< "{" + prefix + "}"
+  redis::Pool* pool_;
+  std::unique_ptr<redis::Subscriber> bus_;
+  std::unique_ptr<boost::asio::steady_timer> stats_timer_;
+  std::string node_id_;
+  bool bus_up_;
+  std::uint64_t epoch_ = 1;  ///< bumped whenever L1 may have missed invalidations
+  std::unordered_map<std::string, std::uint64_t> tag_generations_;
+  std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
+  std::unordered_map<std::string, std::shared_ptr<LoadState>> running_;  ///< by key
+  std::unordered_map<std::string, bool> refreshing_;  ///< background refreshes by key
+  std::mt19937_64 rng_{std::random_device{}()};
+};
+
+std::int64_t wall_ms();
+
+}  // namespace herald::cache

@@ -74,6 +74,7 @@ class Connection::Impl final : public RedisSession {
   ConnectionStats& stats() noexcept {
     stats_.connects = connects();
     stats_.connect_failures = connect_failures();
+    stats_.last_connect_error = last_connect_error();
     return stats_;
   }
 

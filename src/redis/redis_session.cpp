@@ -71,6 +71,7 @@ asio::awaitable<void> RedisSession::run(std::shared_ptr<RedisSession> self) {
     socket_ = RedisSocket{ex_};
     error_code ec = co_await connect_session(socket_, *reader_, config_);
     if (state_ == State::stopped) break;
+    last_connect_error_ = ec;
     if (ec) {
       ++connect_failures_;
       // One line per outage, not one per retry.

@@ -57,6 +57,9 @@ class RedisSession : public std::enable_shared_from_this<RedisSession> {
   const ConnectionConfig& config() const noexcept { return config_; }
   std::uint64_t connects() const noexcept { return connects_; }
   std::uint64_t connect_failures() const noexcept { return connect_failures_; }
+  const boost::system::error_code& last_connect_error() const noexcept {
+    return last_connect_error_;
+  }
 
  protected:
   /// Queues RESP bytes for the current session. Call only while up().
@@ -89,6 +92,7 @@ class RedisSession : public std::enable_shared_from_this<RedisSession> {
   std::uint64_t generation_ = 0;  ///< counts sessions; an old writer sees it move on
   std::uint64_t connects_ = 0;
   std::uint64_t connect_failures_ = 0;
+  boost::system::error_code last_connect_error_;
 };
 
 }  // namespace herald::redis

@@ -41,7 +41,7 @@ class RedisServer {
   bool running() const noexcept { return pid_ > 0; }
 
   std::uint16_t port() const noexcept { return port_; }
-  std::string url() const;  ///< redis://127.0.0.1:<port>
+  std::string url() const;               ///< redis://127.0.0.1:<port>
   std::string unix_socket_path() const;  ///< set when started with unix socket support
   const std::string& dir() const noexcept { return dir_; }
 

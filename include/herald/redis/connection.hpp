@@ -40,6 +40,9 @@ struct ConnectionStats {
   std::uint64_t rejected = 0;          ///< requests refused with not_connected
   std::uint64_t timeouts = 0;          ///< requests completed with Errc::timeout
   std::uint64_t lost = 0;              ///< requests failed with connection_lost
+  /// Why the last connect attempt failed (e.g. Errc::handshake_failed for a wrong
+  /// password, connection_refused, Errc::connect_timeout); cleared on success.
+  boost::system::error_code last_connect_error;
 };
 
 class Connection {

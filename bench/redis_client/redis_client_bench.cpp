@@ -133,13 +133,20 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     const char* v = argv[i + 1];
-    if (k == "--url") o.url = v;
-    else if (k == "--requests") o.requests = std::atol(v);
-    else if (k == "--pipeline") o.pipeline = std::atoi(v);
-    else if (k == "--clients") o.clients = std::atoi(v);
-    else if (k == "--pool") o.pool_size = std::atoi(v);
-    else if (k == "--tests") o.tests = v;
-    else if (k == "--mode") o.mode = v;
+    if (k == "--url")
+      o.url = v;
+    else if (k == "--requests")
+      o.requests = std::atol(v);
+    else if (k == "--pipeline")
+      o.pipeline = std::atoi(v);
+    else if (k == "--clients")
+      o.clients = std::atoi(v);
+    else if (k == "--pool")
+      o.pool_size = std::atoi(v);
+    else if (k == "--tests")
+      o.tests = v;
+    else if (k == "--mode")
+      o.mode = v;
     else {
       std::fprintf(stderr,
                    "usage: %s [--url U] [--requests N] [--pipeline P] [--clients C] "
@@ -150,9 +157,7 @@ int main(int argc, char** argv) {
   }
   asio::io_context ioc{1};
   int rc = 0;
-  asio::co_spawn(ioc, run(o), [&](std::exception_ptr e, int r) {
-    rc = e ? 1 : r;
-  });
+  asio::co_spawn(ioc, run(o), [&](std::exception_ptr e, int r) { rc = e ? 1 : r; });
   ioc.run();
   return rc;
 }

@@ -177,8 +177,7 @@ asio::awaitable<std::optional<CacheValue>> Cache::Impl::get(const std::string& k
   co_return std::nullopt;
 }
 
-asio::awaitable<Result<CacheValue>> Cache::Impl::get_or_set(const std::string& key,
-                                                            Loader loader,
+asio::awaitable<Result<CacheValue>> Cache::Impl::get_or_set(const std::string& key, Loader loader,
                                                             const CachePolicy& policy) {
   std::optional<CacheValue> fallback;  // a stale value for fail-safe answers
 
@@ -233,8 +232,12 @@ Cache::~Cache() {
   if (impl_) impl_->stop();
 }
 
-void Cache::start() { impl_->start(); }
-void Cache::stop() { impl_->stop(); }
+void Cache::start() {
+  impl_->start();
+}
+void Cache::stop() {
+  impl_->stop();
+}
 
 asio::awaitable<Result<CacheValue>> Cache::get_or_set(const std::string& key, Loader loader,
                                                       const CachePolicy& policy) {
@@ -278,9 +281,17 @@ void Cache::on_invalidate(InvalidationListener listener) {
   impl_->listeners_.push_back(std::move(listener));
 }
 
-const CacheStats& Cache::stats() const noexcept { return impl_->stats_; }
-std::size_t Cache::l1_size() const noexcept { return impl_->l1_.size(); }
-std::size_t Cache::l1_bytes() const noexcept { return impl_->l1_.bytes(); }
-bool Cache::coherent() const noexcept { return impl_->bus_up(); }
+const CacheStats& Cache::stats() const noexcept {
+  return impl_->stats_;
+}
+std::size_t Cache::l1_size() const noexcept {
+  return impl_->l1_.size();
+}
+std::size_t Cache::l1_bytes() const noexcept {
+  return impl_->l1_.bytes();
+}
+bool Cache::coherent() const noexcept {
+  return impl_->bus_up();
+}
 
 }  // namespace herald::cache

@@ -11,10 +11,14 @@ class CacheErrorCategory final : public boost::system::error_category {
   const char* name() const noexcept override { return "herald.cache"; }
   std::string message(int value) const override {
     switch (static_cast<CacheErrc>(value)) {
-      case CacheErrc::loader_failed: return "cache loader failed and no stale value exists";
-      case CacheErrc::loader_timeout: return "cache loader timed out and no stale value exists";
-      case CacheErrc::decode_failed: return "cached value could not be decoded";
-      case CacheErrc::redis_unavailable: return "redis unavailable for cache invalidation";
+      case CacheErrc::loader_failed:
+        return "cache loader failed and no stale value exists";
+      case CacheErrc::loader_timeout:
+        return "cache loader timed out and no stale value exists";
+      case CacheErrc::decode_failed:
+        return "cached value could not be decoded";
+      case CacheErrc::redis_unavailable:
+        return "redis unavailable for cache invalidation";
     }
     return "unknown cache error";
   }

@@ -30,9 +30,9 @@ using SteadyClock = std::chrono::steady_clock;
 
 /// What one L2 read saw: the entry (if any) and the counters it must match.
 struct L2Snapshot {
-  bool reachable = false;            ///< Redis answered
-  std::optional<CacheEntry> entry;   ///< parsed entry, tombstones included
-  std::string stamp;                 ///< current entry's stamp, "" when absent
+  bool reachable = false;           ///< Redis answered
+  std::optional<CacheEntry> entry;  ///< parsed entry, tombstones included
+  std::string stamp;                ///< current entry's stamp, "" when absent
   std::string ns_version = "0";
   std::vector<std::string> tag_versions;  ///< aligned with the policy's tags
 };
@@ -124,9 +124,8 @@ class Cache::Impl : public std::enable_shared_from_this<Cache::Impl> {
   boost::asio::awaitable<void> release_lock(const std::string& key, const std::string& token);
   boost::asio::awaitable<void> refresh(std::shared_ptr<Impl> self, std::string key, Loader loader,
                                        CachePolicy policy);
-  void maybe_refresh_early(const std::string& key, std::int64_t created_ms,
-                           std::int64_t expires_ms, const Loader& loader,
-                           const CachePolicy& policy);
+  void maybe_refresh_early(const std::string& key, std::int64_t created_ms, std::int64_t expires_ms,
+                           const Loader& loader, const CachePolicy& policy);
   std::chrono::milliseconds jittered(std::chrono::milliseconds ttl, double jitter);
 
   // cache_invalidation.cpp

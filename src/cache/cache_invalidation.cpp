@@ -13,8 +13,8 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -71,8 +71,8 @@ asio::awaitable<void> Cache::Impl::flush_stats(std::shared_ptr<Impl> self) {
     redis::Request req;
     req.timeout = config_.redis_timeout;
     req.push("HSET", stats_key(), "l1_hits", s.l1_hits, "l1_misses", s.l1_misses, "l2_hits",
-             s.l2_hits, "l2_misses", s.l2_misses, "stale_served", s.stale_served, "loads",
-             s.loads, "load_errors", s.load_errors, "lock_waits", s.lock_waits, "lock_timeouts",
+             s.l2_hits, "l2_misses", s.l2_misses, "stale_served", s.stale_served, "loads", s.loads,
+             "load_errors", s.load_errors, "lock_waits", s.lock_waits, "lock_timeouts",
              s.lock_timeouts, "redis_errors", s.redis_errors, "writes_skipped", s.writes_skipped,
              "invalidations", s.invalidations, "l1_entries", l1_.size(), "l1_bytes", l1_.bytes());
     req.push("PEXPIRE", stats_key(), config_.stats_interval.count() * 6);
@@ -97,9 +97,15 @@ void Cache::Impl::on_bus_message(std::string_view payload) {
   if (payload.substr(2, second - 2) == node_id_) return;  // our own, already applied
   const std::string body{payload.substr(second + 1)};
   switch (kind) {
-    case 'k': apply_key(body); break;
-    case 'n': apply_namespace(body); break;
-    case 'a': apply_clear(); break;
+    case 'k':
+      apply_key(body);
+      break;
+    case 'n':
+      apply_namespace(body);
+      break;
+    case 'a':
+      apply_clear();
+      break;
     case 't': {
       std::vector<std::string> tags;
       std::size_t start = 0;
@@ -113,7 +119,8 @@ void Cache::Impl::on_bus_message(std::string_view payload) {
       for (const auto& listener : listeners_) listener(tags);
       break;
     }
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -189,7 +196,7 @@ asio::awaitable<Result<std::size_t>> Cache::Impl::invalidate_tags(
   redis::Request req;
   req.timeout = config_.redis_timeout;
   for (const auto& t : valid) {
-    req.push("INCR", tag_key(t));       // the one write that invalidates every entry
+    req.push("INCR", tag_key(t));          // the one write that invalidates every entry
     req.push("GETDEL", tag_count_key(t));  // how many were written under it
   }
   req.push("PUBLISH", config_.bus_channel, "t|" + node_id_ + "|" + body);

@@ -118,10 +118,9 @@ asio::awaitable<Result<CacheValue>> Cache::Impl::load(const std::string& key, Lo
 
   auto state = std::make_shared<LoadState>(ex_);
   running_[key] = state;
-  asio::co_spawn(ex_,
-                 load_task(shared_from_this(), state, key, std::move(loader), policy, snap,
-                           stamp, token),
-                 asio::detached);
+  asio::co_spawn(
+      ex_, load_task(shared_from_this(), state, key, std::move(loader), policy, snap, stamp, token),
+      asio::detached);
 
   milliseconds wait_for = policy.hard_timeout;
   if (fallback && policy.soft_timeout.count() > 0)
@@ -189,8 +188,7 @@ asio::awaitable<void> Cache::Impl::load_task(std::shared_ptr<Impl> self,
 }
 
 asio::awaitable<bool> Cache::Impl::write_back(const std::string& key, const CachePolicy& policy,
-                                              const L2Snapshot& snap,
-                                              const std::string& lock_token,
+                                              const L2Snapshot& snap, const std::string& lock_token,
                                               const std::optional<std::string>& value, bool stale,
                                               milliseconds ttl) {
   if (!redis_ready() || snap.tag_versions.size() != policy.tags.size()) co_return false;
@@ -203,10 +201,9 @@ asio::awaitable<bool> Cache::Impl::write_back(const std::string& key, const Cach
   for (std::size_t i = 0; i < policy.tags.size(); ++i)
     e.tags.emplace_back(policy.tags[i], snap.tag_versions[i]);
   if (value) e.payload = *value;
-  const milliseconds keep = value ? std::max(policy.stale_grace, policy.fail_safe_max)
-                                  : milliseconds{0};
-  std::vector<std::string> keys{entry_key(key), ns_key(CacheKey::namespace_of(key)),
-                                lock_key(key)};
+  const milliseconds keep =
+      value ? std::max(policy.stale_grace, policy.fail_safe_max) : milliseconds{0};
+  std::vector<std::string> keys{entry_key(key), ns_key(CacheKey::namespace_of(key)), lock_key(key)};
   for (const auto& t : policy.tags) keys.push_back(tag_key(t));
   for (const auto& t : policy.tags) keys.push_back(tag_count_key(t));
   std::vector<std::string> args{snap.stamp, snap.ns_version, lock_token, e.encode(),
@@ -243,9 +240,9 @@ void Cache::Impl::maybe_refresh_early(const std::string& key, std::int64_t creat
                                       std::int64_t expires_ms, const Loader& loader,
                                       const CachePolicy& policy) {
   if (policy.eager_refresh <= 0 || flights_.count(key)) return;
-  const auto threshold = created_ms + static_cast<std::int64_t>(
-                                          static_cast<double>(expires_ms - created_ms) *
-                                          policy.eager_refresh);
+  const auto threshold =
+      created_ms + static_cast<std::int64_t>(static_cast<double>(expires_ms - created_ms) *
+                                             policy.eager_refresh);
   if (wall_ms() < threshold || !refreshing_.emplace(key, true).second) return;
   asio::co_spawn(ex_, refresh(shared_from_this(), key, loader, policy), asio::detached);
 }

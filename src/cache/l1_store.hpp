@@ -62,7 +62,7 @@ class L1Store {
   static std::size_t cost(const std::string& key, const L1Entry& e) noexcept;
   void erase_node(List::iterator it);
 
-  List lru_;  ///< front = most recently used
+  List lru_;                                                    ///< front = most recently used
   std::unordered_map<std::string_view, List::iterator> index_;  ///< views into lru_ keys
   std::size_t max_entries_;
   std::size_t max_bytes_;

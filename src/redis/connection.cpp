@@ -130,8 +130,12 @@ Connection::~Connection() {
   if (impl_) impl_->stop_all();
 }
 
-void Connection::start() { impl_->start_all(); }
-void Connection::stop() { impl_->stop_all(); }
+void Connection::start() {
+  impl_->start_all();
+}
+void Connection::stop() {
+  impl_->stop_all();
+}
 
 asio::awaitable<Result<std::vector<Reply>>> Connection::exec_all(const Request& request) {
   auto impl = impl_;  // keeps the Impl alive across the suspension
@@ -151,9 +155,17 @@ asio::awaitable<bool> Connection::wait_connected(std::chrono::milliseconds timeo
   co_return co_await impl->wait_up(timeout);
 }
 
-bool Connection::connected() const noexcept { return impl_->up(); }
-std::size_t Connection::in_flight() const noexcept { return impl_->in_flight(); }
-const ConnectionStats& Connection::stats() const noexcept { return impl_->stats(); }
-Connection::executor_type Connection::get_executor() const noexcept { return impl_->executor(); }
+bool Connection::connected() const noexcept {
+  return impl_->up();
+}
+std::size_t Connection::in_flight() const noexcept {
+  return impl_->in_flight();
+}
+const ConnectionStats& Connection::stats() const noexcept {
+  return impl_->stats();
+}
+Connection::executor_type Connection::get_executor() const noexcept {
+  return impl_->executor();
+}
 
 }  // namespace herald::redis

@@ -74,8 +74,7 @@ class RedisSession : public std::enable_shared_from_this<RedisSession> {
 
   boost::asio::awaitable<void> run(std::shared_ptr<RedisSession> self);
   boost::asio::awaitable<boost::system::error_code> read_loop();
-  boost::asio::awaitable<void> writer(std::shared_ptr<RedisSession> self,
-                                      std::uint64_t generation);
+  boost::asio::awaitable<void> writer(std::shared_ptr<RedisSession> self, std::uint64_t generation);
   void close_socket() noexcept;
   void wake_waiters() noexcept;
 

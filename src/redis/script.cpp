@@ -24,8 +24,7 @@ std::string sha1_hex(const std::string& text) {
 }
 
 Request script_request(std::string_view command, std::string_view body,
-                       const std::vector<std::string>& keys,
-                       const std::vector<std::string>& args) {
+                       const std::vector<std::string>& keys, const std::vector<std::string>& args) {
   std::vector<std::string_view> tail;
   tail.reserve(keys.size() + args.size());
   for (const auto& k : keys) tail.emplace_back(k);

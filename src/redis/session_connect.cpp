@@ -19,8 +19,8 @@
 
 namespace herald::redis {
 namespace asio = boost::asio;
-using boost::system::error_code;
 using asio::ip::tcp;
+using boost::system::error_code;
 
 namespace {
 
@@ -63,8 +63,7 @@ asio::awaitable<error_code> connect_socket(RedisSocket& socket, const RedisUrl& 
     co_return ec;
   }
   tcp::resolver resolver{socket.get_executor()};
-  auto [rec, results] =
-      co_await resolver.async_resolve(url.host, std::to_string(url.port), kTuple);
+  auto [rec, results] = co_await resolver.async_resolve(url.host, std::to_string(url.port), kTuple);
   if (rec) co_return rec;
   error_code last = asio::error::host_not_found;
   for (const auto& entry : results) {

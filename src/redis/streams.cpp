@@ -116,8 +116,7 @@ asio::awaitable<Result<std::vector<StreamBatch>>> xreadgroup(
   co_return parse_stream_batches(*reply);
 }
 
-asio::awaitable<Result<long long>> xack(Connection& c, std::string_view key,
-                                        std::string_view group,
+asio::awaitable<Result<long long>> xack(Connection& c, std::string_view key, std::string_view group,
                                         const std::vector<std::string>& ids) {
   if (ids.empty()) co_return 0;
   Request req;
@@ -179,8 +178,7 @@ asio::awaitable<Result<long long>> xtrim_maxlen(Connection& c, std::string_view 
 namespace {
 
 asio::awaitable<Result<std::vector<StreamEntry>>> range(Connection& c, std::string_view command,
-                                                        std::string_view key,
-                                                        std::string_view from,
+                                                        std::string_view key, std::string_view from,
                                                         std::string_view to,
                                                         std::optional<std::size_t> count) {
   Request req;

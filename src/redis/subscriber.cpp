@@ -114,7 +114,9 @@ class Subscriber::Impl final : public RedisSession {
     if (kind == "message" || kind == "smessage") {
       if (e.size() != 3) return make_error_code(Errc::unexpected_reply);
       deliver({kind == "message" ? PubSubMessage::Kind::message : PubSubMessage::Kind::smessage,
-               {}, e[1].str, e[2].str});
+               {},
+               e[1].str,
+               e[2].str});
     } else if (kind == "pmessage") {
       if (e.size() != 4) return make_error_code(Errc::unexpected_reply);
       deliver({PubSubMessage::Kind::pmessage, e[1].str, e[2].str, e[3].str});
@@ -168,10 +170,18 @@ Subscriber::~Subscriber() {
   impl_->stop();
 }
 
-void Subscriber::on_message(MessageHandler handler) { impl_->on_message_ = std::move(handler); }
-void Subscriber::on_state(StateHandler handler) { impl_->on_state_ = std::move(handler); }
-void Subscriber::start() { impl_->start(); }
-void Subscriber::stop() { impl_->stop(); }
+void Subscriber::on_message(MessageHandler handler) {
+  impl_->on_message_ = std::move(handler);
+}
+void Subscriber::on_state(StateHandler handler) {
+  impl_->on_state_ = std::move(handler);
+}
+void Subscriber::start() {
+  impl_->start();
+}
+void Subscriber::stop() {
+  impl_->stop();
+}
 
 void Subscriber::subscribe(const std::vector<std::string>& channels) {
   impl_->change(impl_->channels_, channels, true, "SUBSCRIBE");
@@ -202,7 +212,11 @@ asio::awaitable<bool> Subscriber::wait_connected(std::chrono::milliseconds timeo
   co_return co_await impl->wait_up(timeout);
 }
 
-bool Subscriber::connected() const noexcept { return impl_->up(); }
-std::size_t Subscriber::subscription_count() const noexcept { return impl_->count(); }
+bool Subscriber::connected() const noexcept {
+  return impl_->up();
+}
+std::size_t Subscriber::subscription_count() const noexcept {
+  return impl_->count();
+}
 
 }  // namespace herald::redis

@@ -11,12 +11,12 @@ struct CacheStats {
   std::uint64_t l1_misses = 0;
   std::uint64_t l2_hits = 0;
   std::uint64_t l2_misses = 0;
-  std::uint64_t stale_served = 0;  ///< stale answers (SWR, fail-safe): not hits
-  std::uint64_t loads = 0;         ///< loader calls
-  std::uint64_t load_errors = 0;   ///< loader threw or timed out
-  std::uint64_t lock_waits = 0;    ///< times a caller waited for another node's load
-  std::uint64_t lock_timeouts = 0; ///< waits that gave up and loaded anyway
-  std::uint64_t redis_errors = 0;  ///< Redis calls that failed (the cache failed open)
+  std::uint64_t stale_served = 0;    ///< stale answers (SWR, fail-safe): not hits
+  std::uint64_t loads = 0;           ///< loader calls
+  std::uint64_t load_errors = 0;     ///< loader threw or timed out
+  std::uint64_t lock_waits = 0;      ///< times a caller waited for another node's load
+  std::uint64_t lock_timeouts = 0;   ///< waits that gave up and loaded anyway
+  std::uint64_t redis_errors = 0;    ///< Redis calls that failed (the cache failed open)
   std::uint64_t writes_skipped = 0;  ///< write-backs refused: invalidated during the load
   std::uint64_t invalidations = 0;   ///< keys, tags and namespaces invalidated here
 

@@ -25,9 +25,7 @@ struct Reply {
   bool is_array() const noexcept { return type == ReplyType::array; }
   bool is_integer() const noexcept { return type == ReplyType::integer; }
   /// True for bulk strings and status replies ("OK", "PONG").
-  bool is_string() const noexcept {
-    return type == ReplyType::string || type == ReplyType::status;
-  }
+  bool is_string() const noexcept { return type == ReplyType::string || type == ReplyType::status; }
 
   /// The string value, or nullopt when this is not a string/status reply.
   std::optional<std::string_view> as_string() const noexcept {
@@ -42,9 +40,7 @@ struct Reply {
   static Reply make_status(std::string s) { return {ReplyType::status, 0, std::move(s), {}}; }
   static Reply make_error(std::string s) { return {ReplyType::error, 0, std::move(s), {}}; }
   static Reply make_integer(long long v) { return {ReplyType::integer, v, {}, {}}; }
-  static Reply make_array(std::vector<Reply> e) {
-    return {ReplyType::array, 0, {}, std::move(e)};
-  }
+  static Reply make_array(std::vector<Reply> e) { return {ReplyType::array, 0, {}, std::move(e)}; }
 
   friend bool operator==(const Reply&, const Reply&) = default;
 };

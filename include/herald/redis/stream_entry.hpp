@@ -45,9 +45,9 @@ struct PendingEntry {
 
 /// XAUTOCLAIM answer.
 struct AutoClaimResult {
-  std::string next_cursor;            ///< "0-0" when the scan is complete
-  std::vector<StreamEntry> entries;   ///< claimed, now owned by the caller
-  std::vector<std::string> deleted;   ///< pending ids whose entries were trimmed away
+  std::string next_cursor;           ///< "0-0" when the scan is complete
+  std::vector<StreamEntry> entries;  ///< claimed, now owned by the caller
+  std::vector<std::string> deleted;  ///< pending ids whose entries were trimmed away
 };
 
 /// The value of one field of an entry, or nullptr.

@@ -11,16 +11,26 @@ class RedisErrorCategory final : public boost::system::error_category {
   const char* name() const noexcept override { return "herald.redis"; }
   std::string message(int value) const override {
     switch (static_cast<Errc>(value)) {
-      case Errc::not_connected: return "not connected to redis";
-      case Errc::connection_lost: return "connection to redis lost with the request in flight";
-      case Errc::connect_timeout: return "connect to redis timed out";
-      case Errc::timeout: return "redis request timed out";
-      case Errc::protocol_error: return "invalid RESP from redis";
-      case Errc::handshake_failed: return "redis refused the handshake (AUTH/SELECT)";
-      case Errc::bad_url: return "bad redis URL";
-      case Errc::unexpected_reply: return "unexpected redis reply shape";
-      case Errc::server_error: return "redis answered with an error reply";
-      case Errc::closed: return "redis client stopped";
+      case Errc::not_connected:
+        return "not connected to redis";
+      case Errc::connection_lost:
+        return "connection to redis lost with the request in flight";
+      case Errc::connect_timeout:
+        return "connect to redis timed out";
+      case Errc::timeout:
+        return "redis request timed out";
+      case Errc::protocol_error:
+        return "invalid RESP from redis";
+      case Errc::handshake_failed:
+        return "redis refused the handshake (AUTH/SELECT)";
+      case Errc::bad_url:
+        return "bad redis URL";
+      case Errc::unexpected_reply:
+        return "unexpected redis reply shape";
+      case Errc::server_error:
+        return "redis answered with an error reply";
+      case Errc::closed:
+        return "redis client stopped";
     }
     return "unknown redis error";
   }

@@ -23,11 +23,21 @@ void append_escaped(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (unsigned char c : s) {
     switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += "\\x";
@@ -42,8 +52,12 @@ void append_escaped(std::string& out, std::string_view s) {
 
 void render(const Reply& r, std::string& out) {
   switch (r.type) {
-    case ReplyType::nil: out += "nil"; return;
-    case ReplyType::integer: out += std::to_string(r.integer); return;
+    case ReplyType::nil:
+      out += "nil";
+      return;
+    case ReplyType::integer:
+      out += std::to_string(r.integer);
+      return;
     case ReplyType::error:
       out += "(error) ";
       append_escaped(out, r.str);

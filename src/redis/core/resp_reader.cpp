@@ -36,9 +36,15 @@ void* place(const redisReadTask* task, Reply&& value) {
 void* create_string(const redisReadTask* task, char* str, std::size_t len) {
   Reply r;
   switch (task->type) {
-    case REDIS_REPLY_ERROR: r.type = ReplyType::error; break;
-    case REDIS_REPLY_STATUS: r.type = ReplyType::status; break;
-    default: r.type = ReplyType::string; break;
+    case REDIS_REPLY_ERROR:
+      r.type = ReplyType::error;
+      break;
+    case REDIS_REPLY_STATUS:
+      r.type = ReplyType::status;
+      break;
+    default:
+      r.type = ReplyType::string;
+      break;
   }
   r.str.assign(str, len);
   return place(task, std::move(r));
@@ -62,9 +68,13 @@ void* create_integer(const redisReadTask* task, long long value) {
   return place(task, Reply::make_integer(value));
 }
 
-void* create_nil(const redisReadTask* task) { return place(task, Reply::make_nil()); }
+void* create_nil(const redisReadTask* task) {
+  return place(task, Reply::make_nil());
+}
 
-void free_object(void* obj) { delete static_cast<Reply*>(obj); }
+void free_object(void* obj) {
+  delete static_cast<Reply*>(obj);
+}
 
 redisReplyObjectFunctions kFunctions = {create_string, create_array, create_integer, create_nil,
                                         free_object};

@@ -5,7 +5,9 @@
 namespace herald::redis {
 namespace {
 
-bool is_str(const Reply& r) { return r.is_string(); }
+bool is_str(const Reply& r) {
+  return r.is_string();
+}
 
 Result<StreamEntry> parse_entry(const Reply& r) {
   if (!r.is_array() || r.elements.size() < 2 || !is_str(r.elements[0]))
@@ -92,8 +94,8 @@ Result<std::vector<PendingEntry>> parse_pending_entries(const Reply& reply) {
     if (!e.is_array() || e.elements.size() != 4 || !is_str(e.elements[0]) ||
         !is_str(e.elements[1]) || !e.elements[2].is_integer() || !e.elements[3].is_integer())
       return Errc::unexpected_reply;
-    out.push_back({e.elements[0].str, e.elements[1].str, e.elements[2].integer,
-                   e.elements[3].integer});
+    out.push_back(
+        {e.elements[0].str, e.elements[1].str, e.elements[2].integer, e.elements[3].integer});
   }
   return out;
 }

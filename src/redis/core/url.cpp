@@ -64,8 +64,7 @@ Result<RedisUrl> RedisUrl::parse(std::string_view text) {
   }
   std::string_view path = u.encoded_path();
   if (!path.empty() && path != "/") {
-    if (path.front() != '/' || !parse_int(path.substr(1), out.db, 0, 1 << 20))
-      return Errc::bad_url;
+    if (path.front() != '/' || !parse_int(path.substr(1), out.db, 0, 1 << 20)) return Errc::bad_url;
   }
   return out;
 }

@@ -1,0 +1,77 @@
+// ServerConfig: everything `herald serve` is configured with (protocol.md section 5).
+//
+// Sources, highest precedence first: command-line flag > environment variable >
+// TOML file given by --config > the defaults below. load_server_config() validates
+// everything at start-up and fails with a message naming the bad key, so a bad
+// deployment dies at once instead of misbehaving later.
+#pragma once
+
+#include <herald/gateway/channel_rules.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace herald::app {
+
+struct ServerConfig {
+  /// 127.0.0.1:8080: loopback by default so a first run exposes nothing.
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;
+  /// Empty: the embedded memory engine (one node, no dependency).
+  std::string redis_url;
+  /// Empty: the cache uses redis_url.
+  std::string cache_redis_url;
+  /// Empty: the HTTP API answers only loopback clients.
+  std::string api_key;
+  /// HS256 secret; empty with no public key: anonymous connections.
+  std::string jwt_secret;
+  /// RS256 public key, PEM text read from the file named by --jwt-public-key.
+  std::string jwt_public_key_pem;
+  /// Empty: same-origin only (requests without Origin allowed). "*" allows any.
+  std::vector<std::string> allowed_origins;
+  /// Per channel: 100 messages for 300 s covers a reconnect after a network blip or a
+  /// laptop lid without holding much memory (100 x 1,000 channels x ~200 B = 20 MB).
+  std::size_t history_size = 100;
+  std::chrono::seconds history_ttl{300};
+  /// 25 s: under the 30-60 s idle timeouts of common proxies and load balancers.
+  std::chrono::seconds ping_interval{25};
+  /// 64 KiB per inbound WebSocket frame: plenty for commands, small enough to bound
+  /// per-connection memory.
+  std::size_t max_message_bytes = 65536;
+  std::string log_format = "text";  ///< text | json
+  std::string log_level = "info";   ///< trace | debug | info | warn | error
+  /// 0 = one shard (io_context thread) per core.
+  unsigned threads = 0;
+  /// Cap on open connections; beyond it new upgrades get HTTP 503.
+  std::size_t max_connections = 100000;
+  /// Bytes queued to one connection before it is dropped as a slow consumer (3008).
+  /// 1 MiB: several seconds of a busy channel; a reader further behind than that is
+  /// better served by reconnecting and recovering.
+  std::size_t max_send_queue_bytes = 1 << 20;
+  /// Client frames per second per connection (token bucket, burst = 2x).
+  double client_rate_limit = 100;
+  std::vector<gateway::ChannelRule> channels;  ///< [[channel]] rules, in file order
+  std::string config_file;  ///< the --config path, empty if none
+};
+
+/// Outcome of parsing the command line of `herald serve`.
+struct ConfigError {
+  int exit_code = 2;    ///< 0 for --help (the text is in message), 2 for bad input
+  std::string message;  ///< names the bad flag/variable/key and why
+};
+
+/// Parses flags (argv excludes the program and "serve"), environment (`env`, e.g.
+/// from environ) and the TOML file named by --config / HERALD_CONFIG.
+std::variant<ServerConfig, ConfigError> load_server_config(
+    const std::vector<std::string>& args, const std::map<std::string, std::string>& env);
+
+/// The current process environment as a map, for load_server_config().
+std::map<std::string, std::string> environment_map();
+
+}  // namespace herald::app

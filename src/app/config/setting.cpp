@@ -1,0 +1,135 @@
+// The table of `herald serve` settings (protocol.md section 5). Bounds beyond the
+// spec's are there to catch typos and overflow, not to police taste: seconds stay
+// below ~31 years so converting to milliseconds cannot overflow, threads <= 1024,
+// one inbound frame <= 1 GiB.
+#include "setting.hpp"
+
+#include <array>
+#include <limits>
+
+namespace herald::app::detail {
+namespace {
+
+constexpr std::uint64_t size_max = std::numeric_limits<std::size_t>::max();
+constexpr std::uint64_t max_seconds = 1'000'000'000;
+
+Problem apply_size(std::string_view text, std::uint64_t min, std::uint64_t max, std::size_t& out) {
+  std::uint64_t n = 0;
+  if (auto p = parse_unsigned(text, min, max, n)) return p;
+  out = static_cast<std::size_t>(n);
+  return std::nullopt;
+}
+
+Problem apply_seconds(std::string_view text, std::chrono::seconds& out) {
+  std::uint64_t n = 0;
+  if (auto p = parse_unsigned(text, 1, max_seconds, n)) return p;
+  out = std::chrono::seconds(static_cast<std::int64_t>(n));
+  return std::nullopt;
+}
+
+constexpr std::array<Setting, 17> table{{
+    {"listen", "--listen", "HERALD_LISTEN", "HOST:PORT",
+     "address to listen on; [::1]:8080 for IPv6, :8080 for every interface", "127.0.0.1:8080",
+     TomlKind::string,
+     [](std::string_view t, ConfigDraft& d) {
+       return parse_listen(t, d.config.listen_host, d.config.listen_port);
+     }},
+    {"redis", "--redis", "HERALD_REDIS_URL", "URL",
+     "Redis engine: redis://[user:pass@]host:port/db or unix:///path",
+     "none (the embedded memory engine)", TomlKind::string,
+     [](std::string_view t, ConfigDraft& d) { return parse_redis_url(t, d.config.redis_url); }},
+    {"cache_redis", "--cache-redis", "HERALD_CACHE_REDIS_URL", "URL",
+     "Redis for the cache, when not the engine's", "the --redis URL", TomlKind::string,
+     [](std::string_view t, ConfigDraft& d) {
+       return parse_redis_url(t, d.config.cache_redis_url);
+     }},
+    {"api_key", "--api-key", "HERALD_API_KEY", "KEY",
+     "key for the HTTP API (Authorization: apikey KEY)",
+     "none (the HTTP API answers only loopback clients)", TomlKind::string,
+     [](std::string_view t, ConfigDraft& d) -> Problem {
+       d.config.api_key = std::string(t);
+       return std::nullopt;
+     }},
+    {"jwt_secret", "--jwt-secret", "HERALD_JWT_SECRET", "SECRET", "HS256 secret for client JWTs",
+     "none (anonymous connections)", TomlKind::string,
+     [](std::string_view t, ConfigDraft& d) -> Problem {
+       d.config.jwt_secret = std::string(t);
+       return std::nullopt;
+     }},
+    {"jwt_public_key", "--jwt-public-key", "HERALD_JWT_PUBLIC_KEY", "FILE",
+     "PEM RSA public key file for RS256 client JWTs", "none (anonymous connections)",
+     TomlKind::string,
+     [](std::string_view t, ConfigDraft& d) -> Problem {
+       d.jwt_public_key_path = std::string(t);
+       return std::nullopt;
+     }},
+    {"allowed_origins", "--allowed-origins", "HERALD_ALLOWED_ORIGINS", "A,B",
+     "browser origins allowed to connect; * allows any",
+     "same-origin only (requests without Origin allowed)", TomlKind::string_list,
+     [](std::string_view t, ConfigDraft& d) { return parse_origins(t, d.config.allowed_origins); }},
+    {"history_size", "--history-size", "HERALD_HISTORY_SIZE", "N",
+     "messages kept per channel for recovery; 0 disables history", "100", TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) {
+       return apply_size(t, 0, size_max, d.config.history_size);
+     }},
+    {"history_ttl", "--history-ttl", "HERALD_HISTORY_TTL", "SECONDS",
+     "how long a channel's history is kept after its last message", "300", TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) { return apply_seconds(t, d.config.history_ttl); }},
+    {"ping_interval", "--ping-interval", "HERALD_PING_INTERVAL", "SECONDS",
+     "heartbeat interval; peers silent for longer are evicted", "25", TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) { return apply_seconds(t, d.config.ping_interval); }},
+    {"max_message_bytes", "--max-message-bytes", "HERALD_MAX_MESSAGE_BYTES", "N",
+     "largest inbound WebSocket frame (bigger: close 1009)", "65536", TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) {
+       return apply_size(t, 1, 1u << 30, d.config.max_message_bytes);
+     }},
+    {"log_format", "--log-format", "HERALD_LOG_FORMAT", "text|json", "log line format", "text",
+     TomlKind::string,
+     [](std::string_view t, ConfigDraft& d) {
+       return parse_choice(t, {"text", "json"}, d.config.log_format);
+     }},
+    {"log_level", "--log-level", "HERALD_LOG_LEVEL", "LEVEL", "trace, debug, info, warn or error",
+     "info", TomlKind::string,
+     [](std::string_view t, ConfigDraft& d) {
+       return parse_choice(t, {"trace", "debug", "info", "warn", "error"}, d.config.log_level);
+     }},
+    {"threads", "--threads", "HERALD_THREADS", "N", "io threads (shards); 0 = one per core", "0",
+     TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) -> Problem {
+       std::uint64_t n = 0;
+       if (auto p = parse_unsigned(t, 0, 1024, n)) return p;
+       d.config.threads = static_cast<unsigned>(n);
+       return std::nullopt;
+     }},
+    {"max_connections", "--max-connections", "HERALD_MAX_CONNECTIONS", "N",
+     "open connections beyond which upgrades get HTTP 503", "100000", TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) {
+       return apply_size(t, 1, size_max, d.config.max_connections);
+     }},
+    {"max_send_queue_bytes", "--max-send-queue-bytes", "HERALD_MAX_SEND_QUEUE_BYTES", "N",
+     "bytes queued to one connection before it is dropped (close 3008)", "1048576",
+     TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) {
+       return apply_size(t, 1, size_max, d.config.max_send_queue_bytes);
+     }},
+    {"rate_limit", "--rate-limit", "HERALD_RATE_LIMIT", "PER_SECOND",
+     "client frames per second per connection (burst 2x)", "100", TomlKind::number,
+     [](std::string_view t, ConfigDraft& d) {
+       return parse_positive_number(t, d.config.client_rate_limit);
+     }},
+}};
+
+}  // namespace
+
+std::span<const Setting> settings() {
+  return table;
+}
+
+const Setting* setting_for_key(std::string_view key) {
+  for (const auto& s : table) {
+    if (s.key == key) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace herald::app::detail

@@ -60,7 +60,7 @@ const L1Entry* Cache::Impl::l1_lookup(const std::string& key, bool& hit) {
 }
 
 L1Stamp Cache::Impl::l1_stamp(const CachePolicy& policy) const {
-  L1Stamp stamp{epoch_, {}};
+  L1Stamp stamp{epoch_, removals_, {}};
   stamp.tag_generations.reserve(policy.tags.size());
   for (const auto& tag : policy.tags) stamp.tag_generations.emplace_back(tag, tag_generation(tag));
   return stamp;
@@ -68,8 +68,11 @@ L1Stamp Cache::Impl::l1_stamp(const CachePolicy& policy) const {
 
 void Cache::Impl::l1_store(const std::string& key, const std::optional<std::string>& value,
                            bool stale, std::int64_t created_ms, std::int64_t expires_ms,
-                           const CachePolicy& policy, L1Stamp stamp) {
+                           const CachePolicy& policy, L1Stamp stamp,
+                           std::optional<SteadyClock::time_point> keep_cap) {
   if (policy.l1_ttl.count() <= 0) return;
+  // Invalidated while it was being read or loaded: not for L1 (L2's CAS covers L2).
+  if (stamp.epoch != epoch_ || stamp.removals != removals_) return;
   const auto now = SteadyClock::now();
   auto fresh = milliseconds{std::max<std::int64_t>(0, expires_ms - wall_ms())};
   fresh = std::min(fresh, policy.l1_ttl);
@@ -79,6 +82,10 @@ void Cache::Impl::l1_store(const std::string& key, const std::optional<std::stri
   e.stale = stale;
   e.fresh_until = now + fresh;
   e.keep_until = now + fresh + std::max(policy.stale_grace, policy.fail_safe_max);
+  if (keep_cap) {
+    e.keep_until = std::min(e.keep_until, *keep_cap);
+    e.fresh_until = std::min(e.fresh_until, e.keep_until);
+  }
   e.created_ms = created_ms;
   e.expires_ms = expires_ms;
   e.epoch = stamp.epoch;
@@ -110,13 +117,16 @@ asio::awaitable<L2Snapshot> Cache::Impl::read_l2(const std::string& key,
   req.timeout = config_.redis_timeout;
   req.push("GET", entry_key(key));
   req.push("GET", ns_key(CacheKey::namespace_of(key)));
+  req.push("GET", generation_key());
+  req.push("PTTL", entry_key(key));
   if (!policy.tags.empty()) {
     std::vector<std::string> keys;
     for (const auto& t : policy.tags) keys.push_back(tag_key(t));
     req.push_range("MGET", {}, keys);
   }
   auto replies = co_await pool_->exec_all(req);
-  if (!replies || (*replies)[0].is_error() || (*replies)[1].is_error()) {
+  if (!replies || (*replies)[0].is_error() || (*replies)[1].is_error() ||
+      (*replies)[2].is_error()) {
     ++stats_.redis_errors;
     co_return snap;
   }
@@ -129,12 +139,14 @@ asio::awaitable<L2Snapshot> Cache::Impl::read_l2(const std::string& key,
     snap.stamp = raw_stamp(r[0].str);
   }
   if (r[1].is_string()) snap.ns_version = r[1].str;
+  if (r[2].is_string()) snap.generation = r[2].str;
+  snap.pttl_ms = r[3].as_integer().value_or(-1);
   if (!policy.tags.empty()) {
-    if (r.size() < 3 || !r[2].is_array()) {
+    if (r.size() < 5 || !r[4].is_array()) {
       snap.reachable = false;
       co_return snap;
     }
-    for (const auto& v : r[2].elements) snap.tag_versions.push_back(v.is_string() ? v.str : "0");
+    for (const auto& v : r[4].elements) snap.tag_versions.push_back(v.is_string() ? v.str : "0");
   }
   co_return snap;
 }
@@ -144,7 +156,7 @@ asio::awaitable<L2Snapshot> Cache::Impl::read_l2(const std::string& key,
 bool Cache::Impl::entry_current(const L2Snapshot& s, const CachePolicy& policy) const {
   if (!s.entry || s.entry->tombstone()) return false;
   const CacheEntry& e = *s.entry;
-  if (e.ns_version != s.ns_version || e.tags.size() != policy.tags.size()) return false;
+  if (e.ns_version != s.scope_version() || e.tags.size() != policy.tags.size()) return false;
   for (std::size_t i = 0; i < e.tags.size(); ++i) {
     if (e.tags[i].first != policy.tags[i]) return false;
     if (e.tags[i].second != s.tag_versions[i]) return false;
@@ -163,13 +175,14 @@ asio::awaitable<std::optional<CacheValue>> Cache::Impl::get(const std::string& k
     co_return CacheValue{e->value, CacheSource::l1, e->stale};
   }
   ++stats_.l1_misses;
+  L1Stamp stamp = l1_stamp(policy);  // before the read: an invalidation during it wins
   L2Snapshot snap = co_await read_l2(key, policy);
   if (entry_current(snap, policy) && wall_ms() < snap.entry->expires_ms) {
     ++stats_.l2_hits;
     const CacheEntry& e = *snap.entry;
     std::optional<std::string> value;
     if (!e.negative()) value = e.payload;
-    l1_store(key, value, e.stale(), e.created_ms, e.expires_ms, policy, l1_stamp(policy));
+    l1_store(key, value, e.stale(), e.created_ms, e.expires_ms, policy, std::move(stamp));
     if (e.stale()) ++stats_.stale_served;
     co_return CacheValue{std::move(value), CacheSource::l2, e.stale()};
   }
@@ -179,7 +192,7 @@ asio::awaitable<std::optional<CacheValue>> Cache::Impl::get(const std::string& k
 
 asio::awaitable<Result<CacheValue>> Cache::Impl::get_or_set(const std::string& key, Loader loader,
                                                             const CachePolicy& policy) {
-  std::optional<CacheValue> fallback;  // a stale value for fail-safe answers
+  std::optional<Fallback> fallback;  // a stale value for fail-safe answers
 
   bool hit = false;
   if (const L1Entry* e = l1_lookup(key, hit)) {
@@ -190,10 +203,12 @@ asio::awaitable<Result<CacheValue>> Cache::Impl::get_or_set(const std::string& k
       maybe_refresh_early(key, e->created_ms, e->expires_ms, loader, policy);
       co_return v;
     }
-    if (policy.fail_safe_max.count() > 0) fallback = CacheValue{e->value, CacheSource::l1, true};
+    if (policy.fail_safe_max.count() > 0)
+      fallback = Fallback{CacheValue{e->value, CacheSource::l1, true}, e->keep_until};
   }
   ++stats_.l1_misses;
 
+  L1Stamp stamp = l1_stamp(policy);  // before the read: an invalidation during it wins
   L2Snapshot snap = co_await read_l2(key, policy);
   if (entry_current(snap, policy)) {
     const CacheEntry& e = *snap.entry;
@@ -203,7 +218,7 @@ asio::awaitable<Result<CacheValue>> Cache::Impl::get_or_set(const std::string& k
     if (now < e.expires_ms) {
       ++stats_.l2_hits;
       if (e.stale()) ++stats_.stale_served;
-      l1_store(key, value, e.stale(), e.created_ms, e.expires_ms, policy, l1_stamp(policy));
+      l1_store(key, value, e.stale(), e.created_ms, e.expires_ms, policy, std::move(stamp));
       maybe_refresh_early(key, e.created_ms, e.expires_ms, loader, policy);
       co_return CacheValue{std::move(value), CacheSource::l2, e.stale()};
     }
@@ -215,7 +230,9 @@ asio::awaitable<Result<CacheValue>> Cache::Impl::get_or_set(const std::string& k
         asio::co_spawn(ex_, refresh(shared_from_this(), key, loader, policy), asio::detached);
       co_return CacheValue{std::move(value), CacheSource::l2, true};
     }
-    if (policy.fail_safe_max.count() > 0) fallback = CacheValue{value, CacheSource::l2, true};
+    if (policy.fail_safe_max.count() > 0 && snap.pttl_ms > 0)
+      fallback = Fallback{CacheValue{value, CacheSource::l2, true},
+                          SteadyClock::now() + milliseconds{snap.pttl_ms}};
   }
   ++stats_.l2_misses;
   co_return co_await load_once(key, std::move(loader), policy, std::move(snap),

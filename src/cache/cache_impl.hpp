@@ -33,8 +33,20 @@ struct L2Snapshot {
   bool reachable = false;           ///< Redis answered
   std::optional<CacheEntry> entry;  ///< parsed entry, tombstones included
   std::string stamp;                ///< current entry's stamp, "" when absent
+  std::string generation = "0";     ///< cache-wide counter (clear() moves it)
   std::string ns_version = "0";
+  long long pttl_ms = -1;                 ///< the entry's remaining physical life (< 0: none)
   std::vector<std::string> tag_versions;  ///< aligned with the policy's tags
+
+  /// What an entry records as its namespace version: "<generation>.<namespace>".
+  std::string scope_version() const { return generation + "." + ns_version; }
+};
+
+/// A stale value kept for fail-safe answers, and the hard end of its life (ttl +
+/// fail_safe_max from when it was first written): re-caching it never extends that.
+struct Fallback {
+  CacheValue value;
+  SteadyClock::time_point until;
 };
 
 /// One in-process load that concurrent callers of the same key share.
@@ -50,6 +62,7 @@ struct Flight {
 /// that an invalidation during the load makes the loaded value invalid in L1 too.
 struct L1Stamp {
   std::uint64_t epoch = 0;
+  std::uint64_t removals = 0;  ///< Impl::removals_ then: key/namespace/clear invalidations
   std::vector<std::pair<std::string, std::uint64_t>> tag_generations;
 };
 
@@ -101,7 +114,7 @@ class Cache::Impl : public std::enable_shared_from_this<Cache::Impl> {
   L1Stamp l1_stamp(const CachePolicy& policy) const;
   void l1_store(const std::string& key, const std::optional<std::string>& value, bool stale,
                 std::int64_t created_ms, std::int64_t expires_ms, const CachePolicy& policy,
-                L1Stamp stamp);
+                L1Stamp stamp, std::optional<SteadyClock::time_point> keep_cap = std::nullopt);
   boost::asio::awaitable<L2Snapshot> read_l2(const std::string& key, const CachePolicy& policy);
   bool entry_current(const L2Snapshot& s, const CachePolicy& policy) const;
   std::uint64_t tag_generation(const std::string& tag) const;
@@ -109,18 +122,18 @@ class Cache::Impl : public std::enable_shared_from_this<Cache::Impl> {
   // cache_load.cpp
   boost::asio::awaitable<Result<CacheValue>> load_once(const std::string& key, Loader loader,
                                                        const CachePolicy& policy, L2Snapshot snap,
-                                                       std::optional<CacheValue> fallback);
+                                                       std::optional<Fallback> fallback);
   boost::asio::awaitable<Result<CacheValue>> load(const std::string& key, Loader loader,
                                                   const CachePolicy& policy, L2Snapshot snap,
-                                                  std::optional<CacheValue> fallback);
+                                                  std::optional<Fallback> fallback);
   boost::asio::awaitable<void> load_task(std::shared_ptr<Impl> self,
                                          std::shared_ptr<LoadState> state, std::string key,
                                          Loader loader, CachePolicy policy, L2Snapshot snap,
                                          L1Stamp l1_stamp, std::string lock_token);
-  boost::asio::awaitable<bool> write_back(const std::string& key, const CachePolicy& policy,
-                                          const L2Snapshot& snap, const std::string& lock_token,
-                                          const std::optional<std::string>& value, bool stale,
-                                          std::chrono::milliseconds ttl);
+  boost::asio::awaitable<bool> write_back(
+      const std::string& key, const CachePolicy& policy, const L2Snapshot& snap,
+      const std::string& lock_token, const std::optional<std::string>& value, bool stale,
+      std::chrono::milliseconds ttl, std::optional<std::chrono::milliseconds> px = std::nullopt);
   boost::asio::awaitable<void> release_lock(const std::string& key, const std::string& token);
   boost::asio::awaitable<void> refresh(std::shared_ptr<Impl> self, std::string key, Loader loader,
                                        CachePolicy policy);
@@ -143,6 +156,7 @@ class Cache::Impl : public std::enable_shared_from_this<Cache::Impl> {
   // keys (all under one hash tag: see CacheConfig::prefix)
   std::string entry_key(std::string_view key) const { return hash_tag_ + ":e:" + std::string(key); }
   std::string ns_key(std::string_view ns) const { return hash_tag_ + ":ns:" + std::string(ns); }
+  std::string generation_key() const { return hash_tag_ + ":gen"; }
   std::string tag_key(std::string_view t) const { return hash_tag_ + ":tv:" + std::string(t); }
   std::string tag_count_key(std::string_view t) const {
     return hash_tag_ + ":tn:" + std::string(t);
@@ -164,6 +178,9 @@ class Cache::Impl : public std::enable_shared_from_this<Cache::Impl> {
   std::string node_id_;
   bool bus_up_;
   std::uint64_t epoch_ = 1;  ///< bumped whenever L1 may have missed invalidations
+  /// Counts key, namespace and clear invalidations seen here. A value read or loaded
+  /// while it moved is not put in L1 (tags are covered, per tag, by generations).
+  std::uint64_t removals_ = 0;
   std::unordered_map<std::string, std::uint64_t> tag_generations_;
   std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
   std::unordered_map<std::string, std::shared_ptr<LoadState>> running_;  ///< by key

@@ -125,18 +125,21 @@ void Cache::Impl::on_bus_message(std::string_view payload) {
 }
 
 void Cache::Impl::apply_key(const std::string& key) {
+  ++removals_;
   l1_.erase(key);
   if (auto it = running_.find(key); it != running_.end()) it->second->invalidated = true;
 }
 
 void Cache::Impl::apply_namespace(const std::string& ns) {
   const std::string prefix = ns + ":";
+  ++removals_;
   l1_.erase_prefix(prefix);
   for (auto& [key, state] : running_)
     if (key.starts_with(prefix)) state->invalidated = true;
 }
 
 void Cache::Impl::apply_clear() {
+  ++removals_;
   l1_.clear();
   ++epoch_;
   for (auto& [key, state] : running_) state->invalidated = true;
@@ -233,8 +236,18 @@ asio::awaitable<Result<std::size_t>> Cache::Impl::clear() {
   ++stats_.invalidations;
   apply_clear();
   if (pool_ == nullptr) co_return std::size_t{0};
-  co_await publish("a|" + node_id_ + "|");
-  co_return co_await unlink_matching(glob_escape(hash_tag_) + ":*");
+  // One INCR invalidates every entry (and every load in flight: its write-back
+  // compares the generation); the counters stay, so versions never go backwards.
+  redis::Request req;
+  req.timeout = config_.redis_timeout;
+  req.push("INCR", generation_key());
+  req.push("PUBLISH", config_.bus_channel, "a|" + node_id_ + "|");
+  auto replies = co_await pool_->exec_all(req);
+  if (!replies || (*replies)[0].is_error()) {
+    ++stats_.redis_errors;
+    co_return CacheErrc::redis_unavailable;
+  }
+  co_return co_await unlink_matching(glob_escape(hash_tag_ + ":e:") + "*");
 }
 
 /// SCAN MATCH pattern COUNT 1000 + UNLINK per batch (never KEYS): each call stays

@@ -33,7 +33,7 @@ milliseconds Cache::Impl::jittered(milliseconds ttl, double jitter) {
 asio::awaitable<Result<CacheValue>> Cache::Impl::load_once(const std::string& key, Loader loader,
                                                            const CachePolicy& policy,
                                                            L2Snapshot snap,
-                                                           std::optional<CacheValue> fallback) {
+                                                           std::optional<Fallback> fallback) {
   if (auto it = flights_.find(key); it != flights_.end()) {
     std::shared_ptr<Flight> flight = it->second;
     co_await flight->done.async_wait(kTuple);
@@ -51,7 +51,7 @@ asio::awaitable<Result<CacheValue>> Cache::Impl::load_once(const std::string& ke
 
 asio::awaitable<Result<CacheValue>> Cache::Impl::load(const std::string& key, Loader loader,
                                                       const CachePolicy& policy, L2Snapshot snap,
-                                                      std::optional<CacheValue> fallback) {
+                                                      std::optional<Fallback> fallback) {
   // Coherence state before anything is loaded: an invalidation from now on makes
   // whatever we load invalid (L1 by generations, L2 by the write-back's CAS).
   L1Stamp stamp = l1_stamp(policy);
@@ -106,8 +106,9 @@ asio::awaitable<Result<CacheValue>> Cache::Impl::load(const std::string& key, Lo
         break;  // the holder's value arrived
       }
     }
-    // Another node's value arrived while we waited: serve it.
-    if (entry_current(snap, policy) && wall_ms() < snap.entry->expires_ms) {
+    // Another node's value arrived while we waited: serve it. (Only after a wait: an
+    // eager refresh starts from a current entry and must load.)
+    if (waited && entry_current(snap, policy) && wall_ms() < snap.entry->expires_ms) {
       const CacheEntry& e = *snap.entry;
       std::optional<std::string> value;
       if (!e.negative()) value = e.payload;
@@ -132,20 +133,27 @@ asio::awaitable<Result<CacheValue>> Cache::Impl::load(const std::string& key, Lo
 
   if (state->finished && !state->failed)
     co_return CacheValue{state->value, CacheSource::loader, false};
+  // A load still running at the hard timeout counts as a failed load (a soft
+  // timeout does not: the loader may yet succeed).
+  if (!state->finished && wait_for == policy.hard_timeout && wait_for.count() > 0)
+    ++stats_.load_errors;
 
-  if (fallback) {
+  if (fallback && SteadyClock::now() < fallback->until) {
     // Fail-safe (loader failed) or soft timeout: the old value, flagged stale. After a
-    // failure, re-cache it briefly so the dead origin is not asked on every read.
+    // failure, re-cache it briefly so the dead origin is not asked on every read, but
+    // never past the end of its fail-safe life.
     ++stats_.stale_served;
     if (state->finished) {
       const std::int64_t now = wall_ms();
-      const auto throttle = policy.fail_safe_throttle;
-      l1_store(key, fallback->value, true, now, now + throttle.count(), policy, stamp);
-      if (snap.reachable)
-        co_await write_back(key, policy, snap, {}, fallback->value, true, throttle);
+      const auto left = duration_cast<milliseconds>(fallback->until - SteadyClock::now());
+      const auto throttle = std::min(policy.fail_safe_throttle, left);
+      l1_store(key, fallback->value.value, true, now, now + throttle.count(), policy, stamp,
+               fallback->until);
+      if (snap.reachable && left.count() > 0)
+        co_await write_back(key, policy, snap, {}, fallback->value.value, true, throttle, left);
     }
-    fallback->stale = true;
-    co_return *fallback;
+    fallback->value.stale = true;
+    co_return fallback->value;
   }
   if (!state->finished) co_return CacheErrc::loader_timeout;
   co_return CacheErrc::loader_failed;
@@ -190,24 +198,29 @@ asio::awaitable<void> Cache::Impl::load_task(std::shared_ptr<Impl> self,
 asio::awaitable<bool> Cache::Impl::write_back(const std::string& key, const CachePolicy& policy,
                                               const L2Snapshot& snap, const std::string& lock_token,
                                               const std::optional<std::string>& value, bool stale,
-                                              milliseconds ttl) {
+                                              milliseconds ttl, std::optional<milliseconds> px) {
   if (!redis_ready() || snap.tag_versions.size() != policy.tags.size()) co_return false;
   CacheEntry e;
   e.stamp = new_stamp();
   e.created_ms = wall_ms();
   e.expires_ms = e.created_ms + ttl.count();
   e.flags = (value ? 0u : unsigned{CacheEntry::kNegative}) | (stale ? CacheEntry::kStale : 0u);
-  e.ns_version = snap.ns_version;
+  e.ns_version = snap.scope_version();
   for (std::size_t i = 0; i < policy.tags.size(); ++i)
     e.tags.emplace_back(policy.tags[i], snap.tag_versions[i]);
   if (value) e.payload = *value;
   const milliseconds keep =
       value ? std::max(policy.stale_grace, policy.fail_safe_max) : milliseconds{0};
-  std::vector<std::string> keys{entry_key(key), ns_key(CacheKey::namespace_of(key)), lock_key(key)};
+  std::vector<std::string> keys{entry_key(key), ns_key(CacheKey::namespace_of(key)), lock_key(key),
+                                generation_key()};
   for (const auto& t : policy.tags) keys.push_back(tag_key(t));
   for (const auto& t : policy.tags) keys.push_back(tag_count_key(t));
-  std::vector<std::string> args{snap.stamp, snap.ns_version, lock_token, e.encode(),
-                                std::to_string((ttl + keep).count())};
+  std::vector<std::string> args{snap.stamp,
+                                snap.ns_version,
+                                lock_token,
+                                e.encode(),
+                                std::to_string(px ? px->count() : (ttl + keep).count()),
+                                snap.generation};
   for (const auto& v : snap.tag_versions) args.push_back(v);
   auto reply = co_await scripts::write_if_unchanged().run(pool_->pick(), keys, args);
   if (!reply || reply->is_error()) {
@@ -250,11 +263,12 @@ void Cache::Impl::maybe_refresh_early(const std::string& key, std::int64_t creat
 asio::awaitable<void> Cache::Impl::set(const std::string& key, std::string value,
                                        const CachePolicy& policy) {
   if (auto it = running_.find(key); it != running_.end()) it->second->invalidated = true;
+  L1Stamp stamp = l1_stamp(policy);
   L2Snapshot snap = co_await read_l2(key, policy);
   const milliseconds ttl = jittered(policy.ttl, policy.jitter);
   const std::int64_t now = wall_ms();
   std::optional<std::string> v{std::move(value)};
-  l1_store(key, v, false, now, now + ttl.count(), policy, l1_stamp(policy));
+  l1_store(key, v, false, now, now + ttl.count(), policy, std::move(stamp));
   if (snap.reachable) co_await write_back(key, policy, snap, {}, v, false, ttl);
 }
 

@@ -11,12 +11,13 @@ if cur then stamp = string.match(cur, '^HC1 (%S+)') or '' end
 if stamp ~= ARGV[1] then return 0 end
 if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[2] then return 0 end
 if ARGV[3] ~= '' and redis.call('GET', KEYS[3]) ~= ARGV[3] then return 0 end
-local n = (#KEYS - 3) / 2
+if (redis.call('GET', KEYS[4]) or '0') ~= ARGV[6] then return 0 end
+local n = (#KEYS - 4) / 2
 for i = 1, n do
-  if (redis.call('GET', KEYS[3 + i]) or '0') ~= ARGV[5 + i] then return 0 end
+  if (redis.call('GET', KEYS[4 + i]) or '0') ~= ARGV[6 + i] then return 0 end
 end
 redis.call('SET', KEYS[1], ARGV[4], 'PX', ARGV[5])
-for i = 1, n do redis.call('INCR', KEYS[3 + n + i]) end
+for i = 1, n do redis.call('INCR', KEYS[4 + n + i]) end
 return 1
 )lua"};
   return script;

@@ -7,11 +7,13 @@
 namespace herald::cache::scripts {
 
 /// Conditional write-back (compare-and-set).
-/// KEYS: entry, namespace version, lock, tag version x n, tag count x n.
+/// KEYS: entry, namespace version, lock, cache generation, tag version x n,
+///       tag count x n.
 /// ARGV: expected stamp ("" = absent), expected ns version, lock token ("" = no
-///       lock), new entry bytes, PX ms, expected tag version x n.
+///       lock), new entry bytes, PX ms, expected generation, expected tag version x n.
 /// Writes (and counts the entry under each tag) only if the entry's stamp, the
-/// namespace version, every tag version and (if given) the lock are unchanged.
+/// namespace version, the generation, every tag version and (if given) the lock are
+/// unchanged.
 /// Returns 1 when written, 0 when refused.
 const redis::Script& write_if_unchanged();
 

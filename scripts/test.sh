@@ -10,6 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# ccache: hash paths relative to the checkout, so a fresh clone elsewhere (CI) still
+# hits the cache filled by earlier builds of the same sources.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+
 FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
 JOBS="${JOBS:-$(nproc)}"
 log_dir=build/test-logs

@@ -113,25 +113,21 @@ asio::awaitable<L2Snapshot> Cache::Impl::read_l2(const std::string& key,
                                                  const CachePolicy& policy) {
   L2Snapshot snap;
   if (!redis_ready()) co_return snap;
+  // One MGET (one command, one slot) for the entry and every counter it must match:
+  // an L2 hit costs the server about what a plain GET does.
+  std::vector<std::string> keys{entry_key(key), ns_key(CacheKey::namespace_of(key)),
+                                generation_key()};
+  for (const auto& t : policy.tags) keys.push_back(tag_key(t));
   redis::Request req;
   req.timeout = config_.redis_timeout;
-  req.push("GET", entry_key(key));
-  req.push("GET", ns_key(CacheKey::namespace_of(key)));
-  req.push("GET", generation_key());
-  req.push("PTTL", entry_key(key));
-  if (!policy.tags.empty()) {
-    std::vector<std::string> keys;
-    for (const auto& t : policy.tags) keys.push_back(tag_key(t));
-    req.push_range("MGET", {}, keys);
-  }
-  auto replies = co_await pool_->exec_all(req);
-  if (!replies || (*replies)[0].is_error() || (*replies)[1].is_error() ||
-      (*replies)[2].is_error()) {
+  req.push_range("MGET", {}, keys);
+  auto reply = co_await pool_->exec(req);
+  if (!reply || !reply->is_array() || reply->elements.size() != keys.size()) {
     ++stats_.redis_errors;
     co_return snap;
   }
   snap.reachable = true;
-  const auto& r = *replies;
+  const auto& r = reply->elements;
   if (r[0].is_string()) {
     snap.entry = CacheEntry::parse(r[0].str);
     // The stamp as the write script reads it, so that even a value we cannot parse
@@ -140,14 +136,8 @@ asio::awaitable<L2Snapshot> Cache::Impl::read_l2(const std::string& key,
   }
   if (r[1].is_string()) snap.ns_version = r[1].str;
   if (r[2].is_string()) snap.generation = r[2].str;
-  snap.pttl_ms = r[3].as_integer().value_or(-1);
-  if (!policy.tags.empty()) {
-    if (r.size() < 5 || !r[4].is_array()) {
-      snap.reachable = false;
-      co_return snap;
-    }
-    for (const auto& v : r[4].elements) snap.tag_versions.push_back(v.is_string() ? v.str : "0");
-  }
+  for (std::size_t i = 3; i < r.size(); ++i)
+    snap.tag_versions.push_back(r[i].is_string() ? r[i].str : "0");
   co_return snap;
 }
 
@@ -230,9 +220,18 @@ asio::awaitable<Result<CacheValue>> Cache::Impl::get_or_set(const std::string& k
         asio::co_spawn(ex_, refresh(shared_from_this(), key, loader, policy), asio::detached);
       co_return CacheValue{std::move(value), CacheSource::l2, true};
     }
-    if (policy.fail_safe_max.count() > 0 && snap.pttl_ms > 0)
-      fallback = Fallback{CacheValue{value, CacheSource::l2, true},
-                          SteadyClock::now() + milliseconds{snap.pttl_ms}};
+    if (policy.fail_safe_max.count() > 0 && redis_ready()) {
+      // Expired but physically kept: its remaining life bounds the fail-safe.
+      // (Only on this rare path does a read cost a second round trip.)
+      redis::Request ttl_req;
+      ttl_req.timeout = config_.redis_timeout;
+      ttl_req.push("PTTL", entry_key(key));
+      auto pttl = co_await pool_->exec(ttl_req);
+      const long long left = pttl ? pttl->as_integer().value_or(-1) : -1;
+      if (left > 0)
+        fallback = Fallback{CacheValue{value, CacheSource::l2, true},
+                            SteadyClock::now() + milliseconds{left}};
+    }
   }
   ++stats_.l2_misses;
   co_return co_await load_once(key, std::move(loader), policy, std::move(snap),

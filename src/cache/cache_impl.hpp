@@ -35,7 +35,6 @@ struct L2Snapshot {
   std::string stamp;                ///< current entry's stamp, "" when absent
   std::string generation = "0";     ///< cache-wide counter (clear() moves it)
   std::string ns_version = "0";
-  long long pttl_ms = -1;                 ///< the entry's remaining physical life (< 0: none)
   std::vector<std::string> tag_versions;  ///< aligned with the policy's tags
 
   /// What an entry records as its namespace version: "<generation>.<namespace>".

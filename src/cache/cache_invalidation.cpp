@@ -254,6 +254,7 @@ asio::awaitable<Result<std::size_t>> Cache::Impl::clear() {
 /// short however many keys match. Returns how many were deleted.
 asio::awaitable<Result<std::size_t>> Cache::Impl::unlink_matching(std::string pattern) {
   std::size_t deleted = 0;
+  if (pool_ == nullptr) co_return CacheErrc::redis_unavailable;  // stopped meanwhile
   redis::ScanCursor cursor{pool_->pick(), std::move(pattern), 1000};
   while (!cursor.done()) {
     auto batch = co_await cursor.next();
@@ -262,6 +263,7 @@ asio::awaitable<Result<std::size_t>> Cache::Impl::unlink_matching(std::string pa
       co_return CacheErrc::redis_unavailable;
     }
     if (batch->empty()) continue;
+    if (pool_ == nullptr) co_return CacheErrc::redis_unavailable;  // stopped meanwhile
     redis::Request unlink;
     unlink.push_range("UNLINK", {}, *batch);
     auto n = co_await pool_->exec(unlink);

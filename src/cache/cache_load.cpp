@@ -63,6 +63,10 @@ asio::awaitable<Result<CacheValue>> Cache::Impl::load(const std::string& key, Lo
     auto delay = milliseconds{5};
     bool waited = false;
     for (;;) {
+      if (!redis_ready()) {  // stopped, or Redis went away while we waited
+        token.clear();
+        break;
+      }
       redis::Request req;
       req.timeout = config_.redis_timeout;
       req.push("SET", lock_key(key), token, "NX", "PX", policy.lock_ttl.count());

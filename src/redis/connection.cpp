@@ -1,10 +1,8 @@
 // Connection::Impl: a RedisSession whose replies are matched, in order, to the
 // requests waiting for them (PipelineQueue), plus a watchdog for request timeouts.
 //
-// Completion: a reply completes its caller inline, on the read loop (same executor
-// by contract): no post per reply on the hot path. Failures (connection lost,
-// stop) are posted instead, because they run from places (a destructor, the error
-// path) where resuming a caller that touches the connection again is not safe.
+// Completion: every caller is completed by a post to the connection's executor
+// (which is the caller's, by contract), never inline; see complete().
 #include <herald/redis/connection.hpp>
 
 #include "redis/core/pipeline_queue.hpp"
@@ -85,8 +83,19 @@ class Connection::Impl final : public RedisSession {
     bool unexpected = false;
     auto done = pipeline_.on_reply(std::move(reply), unexpected);
     if (unexpected) return make_error_code(Errc::protocol_error);
-    if (done) std::move(done->handler)(error_code{}, std::move(done->replies));
+    if (done) complete(std::move(done->handler), error_code{}, std::move(done->replies));
     return {};
+  }
+
+  /// Completes a caller by posting to its executor, never inline: resuming one
+  /// coroutine from inside another's resumption (the read loop's) is not re-entrant
+  /// in Asio's awaitable machinery; under load it lost a later wake-up of the read
+  /// loop (a reply that arrived but never completed its request). One post per
+  /// request, not per command: pipelined batches amortise it.
+  void complete(Handler handler, error_code ec, std::vector<Reply> replies) {
+    asio::post(executor(), [h = std::move(handler), ec, r = std::move(replies)]() mutable {
+      std::move(h)(ec, std::move(r));
+    });
   }
 
   void on_down(error_code why) override {
@@ -110,7 +119,7 @@ class Connection::Impl final : public RedisSession {
       if (stopped()) break;
       for (auto& handler : pipeline_.expire(Clock::now())) {
         ++stats_.timeouts;
-        std::move(handler)(make_error_code(Errc::timeout), std::vector<Reply>{});
+        complete(std::move(handler), make_error_code(Errc::timeout), std::vector<Reply>{});
       }
     }
     (void)self;
@@ -127,7 +136,11 @@ Connection::Connection(executor_type executor, ConnectionConfig config)
     : impl_(std::make_shared<Impl>(std::move(executor), std::move(config))) {}
 
 Connection::~Connection() {
-  if (impl_) impl_->stop_all();
+  if (impl_ && owner_) impl_->stop_all();
+}
+
+Connection Connection::handle() const {
+  return Connection{impl_, false};
 }
 
 void Connection::start() {

@@ -6,7 +6,7 @@ namespace asio = boost::asio;
 
 ScanCursor::ScanCursor(Connection& connection, std::string match, std::size_t count,
                        std::string type)
-    : connection_(connection),
+    : connection_(connection.handle()),
       match_(std::move(match)),
       count_(count == 0 ? 1 : count),
       type_(std::move(type)) {}

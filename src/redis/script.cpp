@@ -41,9 +41,13 @@ Script::Script(std::string source) : source_(std::move(source)), sha1_(sha1_hex(
 asio::awaitable<Result<Reply>> Script::run(Connection& connection,
                                            const std::vector<std::string>& keys,
                                            const std::vector<std::string>& args) const {
-  auto reply = co_await connection.exec(script_request("EVALSHA", sha1_, keys, args));
+  // A handle, not the reference: the owner may destroy its Connection while we wait.
+  Connection c = connection.handle();
+  const Request evalsha = script_request("EVALSHA", sha1_, keys, args);
+  auto reply = co_await c.exec(evalsha);
   if (!reply || !reply->is_error() || !reply->str.starts_with("NOSCRIPT")) co_return reply;
-  co_return co_await connection.exec(script_request("EVAL", source_, keys, args));
+  const Request eval = script_request("EVAL", source_, keys, args);
+  co_return co_await c.exec(eval);
 }
 
 }  // namespace herald::redis

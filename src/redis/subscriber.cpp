@@ -143,7 +143,8 @@ class Subscriber::Impl final : public RedisSession {
     if (pings_.empty()) return {};  // a PONG nobody waits for: harmless
     Handler h = std::move(pings_.front());
     pings_.pop_front();
-    std::move(h)(error_code{});
+    // Posted, never called inline from the read loop (see connection.cpp).
+    asio::post(executor(), [h = std::move(h)]() mutable { std::move(h)(error_code{}); });
     return {};
   }
 

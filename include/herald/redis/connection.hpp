@@ -50,10 +50,18 @@ class Connection {
   using executor_type = boost::asio::any_io_executor;
 
   Connection(executor_type executor, ConnectionConfig config);
-  /// Stops the connection; in-flight requests fail with Errc::closed.
+  /// The owning handle stops the connection; in-flight requests fail with
+  /// Errc::closed. A handle() copy stops nothing.
   ~Connection();
+  Connection(Connection&&) noexcept = default;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
+  Connection& operator=(Connection&&) = delete;
+
+  /// A second, non-owning handle to the same connection. It stays valid after the
+  /// owner is destroyed (requests then fail with closed), so helpers that await more
+  /// than once (Script, ScanCursor) keep one instead of a reference.
+  Connection handle() const;
 
   /// Starts the connect/reconnect loop. Idempotent.
   void start();
@@ -79,7 +87,9 @@ class Connection {
   class Impl;
 
  private:
+  Connection(std::shared_ptr<Impl> impl, bool owner) : impl_(std::move(impl)), owner_(owner) {}
   std::shared_ptr<Impl> impl_;
+  bool owner_ = true;
 };
 
 }  // namespace herald::redis

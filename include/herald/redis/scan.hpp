@@ -14,7 +14,8 @@ namespace herald::redis {
 class ScanCursor {
  public:
   /// match: a SCAN MATCH pattern ("" = all); count: the COUNT hint per call;
-  /// type: a SCAN TYPE filter ("" = any). The connection must outlive the cursor.
+  /// type: a SCAN TYPE filter ("" = any). The cursor keeps a handle(), so it may
+  /// outlive the connection's owner (next() then fails with closed).
   ScanCursor(Connection& connection, std::string match, std::size_t count = 1000,
              std::string type = {});
 
@@ -24,7 +25,7 @@ class ScanCursor {
   bool done() const noexcept { return done_; }
 
  private:
-  Connection& connection_;
+  Connection connection_;
   std::string match_;
   std::size_t count_;
   std::string type_;

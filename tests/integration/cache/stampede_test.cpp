@@ -197,7 +197,8 @@ TEST(CacheStampede, LockHolderWhoseConnectionIsKilled) {
     auto g = co_await b.cache.get(key, policy);
     CO_ASSERT_TRUE(g.has_value());
     EXPECT_EQ(g->value, "from-b#1");
-    EXPECT_NE(server.cli({"GET", entry_key(key)}).find("from-b#1"), std::string::npos);
+    EXPECT_NE(server.cli({"GET", entry_key(key)}).find("from-b#1"), std::string::npos)
+        << server.cli({"GET", entry_key(key)});
   });
 }
 

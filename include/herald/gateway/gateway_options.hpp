@@ -1,0 +1,74 @@
+// GatewayOptions: what the gateway needs to run (a subset of app::ServerConfig, kept
+// separate so the gateway does not depend on the app's config loader, and tests can
+// start a server in-process with short timeouts).
+#pragma once
+
+#include <herald/gateway/app_routes.hpp>
+#include <herald/gateway/channel_rules.hpp>
+
+#include <boost/system/result.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace herald::realtime {
+class Engine;
+class DeliverySink;
+}  // namespace herald::realtime
+
+namespace herald::gateway {
+
+struct GatewayOptions {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;  ///< 0: an ephemeral port (Server::port() tells which)
+  std::string api_key;               ///< empty: the HTTP API answers loopback clients only
+  std::string jwt_secret;            ///< HS256; with jwt_public_key_pem empty too: anonymous
+  std::string jwt_public_key_pem;    ///< RS256
+  std::vector<std::string> allowed_origins;  ///< empty: same-origin; "*": any
+  std::size_t history_size = 100;
+  std::chrono::seconds history_ttl{300};
+  /// WebSocket ping after this much silence; a peer silent for twice as long is dropped.
+  std::chrono::milliseconds ping_interval{25000};
+  std::size_t max_message_bytes = 65536;  ///< one inbound WebSocket frame (close 1009)
+  unsigned threads = 0;                   ///< shards; 0 = one per core
+  std::size_t max_connections = 100000;   ///< WebSocket + SSE; beyond: HTTP 503
+  std::size_t max_send_queue_bytes = 1 << 20;
+  /// Publish backpressure: while more than this is queued to clients in total, HTTP
+  /// publishes wait (up to publish_backpressure_wait) for the queues to drain, so
+  /// publishers that outrun the sockets are slowed down instead of every subscriber
+  /// being dropped as a slow consumer. 16 MiB: ~0.1-0.2 s of backlog at the fan-out
+  /// rates one node reaches; one slow client alone is dropped at its own limit.
+  std::size_t publish_backpressure_bytes = 16u << 20;
+  std::chrono::milliseconds publish_backpressure_wait{2000};
+  double client_rate_limit = 100;  ///< frames/s per connection, burst 2x; 0 = unlimited
+  std::vector<ChannelRule> channels;
+  /// 5 s for the first-frame `auth` (protocol.md section 6).
+  std::chrono::milliseconds auth_timeout{5000};
+  /// How long a graceful shutdown waits for clients to take their disconnect frame.
+  std::chrono::milliseconds shutdown_grace{3000};
+  /// HTTP request bodies above this get 413 (protocol.md section 6: 1 MiB).
+  std::size_t max_http_body = 1 << 20;
+  /// Builds the engine (default: the memory engine). The sink and shard count are the
+  /// gateway's; the Redis engine plugs in here.
+  std::function<std::unique_ptr<realtime::Engine>(realtime::DeliverySink&, std::size_t shards)>
+      engine_factory;
+
+  /// Requests for paths the gateway does not serve itself go here (app_routes.hpp);
+  /// empty: 404. App routes are the app's: the API key does not apply to them.
+  AppHandler app_handler;
+  /// POST /api/invalidate {"tags":[...]} -> {"keys":N}; empty: 501 "cache not
+  /// configured". Called on a shard thread; must not block.
+  std::function<boost::asio::awaitable<boost::system::result<std::size_t>>(
+      std::vector<std::string> tags)>
+      invalidate_tags;
+  /// Extra Prometheus text appended to /metrics (e.g. the cache's counters). Called on
+  /// a shard thread; must be cheap and thread-safe.
+  std::function<std::string()> extra_metrics;
+};
+
+}  // namespace herald::gateway

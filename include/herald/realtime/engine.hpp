@@ -1,0 +1,87 @@
+// Engine: where publications get their offsets, history and presence live, and from
+// where they are fanned out to the gateway's shards. `memory` (one process) and
+// `redis` (many nodes) implement it; the gateway sees only this interface.
+//
+// Ordering contract every engine keeps: for one channel, DeliverySink::deliver() is
+// called in strictly increasing offset order, never concurrently for the same
+// channel, so a shard that processes its deliveries in FIFO order delivers in
+// publish order.
+//
+// Recovery contract: subscribe() registers the shard's interest and reads the history
+// atomically with respect to publishes on that channel: every publication with an
+// offset above the returned position.offset is delivered to that shard, and every
+// one at or below it is either in `missed` (when recovered) or was published before.
+// Deliveries with offset <= position.offset may still arrive (queued before the
+// subscribe); the subscriber drops them by offset.
+#pragma once
+
+#include <herald/realtime/engine_error.hpp>
+#include <herald/realtime/publication.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/result.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace herald::realtime {
+
+template <typename T>
+using Result = boost::system::result<T>;
+
+/// Receives publications for a shard (implemented by the gateway: it posts them to
+/// the shard's io_context). Called on the publisher's thread with the channel's
+/// ordering guarantee above; must not block.
+class DeliverySink {
+ public:
+  virtual ~DeliverySink() = default;
+  virtual void deliver(std::size_t shard, const PublicationPtr& publication) = 0;
+};
+
+struct SubscribeResult {
+  StreamPosition position;             ///< latest offset of the channel, its epoch
+  bool recovered = false;              ///< `since` was given and history covers it
+  std::vector<PublicationPtr> missed;  ///< after `since`, oldest first (if recovered)
+};
+
+struct HistoryResult {
+  StreamPosition position;
+  std::vector<PublicationPtr> messages;  ///< oldest first
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  /// Assigns the next offset, stores the publication in history and fans it out.
+  /// `data_json` must be valid JSON (callers validate).
+  virtual boost::asio::awaitable<Result<StreamPosition>> publish(std::string channel,
+                                                                 std::string data_json) = 0;
+
+  /// Registers one subscriber on `shard` for `channel` (counted: call unsubscribe
+  /// once per successful subscribe) and reads the recovery window (see above).
+  virtual boost::asio::awaitable<Result<SubscribeResult>> subscribe(
+      std::string channel, std::size_t shard, std::optional<StreamPosition> since) = 0;
+  /// Drops one subscriber registered by subscribe(). Never fails; never suspends.
+  virtual void unsubscribe(std::string_view channel, std::size_t shard) = 0;
+
+  /// With `since`: the first `limit` messages after it; without: the latest `limit`.
+  virtual boost::asio::awaitable<Result<HistoryResult>> history(std::string channel,
+                                                                std::optional<StreamPosition> since,
+                                                                std::size_t limit) = 0;
+
+  /// Presence: one entry per connection (`client` id) present in `channel`.
+  virtual void presence_add(std::string_view channel, std::string_view client) = 0;
+  virtual void presence_remove(std::string_view channel, std::string_view client) = 0;
+  virtual boost::asio::awaitable<Result<std::size_t>> presence_count(std::string channel) = 0;
+
+  /// False while the backend is unreachable (/readyz answers 503).
+  virtual bool ready() const noexcept = 0;
+  /// Engine name for logs and metrics ("memory", "redis").
+  virtual std::string_view name() const noexcept = 0;
+};
+
+}  // namespace herald::realtime

@@ -1,0 +1,182 @@
+// CacheHost: see cache_host.hpp. The bridge publishes `{"tags":[...]}` on each
+// `tag:<tag>` channel; the publication's frame for a `tag:` channel is the protocol's
+// `invalidate` frame (realtime::make_publication), so subscribers see
+// {"type":"invalidate","tags":[...]} with the channel's offset and epoch.
+#include "app/cache_host.hpp"
+
+#include <herald/realtime/engine.hpp>
+#include <herald/redis/pool.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <future>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+namespace herald::app {
+namespace asio = boost::asio;
+
+struct CacheHost::State {
+  asio::io_context io{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
+  std::unique_ptr<redis::Pool> pool;
+  std::optional<cache::Cache> cache;
+  std::thread thread;
+  asio::steady_timer stats_timer{io};
+  mutable std::mutex stats_mutex;
+  std::string stats_text;  ///< guarded by stats_mutex
+  realtime::Engine* engine = nullptr;
+};
+
+namespace {
+
+std::string render(const cache::CacheStats& s, std::size_t l1_entries, std::size_t l1_bytes,
+                   bool coherent) {
+  std::string out;
+  auto counter = [&](const char* name, const char* help, std::uint64_t v) {
+    out += std::string("# HELP herald_cache_") + name + " " + help + "\n# TYPE herald_cache_" +
+           name + " counter\nherald_cache_" + name + " " + std::to_string(v) + "\n";
+  };
+  counter("l1_hits_total", "L1 (in-process) hits.", s.l1_hits);
+  counter("l1_misses_total", "L1 misses.", s.l1_misses);
+  counter("l2_hits_total", "L2 (Redis) hits.", s.l2_hits);
+  counter("l2_misses_total", "L2 misses.", s.l2_misses);
+  counter("stale_served_total", "Stale answers (stale-while-revalidate, fail-safe).",
+          s.stale_served);
+  counter("loads_total", "Loader calls.", s.loads);
+  counter("load_errors_total", "Loader failures and hard timeouts.", s.load_errors);
+  counter("lock_waits_total", "Waits for another node's load.", s.lock_waits);
+  counter("lock_timeouts_total", "Lock waits that gave up.", s.lock_timeouts);
+  counter("redis_errors_total", "Redis calls that failed (the cache failed open).", s.redis_errors);
+  counter("writes_skipped_total", "Write-backs refused after an invalidation.", s.writes_skipped);
+  counter("invalidations_total", "Keys, tags and namespaces invalidated here.", s.invalidations);
+  out += "# HELP herald_cache_hit_ratio Hits over lookups.\n# TYPE herald_cache_hit_ratio gauge\n";
+  out += "herald_cache_hit_ratio " + std::to_string(s.hit_ratio()) + "\n";
+  out += "# HELP herald_cache_l1_entries Entries in L1.\n# TYPE herald_cache_l1_entries gauge\n";
+  out += "herald_cache_l1_entries " + std::to_string(l1_entries) + "\n";
+  out += "# HELP herald_cache_l1_bytes Bytes in L1.\n# TYPE herald_cache_l1_bytes gauge\n";
+  out += "herald_cache_l1_bytes " + std::to_string(l1_bytes) + "\n";
+  out += "# HELP herald_cache_coherent 1 when the invalidation bus is up (or no Redis).\n";
+  out += "# TYPE herald_cache_coherent gauge\nherald_cache_coherent " +
+         std::string(coherent ? "1" : "0") + "\n";
+  return out;
+}
+
+asio::awaitable<void> refresh_stats(CacheHost::State& s) {
+  for (;;) {
+    {
+      std::lock_guard lock{s.stats_mutex};
+      s.stats_text =
+          render(s.cache->stats(), s.cache->l1_size(), s.cache->l1_bytes(), s.cache->coherent());
+    }
+    s.stats_timer.expires_after(std::chrono::seconds{1});
+    auto [ec] = co_await s.stats_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+  }
+}
+
+/// Publishes one tag's invalidation; failures are logged by the engine's caller side
+/// only as a missed notification (the cache itself is already invalidated).
+asio::awaitable<void> publish_tag(realtime::Engine& engine, std::string channel, std::string body) {
+  co_await engine.publish(std::move(channel), std::move(body));
+}
+
+}  // namespace
+
+CacheHost::CacheHost(const std::string& redis_url) : state_(std::make_unique<State>()) {
+  std::optional<redis::ConnectionConfig> bus;
+  if (!redis_url.empty()) {
+    auto url = redis::RedisUrl::parse(redis_url);
+    if (!url) throw std::invalid_argument("bad redis URL for the cache");
+    redis::ConnectionConfig rc;
+    rc.url = *url;
+    state_->pool = std::make_unique<redis::Pool>(state_->io.get_executor(), rc, 2);
+    bus = rc;
+  }
+  state_->cache.emplace(state_->io.get_executor(), cache::CacheConfig{}, state_->pool.get(), bus);
+}
+
+CacheHost::~CacheHost() {
+  State& s = *state_;
+  if (s.thread.joinable()) {
+    // Stop everything on its own thread, then let the loop run out.
+    std::promise<void> stopped;
+    asio::post(s.io, [&s, &stopped] {
+      s.stats_timer.cancel();
+      s.cache->stop();
+      if (s.pool) s.pool->stop();
+      stopped.set_value();
+    });
+    stopped.get_future().wait();
+    s.work.reset();
+    s.io.stop();
+    s.thread.join();
+  }
+}
+
+void CacheHost::bridge_to(realtime::Engine& engine) {
+  state_->engine = &engine;
+  state_->cache->on_invalidate([this](const std::vector<std::string>& tags) {
+    boost::json::object body;
+    boost::json::array list;
+    for (const auto& t : tags) list.emplace_back(t);
+    body["tags"] = std::move(list);
+    const std::string json = boost::json::serialize(body);
+    for (const auto& t : tags)
+      asio::co_spawn(state_->io, publish_tag(*state_->engine, "tag:" + t, json), asio::detached);
+  });
+}
+
+void CacheHost::start() {
+  State& s = *state_;
+  s.thread = std::thread([&s] { s.io.run(); });
+  asio::post(s.io, [&s] {
+    if (s.pool) s.pool->start();
+    s.cache->start();
+    asio::co_spawn(s.io, refresh_stats(s), asio::detached);
+  });
+}
+
+cache::Cache& CacheHost::cache() noexcept {
+  return *state_->cache;
+}
+asio::any_io_executor CacheHost::executor() noexcept {
+  return state_->io.get_executor();
+}
+
+namespace {
+
+asio::awaitable<boost::system::result<std::size_t>> invalidate_on(cache::Cache& cache,
+                                                                  std::vector<std::string> tags) {
+  co_return co_await cache.invalidate_tags(tags);
+}
+
+}  // namespace
+
+asio::awaitable<boost::system::result<std::size_t>> CacheHost::invalidate_tags(
+    std::vector<std::string> tags) {
+  // Hop to the cache thread and back (co_spawn resumes us on our own executor). The
+  // operation is built outside the co_await: g++ 12 mishandles temporaries there.
+  auto op = asio::co_spawn(state_->io, invalidate_on(*state_->cache, std::move(tags)),
+                           asio::use_awaitable);
+  co_return co_await std::move(op);
+}
+
+std::string CacheHost::prometheus() const {
+  std::lock_guard lock{state_->stats_mutex};
+  return state_->stats_text;
+}
+
+}  // namespace herald::app

@@ -1,0 +1,121 @@
+// herald: the command-line entry point. `herald serve` runs the real-time gateway
+// (protocol.md section 5): load the configuration (flag > env > file > default),
+// start the server, wait for SIGTERM/SIGINT, drain gracefully, exit 0.
+#include <herald/app/server_config.hpp>
+#include <herald/gateway/server.hpp>
+
+#include "app/cache_command.hpp"
+#include "app/cache_host.hpp"
+#include "app/demo_command.hpp"
+#include "app/logging.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <pthread.h>
+
+namespace {
+
+constexpr const char* usage =
+    "Usage: herald <command> [options]\n"
+    "\n"
+    "Commands:\n"
+    "  serve    run the real-time gateway (herald serve --help lists its options)\n"
+    "  demo     run the example inventory app and its live dashboard on the gateway\n"
+    "  cache    inspect and invalidate a cluster's cache: stats | clear | invalidate\n";
+
+herald::gateway::GatewayOptions gateway_options(const herald::app::ServerConfig& c) {
+  herald::gateway::GatewayOptions o;
+  o.listen_host = c.listen_host;
+  o.listen_port = c.listen_port;
+  o.api_key = c.api_key;
+  o.jwt_secret = c.jwt_secret;
+  o.jwt_public_key_pem = c.jwt_public_key_pem;
+  o.allowed_origins = c.allowed_origins;
+  o.history_size = c.history_size;
+  o.history_ttl = c.history_ttl;
+  o.ping_interval = c.ping_interval;
+  o.max_message_bytes = c.max_message_bytes;
+  o.threads = c.threads;
+  o.max_connections = c.max_connections;
+  o.max_send_queue_bytes = c.max_send_queue_bytes;
+  o.client_rate_limit = c.client_rate_limit;
+  o.channels = c.channels;
+  return o;
+}
+
+int serve(const std::vector<std::string>& args) {
+  auto loaded = herald::app::load_server_config(args, herald::app::environment_map());
+  if (auto* err = std::get_if<herald::app::ConfigError>(&loaded)) {
+    std::fputs(err->message.c_str(), err->exit_code == 0 ? stdout : stderr);
+    if (!err->message.empty() && err->message.back() != '\n')
+      std::fputc('\n', err->exit_code == 0 ? stdout : stderr);
+    return err->exit_code;
+  }
+  const auto& config = std::get<herald::app::ServerConfig>(loaded);
+  herald::app::configure_logging(config.log_format, config.log_level);
+  if (!config.redis_url.empty()) {
+    std::fputs(
+        "herald: --redis: the redis engine is not available in this build yet; "
+        "run without --redis for the embedded memory engine\n",
+        stderr);
+    return 2;
+  }
+
+  // Block the shutdown signals before any thread starts, so every thread inherits
+  // the mask and only sigwait() below sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  try {
+    // The cache behind POST /api/invalidate and the `tag:` feed: L1 only, or with
+    // Redis (L2 + the invalidation bus) when --cache-redis is given.
+    herald::app::CacheHost cache_host(config.cache_redis_url);
+    auto options = gateway_options(config);
+    options.invalidate_tags = [&cache_host](std::vector<std::string> tags) {
+      return cache_host.invalidate_tags(std::move(tags));
+    };
+    options.extra_metrics = [&cache_host] { return cache_host.prometheus(); };
+    // Declared after the cache host: destroyed (drained) before it.
+    herald::gateway::Server server(options);
+    cache_host.bridge_to(server.engine());
+    cache_host.start();
+    server.start();
+    int sig = 0;
+    sigwait(&signals, &sig);
+    spdlog::info("received {}: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    server.shutdown();
+  } catch (const std::exception& e) {
+    spdlog::critical("herald serve: {}", e.what());
+    spdlog::shutdown();
+    return 1;
+  }
+  spdlog::shutdown();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(usage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "serve") return serve(rest);
+  if (args[0] == "demo") return herald::app::run_demo_command(rest);
+  if (args[0] == "cache") return herald::app::run_cache_command(rest);
+  std::fprintf(stderr, "herald: unknown command '%s'\n%s", args[0].c_str(), usage);
+  return 2;
+}

@@ -1,0 +1,24 @@
+// Connection: what a shard knows of a live WebSocket or SSE client. Every method
+// runs on the connection's shard thread only; the shard holds raw pointers that the
+// connection removes (Shard::detach, Shard::remove_subscriber) before it dies.
+#pragma once
+
+#include <herald/realtime/publication.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace herald::gateway {
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  /// A publication on a channel this connection subscribed to. Must not block.
+  virtual void on_publication(const realtime::PublicationPtr& publication) = 0;
+  /// Sends a `disconnect` frame (code, reason, reconnect) and closes. Idempotent.
+  virtual void close(int code, std::string_view reason, bool reconnect) = 0;
+  virtual const std::string& id() const noexcept = 0;
+  virtual const std::string& user() const noexcept = 0;
+};
+
+}  // namespace herald::gateway

@@ -1,0 +1,304 @@
+// HttpApi: routes and handlers of the HTTP server API (protocol.md section 2).
+#include "gateway/http_api.hpp"
+
+#include <herald/gateway/protocol/raw_json.hpp>
+#include <herald/gateway/protocol/server_frame.hpp>
+#include <herald/realtime/memory_engine.hpp>
+
+#include "gateway/server_context.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+
+#include <cctype>
+#include <charconv>
+
+namespace herald::gateway {
+namespace {
+
+namespace http = boost::beast::http;
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+// A parsed JSON object body, or the 400 to answer.
+struct Body {
+  json::value value;
+  std::string error;
+};
+
+Body parse_object(const HttpRequest& req) {
+  Body b;
+  boost::system::error_code ec;
+  b.value = json::parse(req.body(), ec);
+  if (ec) {
+    b.error = "malformed JSON body";
+  } else if (!b.value.is_object()) {
+    b.error = "body must be a JSON object";
+  }
+  return b;
+}
+
+std::string position_json(const realtime::StreamPosition& p) {
+  std::string out = R"({"offset":)" + std::to_string(p.offset) + R"(,"epoch":)";
+  protocol::append_json_string(out, p.epoch);
+  out += '}';
+  return out;
+}
+
+std::string error_json(unsigned code, std::string_view message) {
+  std::string out = R"({"error":{"code":)" + std::to_string(code) + R"(,"message":)";
+  protocol::append_json_string(out, message);
+  out += "}}";
+  return out;
+}
+
+bool parse_u64(std::string_view s, std::uint64_t& out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+}  // namespace
+
+HttpResponse json_response(const HttpRequest& req, std::string body, unsigned status) {
+  HttpResponse res{static_cast<http::status>(status), req.version()};
+  res.set(http::field::server, "herald");
+  res.set(http::field::content_type, "application/json");
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+HttpResponse json_error(const HttpRequest& req, unsigned status, std::string_view message) {
+  return json_response(req, error_json(status, message), status);
+}
+
+awaitable<HttpResponse> HttpApi::handle(const HttpRequest& req, bool loopback) {
+  try {
+    auto url = boost::urls::parse_origin_form(req.target());
+    if (!url) co_return json_error(req, 400, "bad request target");
+    std::string path = url->path();
+    const auto method = req.method();
+
+    if (path == "/healthz") co_return json_response(req, R"({"status":"ok"})");
+    if (path == "/readyz") {
+      bool ready = ctx_.engine->ready() && !ctx_.stopping.load();
+      co_return json_response(req, ready ? R"({"status":"ready"})" : R"({"status":"unavailable"})",
+                              ready ? 200 : 503);
+    }
+    constexpr std::string_view presence_prefix = "/api/presence/";
+    constexpr std::string_view history_prefix = "/api/history/";
+    bool ours = path == "/metrics" || path == "/api/publish" || path == "/api/broadcast" ||
+                path == "/api/invalidate" || path == "/api/disconnect" ||
+                path.starts_with(presence_prefix) || path.starts_with(history_prefix);
+    if (!ours) co_return co_await app(req);
+    if (!ctx_.access.api_allowed(req[http::field::authorization], loopback)) {
+      co_return json_error(req, 401, "missing or wrong API key");
+    }
+    if (path == "/metrics") {
+      std::int64_t channels =
+          ctx_.memory_engine ? static_cast<std::int64_t>(ctx_.memory_engine->channel_count()) : -1;
+      std::string text = ctx_.metrics.render(channels);
+      if (ctx_.options.extra_metrics) text += ctx_.options.extra_metrics();
+      HttpResponse res = json_response(req, std::move(text));
+      res.set(http::field::content_type, "text/plain; version=0.0.4");
+      co_return res;
+    }
+    auto require = [&](http::verb v) { return method == v; };
+    if (path == "/api/publish") {
+      if (!require(http::verb::post)) co_return json_error(req, 405, "use POST");
+      co_return co_await publish(req);
+    }
+    if (path == "/api/broadcast") {
+      if (!require(http::verb::post)) co_return json_error(req, 405, "use POST");
+      co_return co_await broadcast(req);
+    }
+    if (path == "/api/disconnect") {
+      if (!require(http::verb::post)) co_return json_error(req, 405, "use POST");
+      co_return disconnect(req);
+    }
+    if (path == "/api/invalidate") {
+      if (!require(http::verb::post)) co_return json_error(req, 405, "use POST");
+      co_return co_await invalidate(req);
+    }
+    if (path.starts_with(presence_prefix)) {
+      if (!require(http::verb::get)) co_return json_error(req, 405, "use GET");
+      co_return co_await presence(req, std::string_view(path).substr(presence_prefix.size()));
+    }
+    if (path.starts_with(history_prefix)) {
+      if (!require(http::verb::get)) co_return json_error(req, 405, "use GET");
+      co_return co_await history(req, std::string_view(path).substr(history_prefix.size()));
+    }
+    co_return json_error(req, 404, "not found");  // unreachable: `ours` covers the routes
+  } catch (const std::exception& e) {
+    co_return json_error(req, 500, e.what());
+  }
+}
+
+awaitable<HttpResponse> HttpApi::publish(const HttpRequest& req) {
+  Body b = parse_object(req);
+  if (!b.error.empty()) co_return json_error(req, 400, b.error);
+  const json::object& obj = b.value.get_object();
+  const json::value* channel = obj.if_contains("channel");
+  if (channel == nullptr || !channel->is_string())
+    co_return json_error(req, 400, "field 'channel' must be a string");
+  if (!valid_channel_name(channel->get_string()))
+    co_return json_error(req, 400, "invalid channel name");
+  const json::value* data = obj.if_contains("data");
+  if (data == nullptr) co_return json_error(req, 400, "missing field 'data'");
+  auto raw = protocol::find_raw_member(req.body(), "data");
+  std::string data_json = raw ? std::string(*raw) : json::serialize(*data);
+  co_await wait_for_room();
+  auto r = co_await ctx_.engine->publish(std::string(channel->get_string()), std::move(data_json));
+  if (!r) co_return json_error(req, realtime::wire_code(r.error()), r.error().message());
+  shard_.metrics().publications.fetch_add(1, std::memory_order_relaxed);
+  co_return json_response(req, position_json(*r));
+}
+
+awaitable<HttpResponse> HttpApi::broadcast(const HttpRequest& req) {
+  Body b = parse_object(req);
+  if (!b.error.empty()) co_return json_error(req, 400, b.error);
+  const json::object& obj = b.value.get_object();
+  const json::value* channels = obj.if_contains("channels");
+  if (channels == nullptr || !channels->is_array())
+    co_return json_error(req, 400, "field 'channels' must be an array");
+  for (const json::value& c : channels->get_array()) {
+    if (!c.is_string() || !valid_channel_name(c.get_string()))
+      co_return json_error(req, 400, "invalid channel name");
+  }
+  const json::value* data = obj.if_contains("data");
+  if (data == nullptr) co_return json_error(req, 400, "missing field 'data'");
+  auto raw = protocol::find_raw_member(req.body(), "data");
+  std::string data_json = raw ? std::string(*raw) : json::serialize(*data);
+  co_await wait_for_room();
+  std::string out = R"({"results":[)";
+  bool first = true;
+  for (const json::value& c : channels->get_array()) {
+    if (!first) out += ',';
+    first = false;
+    auto r = co_await ctx_.engine->publish(std::string(c.get_string()), data_json);
+    if (r) {
+      shard_.metrics().publications.fetch_add(1, std::memory_order_relaxed);
+      out += position_json(*r);
+    } else {
+      out += error_json(static_cast<unsigned>(realtime::wire_code(r.error())), r.error().message());
+    }
+  }
+  out += "]}";
+  co_return json_response(req, std::move(out));
+}
+
+awaitable<void> HttpApi::wait_for_room() {
+  auto limit = static_cast<std::int64_t>(ctx_.options.publish_backpressure_bytes);
+  if (ctx_.metrics.queued_bytes() <= limit) co_return;
+  auto deadline = std::chrono::steady_clock::now() + ctx_.options.publish_backpressure_wait;
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  while (ctx_.metrics.queued_bytes() > limit && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(1));
+    boost::system::error_code ec;
+    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  }
+}
+
+awaitable<HttpResponse> HttpApi::invalidate(const HttpRequest& req) {
+  if (!ctx_.options.invalidate_tags) co_return json_error(req, 501, "cache not configured");
+  Body b = parse_object(req);
+  if (!b.error.empty()) co_return json_error(req, 400, b.error);
+  const json::value* tags = b.value.get_object().if_contains("tags");
+  if (tags == nullptr || !tags->is_array())
+    co_return json_error(req, 400, "field 'tags' must be an array");
+  std::vector<std::string> names;
+  for (const json::value& t : tags->get_array()) {
+    if (!t.is_string() || t.get_string().empty())
+      co_return json_error(req, 400, "tags must be non-empty strings");
+    names.emplace_back(t.get_string());
+  }
+  auto r = co_await ctx_.options.invalidate_tags(std::move(names));
+  if (!r) co_return json_error(req, 503, r.error().message());
+  co_return json_response(req, R"({"keys":)" + std::to_string(*r) + "}");
+}
+
+awaitable<HttpResponse> HttpApi::app(const HttpRequest& req) {
+  if (!ctx_.options.app_handler) co_return json_error(req, 404, "not found");
+  auto url = boost::urls::parse_origin_form(req.target());
+  AppRequest in;
+  in.method = std::string(req.method_string());
+  in.path = url->path();
+  for (auto param : url->params()) in.query[param.key] = param.value;
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    in.headers[std::move(name)] = std::string(field.value());
+  }
+  in.body = req.body();
+  std::optional<AppResponse> out = co_await ctx_.options.app_handler(std::move(in));
+  if (!out) co_return json_error(req, 404, "not found");
+  HttpResponse res{static_cast<http::status>(out->status), req.version()};
+  res.set(http::field::server, "herald");
+  res.set(http::field::content_type, out->content_type);
+  for (const auto& [name, value] : out->headers) res.set(name, value);
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(out->body);
+  res.prepare_payload();
+  co_return res;
+}
+
+awaitable<HttpResponse> HttpApi::presence(const HttpRequest& req, std::string_view channel) {
+  if (!valid_channel_name(channel)) co_return json_error(req, 400, "invalid channel name");
+  auto r = co_await ctx_.engine->presence_count(std::string(channel));
+  if (!r) co_return json_error(req, realtime::wire_code(r.error()), r.error().message());
+  co_return json_response(req, R"({"count":)" + std::to_string(*r) + "}");
+}
+
+awaitable<HttpResponse> HttpApi::history(const HttpRequest& req, std::string_view channel) {
+  if (!valid_channel_name(channel)) co_return json_error(req, 400, "invalid channel name");
+  auto url = boost::urls::parse_origin_form(req.target());
+  std::optional<realtime::StreamPosition> since;
+  std::uint64_t limit = 100;
+  for (auto param : url->params()) {
+    std::uint64_t n = 0;
+    if (param.key == "since") {
+      if (!parse_u64(param.value, n))
+        co_return json_error(req, 400, "'since' must be a non-negative integer");
+      if (!since) since.emplace();
+      since->offset = n;
+    } else if (param.key == "epoch") {
+      if (!since) since.emplace();
+      since->epoch = param.value;
+    } else if (param.key == "limit") {
+      if (!parse_u64(param.value, n))
+        co_return json_error(req, 400, "'limit' must be a non-negative integer");
+      limit = std::min<std::uint64_t>(n, 1000);
+    }
+  }
+  auto r =
+      co_await ctx_.engine->history(std::string(channel), since, static_cast<std::size_t>(limit));
+  if (!r) co_return json_error(req, realtime::wire_code(r.error()), r.error().message());
+  std::vector<protocol::HistoryEntry> entries;
+  entries.reserve(r->messages.size());
+  for (const auto& p : r->messages) entries.push_back({p->offset, p->data()});
+  co_return json_response(req, protocol::encode_history_result(entries, r->position));
+}
+
+HttpResponse HttpApi::disconnect(const HttpRequest& req) {
+  Body b = parse_object(req);
+  if (!b.error.empty()) return json_error(req, 400, b.error);
+  const json::value* user = b.value.get_object().if_contains("user");
+  if (user == nullptr || !user->is_string())
+    return json_error(req, 400, "field 'user' must be a string");
+  std::string id(user->get_string());
+  if (id.empty()) return json_error(req, 400, "field 'user' must not be empty");
+  for (auto& shard : ctx_.shards) {
+    boost::asio::post(shard->context(),
+                      [s = shard.get(), id] { s->close_user(id, 4003, "disconnected", false); });
+  }
+  return json_response(req, "{}");
+}
+
+}  // namespace herald::gateway

@@ -1,0 +1,49 @@
+// HttpApi: the HTTP server API of protocol.md section 2 (publish, broadcast,
+// presence, history, disconnect, invalidate) plus /healthz, /readyz and /metrics.
+// Runs on the shard of the HTTP connection that carries the request.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <string_view>
+
+namespace herald::gateway {
+
+struct ServerContext;
+class Shard;
+
+using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+/// `{"error":{"code":N,"message":"..."}}` with HTTP status N.
+HttpResponse json_error(const HttpRequest& req, unsigned status, std::string_view message);
+/// 200 (or `status`) with a JSON body.
+HttpResponse json_response(const HttpRequest& req, std::string body, unsigned status = 200);
+
+class HttpApi {
+ public:
+  HttpApi(ServerContext& ctx, Shard& shard) : ctx_(ctx), shard_(shard) {}
+
+  /// Answers one request; never throws (errors become JSON error responses).
+  /// `loopback` tells whether the client connected from a loopback address.
+  boost::asio::awaitable<HttpResponse> handle(const HttpRequest& req, bool loopback);
+
+ private:
+  boost::asio::awaitable<HttpResponse> publish(const HttpRequest& req);
+  boost::asio::awaitable<HttpResponse> broadcast(const HttpRequest& req);
+  boost::asio::awaitable<HttpResponse> presence(const HttpRequest& req, std::string_view channel);
+  boost::asio::awaitable<HttpResponse> history(const HttpRequest& req, std::string_view channel);
+  HttpResponse disconnect(const HttpRequest& req);
+  boost::asio::awaitable<HttpResponse> invalidate(const HttpRequest& req);
+  /// Hands a request no gateway route matched to GatewayOptions::app_handler.
+  boost::asio::awaitable<HttpResponse> app(const HttpRequest& req);
+  /// Waits while the shards' send queues hold more than the backpressure limit.
+  boost::asio::awaitable<void> wait_for_room();
+
+  ServerContext& ctx_;
+  Shard& shard_;
+};
+
+}  // namespace herald::gateway

@@ -1,0 +1,39 @@
+// SendQueue: byte-bounded FIFO of shared frames.
+#include "gateway/send_queue.hpp"
+
+namespace herald::gateway {
+
+bool SendQueue::push(OutboundFrame frame) {
+  std::size_t n = frame.text->size();
+  if (!empty() && bytes_ + n > max_bytes_) return false;
+  bytes_ += n;
+  account(static_cast<std::int64_t>(n));
+  frames_.push_back(std::move(frame));
+  return true;
+}
+
+void SendQueue::take(std::vector<OutboundFrame>& out, std::size_t max_frames) {
+  while (head_ < frames_.size() && out.size() < max_frames) {
+    OutboundFrame& f = frames_[head_++];
+    bytes_ -= f.text->size();
+    account(-static_cast<std::int64_t>(f.text->size()));
+    out.push_back(std::move(f));
+  }
+  if (head_ == frames_.size()) {
+    frames_.clear();
+    head_ = 0;
+    if (frames_.capacity() > 1024) frames_.shrink_to_fit();  // a burst is over: give it back
+  } else if (head_ > frames_.size() / 2) {
+    frames_.erase(frames_.begin(), frames_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+  }
+}
+
+void SendQueue::clear() noexcept {
+  account(-static_cast<std::int64_t>(bytes_));
+  std::vector<OutboundFrame>().swap(frames_);  // releases the memory, cannot throw
+  head_ = 0;
+  bytes_ = 0;
+}
+
+}  // namespace herald::gateway

@@ -1,0 +1,58 @@
+// SendQueue: a connection's outbound frames, bounded by bytes. Frames are shared,
+// immutable strings (a publication's frame is the same object for every subscriber),
+// so queueing costs a pointer, never a copy. Single-threaded (shard thread).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace herald::gateway {
+
+struct OutboundFrame {
+  std::shared_ptr<const std::string> text;
+  /// Set for publications: start of the publish-to-deliver latency; epoch otherwise.
+  std::chrono::steady_clock::time_point published_at{};
+};
+
+class SendQueue {
+ public:
+  /// `gauge` (optional) tracks the bytes queued by every queue of a shard; this
+  /// queue keeps its share exact, including on destruction.
+  explicit SendQueue(std::size_t max_bytes, std::atomic<std::int64_t>* gauge = nullptr)
+      : max_bytes_(max_bytes), gauge_(gauge) {}
+  ~SendQueue() { clear(); }
+  SendQueue(const SendQueue&) = delete;
+  SendQueue& operator=(const SendQueue&) = delete;
+
+  /// Queues `frame` unless that would exceed the byte limit; false = the reader is
+  /// too slow (the caller disconnects it). An empty queue always accepts one frame,
+  /// so a single frame larger than the limit cannot wedge a connection. Cost: O(1).
+  bool push(OutboundFrame frame);
+  /// Moves out up to `max_frames` frames (one coalesced write). Cost: O(frames).
+  void take(std::vector<OutboundFrame>& out, std::size_t max_frames);
+  void clear() noexcept;
+
+  bool empty() const noexcept { return head_ == frames_.size(); }
+  std::size_t bytes() const noexcept { return bytes_; }
+  std::size_t size() const noexcept { return frames_.size() - head_; }
+
+ private:
+  // A vector with a read index rather than a deque: an idle connection's empty queue
+  // then holds no memory (a deque keeps a 512-byte block), and batches are contiguous.
+  std::vector<OutboundFrame> frames_;
+  std::size_t head_ = 0;  // frames_[head_..] are queued
+  std::size_t bytes_ = 0;
+  void account(std::int64_t delta) noexcept {
+    if (gauge_ != nullptr) gauge_->fetch_add(delta, std::memory_order_relaxed);
+  }
+
+  std::size_t max_bytes_;
+  std::atomic<std::int64_t>* gauge_;
+};
+
+}  // namespace herald::gateway

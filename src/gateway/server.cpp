@@ -1,0 +1,216 @@
+// Server: builds the shards, the engine and the listener, and runs the graceful
+// drain. The listener's acceptor lives on shard 0 and hands each accepted socket
+// round-robin to a shard, where its whole life is spent.
+#include <herald/gateway/server.hpp>
+
+#include <herald/realtime/memory_engine.hpp>
+
+#include "gateway/connection.hpp"
+#include "gateway/http_session.hpp"
+#include "gateway/server_context.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <future>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+namespace herald::gateway {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+
+namespace {
+
+// Hands the engine's deliveries to the shards. The engine calls deliver() for one
+// channel under that channel's lock, and Shard::enqueue_delivery() keeps call order,
+// so each shard sees a channel in offset order.
+class ShardSink final : public realtime::DeliverySink {
+ public:
+  explicit ShardSink(std::vector<std::unique_ptr<Shard>>& shards) : shards_(shards) {}
+  void deliver(std::size_t shard, const realtime::PublicationPtr& publication) override {
+    shards_[shard]->enqueue_delivery(publication);
+  }
+
+ private:
+  std::vector<std::unique_ptr<Shard>>& shards_;
+};
+
+std::string random_prefix() {
+  std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out(8, '0');
+  auto v = rng();
+  for (char& c : out) {
+    c = hex[v & 0xF];
+    v >>= 4;
+  }
+  return out;
+}
+
+std::size_t shard_count(unsigned threads) {
+  if (threads != 0) return threads;
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : n;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  explicit Impl(GatewayOptions options)
+      : ctx(std::move(options), shard_count(options.threads)), sink(ctx.shards) {}
+
+  ~Impl() {
+    // Sessions (coroutine frames held by the io_contexts) go before the engine; I/O
+    // objects bound to shard 0 go before its io_context.
+    for (auto& s : ctx.shards) s->stop();
+    for (auto& s : ctx.shards) s->join();
+    acceptor.reset();
+    sweep_timer.reset();
+    ctx.shards.clear();
+  }
+
+  awaitable<void> accept_loop();
+  awaitable<void> sweep_loop();
+
+  ServerContext ctx;
+  ShardSink sink;
+  std::optional<asio::ip::tcp::acceptor> acceptor;
+  std::optional<asio::steady_timer> sweep_timer;
+  std::uint16_t port = 0;
+  bool started = false;
+  bool stopped = false;
+};
+
+Server::Server(GatewayOptions options) {
+  if (auto problem = ChannelRules::validate(options.channels))
+    throw std::invalid_argument(*problem);
+  std::size_t shards = shard_count(options.threads);
+  impl_ = std::make_unique<Impl>(std::move(options));
+  ServerContext& ctx = impl_->ctx;
+  ctx.id_prefix = random_prefix();
+  for (std::size_t i = 0; i < shards; ++i)
+    ctx.shards.push_back(std::make_unique<Shard>(i, ctx.metrics.shard(i)));
+  if (ctx.options.engine_factory) {
+    ctx.engine = ctx.options.engine_factory(impl_->sink, shards);
+  } else {
+    realtime::MemoryEngineOptions mo;
+    mo.shards = shards;
+    mo.history_size = [&rules = ctx.rules](std::string_view c) { return rules.history_size(c); };
+    mo.history_ttl = ctx.options.history_ttl;
+    auto engine = std::make_unique<realtime::MemoryEngine>(std::move(mo), impl_->sink);
+    ctx.memory_engine = engine.get();
+    ctx.engine = std::move(engine);
+  }
+}
+
+Server::~Server() {
+  shutdown();
+}
+
+std::uint16_t Server::port() const noexcept {
+  return impl_->port;
+}
+
+realtime::Engine& Server::engine() noexcept {
+  return *impl_->ctx.engine;
+}
+
+void Server::start() {
+  ServerContext& ctx = impl_->ctx;
+  Shard& first = *ctx.shards.front();
+  asio::ip::tcp::resolver resolver(first.context());
+  auto endpoints =
+      resolver.resolve(ctx.options.listen_host, std::to_string(ctx.options.listen_port),
+                       asio::ip::resolver_base::passive);
+  asio::ip::tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  auto& acceptor = impl_->acceptor.emplace(first.context());
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(asio::socket_base::reuse_address(true));
+  acceptor.bind(endpoint);
+  acceptor.listen(asio::socket_base::max_listen_connections);
+  impl_->port = acceptor.local_endpoint().port();
+  impl_->started = true;
+  asio::co_spawn(first.context(), impl_->accept_loop(), asio::detached);
+  if (ctx.memory_engine) {
+    impl_->sweep_timer.emplace(first.context());
+    asio::co_spawn(first.context(), impl_->sweep_loop(), asio::detached);
+  }
+  for (auto& s : ctx.shards) s->start();
+  spdlog::info("herald listening on {}:{} ({} shards, engine {})", ctx.options.listen_host,
+               impl_->port, ctx.shards.size(), ctx.engine->name());
+}
+
+awaitable<void> Server::Impl::accept_loop() {
+  std::size_t next = 0;
+  while (acceptor && acceptor->is_open()) {
+    Shard& target = *ctx.shards[next++ % ctx.shards.size()];
+    boost::system::error_code ec;
+    asio::ip::tcp::socket socket =
+        co_await acceptor->async_accept(target.context(), asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor->is_open()) break;
+      // Out of descriptors and the like: log, back off briefly, keep serving.
+      spdlog::warn("accept failed: {}", ec.message());
+      asio::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(50));
+      co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+      continue;
+    }
+    asio::co_spawn(target.context(), run_http_session(ctx, target, std::move(socket)),
+                   asio::detached);
+  }
+}
+
+awaitable<void> Server::Impl::sweep_loop() {
+  boost::system::error_code ec;
+  while (!ctx.stopping.load()) {
+    sweep_timer->expires_after(std::chrono::seconds(5));
+    co_await sweep_timer->async_wait(asio::redirect_error(use_awaitable, ec));
+    if (ec) break;
+    ctx.memory_engine->sweep();
+  }
+}
+
+void Server::shutdown() {
+  if (!impl_ || impl_->stopped) return;
+  impl_->stopped = true;
+  ServerContext& ctx = impl_->ctx;
+  if (!impl_->started) return;
+  ctx.stopping = true;
+  std::size_t open = ctx.connections.load();
+  spdlog::info("shutting down: draining {} connections", open);
+  // Stop accepting before anything else, on the acceptor's own thread, and wait for
+  // it: a listening socket left open would keep completing TCP handshakes.
+  std::promise<void> closed;
+  asio::post(ctx.shards.front()->context(), [this, &closed] {
+    boost::system::error_code ec;
+    impl_->acceptor->close(ec);
+    if (impl_->sweep_timer) impl_->sweep_timer->cancel();
+    closed.set_value();
+  });
+  closed.get_future().wait();
+  for (auto& s : ctx.shards) {
+    asio::post(s->context(), [shard = s.get()] { shard->close_all(3001, "shutdown", true); });
+  }
+  auto deadline = std::chrono::steady_clock::now() + ctx.options.shutdown_grace;
+  while (ctx.connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (std::size_t left = ctx.connections.load(); left > 0) {
+    spdlog::warn("shutdown: {} connections did not close in time; dropping them", left);
+  }
+  for (auto& s : ctx.shards) s->stop();
+  for (auto& s : ctx.shards) s->join();
+  spdlog::info("shutdown complete");
+}
+
+}  // namespace herald::gateway

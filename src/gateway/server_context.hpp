@@ -1,0 +1,62 @@
+// ServerContext: the state every session of one Server shares: options, access
+// policy, channel rules, the engine, metrics and the shards. Built once by Server and
+// immutable afterwards except for the atomics; outlives every session.
+#pragma once
+
+#include <herald/gateway/channel_rules.hpp>
+#include <herald/gateway/gateway_options.hpp>
+#include <herald/realtime/engine.hpp>
+
+#include "gateway/access_policy.hpp"
+#include "gateway/metrics.hpp"
+#include "gateway/shard.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace herald::realtime {
+class MemoryEngine;
+}
+
+namespace herald::gateway {
+
+struct ServerContext {
+  GatewayOptions options;
+  AccessPolicy access;
+  ChannelRules rules;
+  Metrics metrics;
+  std::vector<std::unique_ptr<Shard>> shards;
+  std::unique_ptr<realtime::Engine> engine;
+  realtime::MemoryEngine* memory_engine = nullptr;  ///< set when engine is the memory one
+  std::atomic<std::size_t> connections{0};          ///< WebSocket + SSE, for the cap
+  std::atomic<bool> stopping{false};                ///< graceful shutdown has begun
+  std::atomic<std::uint64_t> next_connection{0};
+  std::string id_prefix;  ///< random per process, so connection ids differ across nodes
+
+  ServerContext(GatewayOptions o, std::size_t shard_count)
+      : options(std::move(o)),
+        access(options.jwt_secret, options.jwt_public_key_pem, options.allowed_origins,
+               options.api_key),
+        rules(options.channels, options.history_size),
+        metrics(shard_count) {}
+
+  /// A new connection id: "<process prefix>-<counter>".
+  std::string new_connection_id() {
+    return id_prefix + "-" +
+           std::to_string(next_connection.fetch_add(1, std::memory_order_relaxed) + 1);
+  }
+  /// Reserves a connection slot; false when at the cap (caller answers 503).
+  bool acquire_connection() {
+    if (connections.fetch_add(1) >= options.max_connections) {
+      connections.fetch_sub(1);
+      return false;
+    }
+    return true;
+  }
+  void release_connection() { connections.fetch_sub(1); }
+};
+
+}  // namespace herald::gateway

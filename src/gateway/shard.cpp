@@ -1,0 +1,104 @@
+// Shard: an io_context thread with its pinned connections and local fan-out table.
+#include "gateway/shard.hpp"
+
+#include "gateway/connection.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+
+namespace herald::gateway {
+
+Shard::Shard(std::size_t index, ShardMetrics& metrics)
+    : index_(index), metrics_(metrics), work_(boost::asio::make_work_guard(context_)) {}
+
+Shard::~Shard() {
+  stop();
+  join();
+}
+
+void Shard::start() {
+  thread_ = std::thread([this] {
+    // Exceptions never cross the event loop: coroutine tops catch theirs; this is
+    // the last line of defence so one bad handler does not kill the process.
+    while (true) {
+      try {
+        context_.run();
+        return;
+      } catch (const std::exception& e) {
+        spdlog::error("shard {}: handler threw: {}", index_, e.what());
+      }
+    }
+  });
+}
+
+void Shard::stop() {
+  work_.reset();
+  context_.stop();
+}
+
+void Shard::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Shard::add_subscriber(const std::string& channel, Connection* connection) {
+  subscribers_[channel].push_back(connection);
+}
+
+void Shard::remove_subscriber(const std::string& channel, Connection* connection) {
+  auto it = subscribers_.find(channel);
+  if (it == subscribers_.end()) return;
+  auto& list = it->second;
+  auto pos = std::find(list.begin(), list.end(), connection);
+  if (pos != list.end()) {
+    *pos = list.back();  // order among subscribers does not matter
+    list.pop_back();
+  }
+  if (list.empty()) subscribers_.erase(it);
+}
+
+void Shard::deliver(const realtime::PublicationPtr& publication) {
+  auto it = subscribers_.find(publication->channel);
+  if (it == subscribers_.end()) return;
+  // Invariant: on_publication() never edits the shard's tables synchronously (a slow
+  // consumer is only marked closing; its cleanup runs later), so iterate in place.
+  for (Connection* c : it->second) c->on_publication(publication);
+}
+
+void Shard::enqueue_delivery(realtime::PublicationPtr publication) {
+  {
+    std::lock_guard lock(inbox_mutex_);
+    inbox_.push_back(std::move(publication));
+    if (drain_posted_) return;
+    drain_posted_ = true;
+  }
+  boost::asio::post(context_, [this] {
+    std::vector<realtime::PublicationPtr> batch;
+    {
+      std::lock_guard lock(inbox_mutex_);
+      batch.swap(inbox_);
+      drain_posted_ = false;
+    }
+    for (const auto& p : batch) deliver(p);
+  });
+}
+
+void Shard::close_all(int code, std::string_view reason, bool reconnect) {
+  std::vector<Connection*> all(connections_.begin(), connections_.end());
+  for (Connection* c : all) {
+    if (connections_.contains(c)) c->close(code, reason, reconnect);
+  }
+}
+
+std::size_t Shard::close_user(const std::string& user, int code, std::string_view reason,
+                              bool reconnect) {
+  std::vector<Connection*> matching;
+  for (Connection* c : connections_) {
+    if (c->user() == user) matching.push_back(c);
+  }
+  for (Connection* c : matching) c->close(code, reason, reconnect);
+  return matching.size();
+}
+
+}  // namespace herald::gateway

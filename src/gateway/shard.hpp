@@ -1,0 +1,75 @@
+// Shard: one io_context run by one thread, and the connections pinned to it.
+// It owns the shard-local subscription table (channel -> connections) used to fan a
+// publication out to its local subscribers, and the registry of its connections
+// (for graceful shutdown and disconnect-by-user). Everything except context(),
+// start(), stop() and join() runs on the shard thread only, so nothing here locks.
+#pragma once
+
+#include <herald/realtime/publication.hpp>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace herald::gateway {
+
+class Connection;
+struct ShardMetrics;
+
+class Shard {
+ public:
+  Shard(std::size_t index, ShardMetrics& metrics);
+  ~Shard();
+
+  std::size_t index() const noexcept { return index_; }
+  boost::asio::io_context& context() noexcept { return context_; }
+  ShardMetrics& metrics() noexcept { return metrics_; }
+
+  /// Starts the thread running the io_context.
+  void start();
+  /// Lets the thread finish: drops the work guard and stops the io_context.
+  void stop();
+  void join();
+
+  // Shard thread only. Cost: O(1) amortised; remove is O(subscribers of the channel).
+  void add_subscriber(const std::string& channel, Connection* connection);
+  void remove_subscriber(const std::string& channel, Connection* connection);
+  /// Hands `publication` to every local subscriber of its channel, in call order.
+  void deliver(const realtime::PublicationPtr& publication);
+
+  /// Any thread: queues `publication` for deliver() on the shard thread. Deliveries
+  /// run in exactly the order of these calls, whichever threads make them (a plain
+  /// post() does not promise that: a post from the shard's own thread is held in a
+  /// thread-private queue until its handler returns). Cost: one mutex; one post per
+  /// batch of queued deliveries.
+  void enqueue_delivery(realtime::PublicationPtr publication);
+
+  void attach(Connection* connection) { connections_.insert(connection); }
+  void detach(Connection* connection) { connections_.erase(connection); }
+  /// Closes every connection (graceful shutdown) / those of `user` (HTTP API).
+  void close_all(int code, std::string_view reason, bool reconnect);
+  std::size_t close_user(const std::string& user, int code, std::string_view reason,
+                         bool reconnect);
+
+ private:
+  std::size_t index_;
+  ShardMetrics& metrics_;
+  boost::asio::io_context context_{1};
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  std::thread thread_;
+  std::mutex inbox_mutex_;                       // guards inbox_ and drain_posted_
+  std::vector<realtime::PublicationPtr> inbox_;  // deliveries not yet drained, in order
+  bool drain_posted_ = false;
+  std::unordered_map<std::string, std::vector<Connection*>> subscribers_;
+  std::unordered_set<Connection*> connections_;
+};
+
+}  // namespace herald::gateway

@@ -1,0 +1,308 @@
+// SseSession: a one-way event stream over plain HTTP/1.1 (body until close). Same
+// subscription filter and bounded SendQueue as WebSocket; the writer sends each batch
+// of queued events as one gathered write.
+#include "gateway/sse_session.hpp"
+
+#include <herald/gateway/protocol/server_frame.hpp>
+
+#include "gateway/connection.hpp"
+#include "gateway/send_queue.hpp"
+#include "gateway/server_context.hpp"
+#include "gateway/subscription_set.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/url/parse.hpp>
+
+#include <charconv>
+
+namespace herald::gateway {
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using asio::awaitable;
+using asio::use_awaitable;
+
+// `data:` lines must not contain line breaks: a frame whose raw data was
+// pretty-printed is split into several data lines (the client joins them with \n,
+// which is still the same JSON).
+void append_data_lines(std::string& out, std::string_view payload) {
+  std::size_t start = 0;
+  while (true) {
+    std::size_t nl = payload.find_first_of("\r\n", start);
+    out += "data: ";
+    out +=
+        payload.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    out += '\n';
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+    if (payload[nl] == '\r' && start < payload.size() && payload[start] == '\n') ++start;
+  }
+}
+
+std::string publication_event(const realtime::Publication& p) {
+  std::string out;
+  out.reserve(p.frame.size() + p.channel.size() + p.epoch.size() + 40);
+  out += "id: " + p.channel + ":" + p.epoch + ":" + std::to_string(p.offset) + "\n";
+  append_data_lines(out, p.frame);
+  out += '\n';
+  return out;
+}
+
+std::string named_event(std::string_view name, std::string_view data) {
+  std::string out = "event: ";
+  out += name;
+  out += '\n';
+  append_data_lines(out, data);
+  out += '\n';
+  return out;
+}
+
+class SseSession final : public Connection, public std::enable_shared_from_this<SseSession> {
+ public:
+  SseSession(ServerContext& ctx, Shard& shard, asio::ip::tcp::socket socket, Identity identity)
+      : ctx_(ctx),
+        shard_(shard),
+        m_(shard.metrics()),
+        socket_(std::move(socket)),
+        id_(ctx.new_connection_id()),
+        identity_(std::move(identity)),
+        queue_(ctx.options.max_send_queue_bytes, &shard.metrics().queued_bytes),
+        wake_timer_(socket_.get_executor()),
+        ping_timer_(socket_.get_executor()) {}
+
+  awaitable<void> run(HttpRequest req);
+
+  void on_publication(const realtime::PublicationPtr& p) override {
+    if (subs_.accept(p))
+      enqueue(std::make_shared<const std::string>(publication_event(*p)), p->published_at);
+  }
+  void close(int code, std::string_view reason, bool reconnect) override {
+    if (closing_ || dead_) return;
+    enqueue(std::make_shared<const std::string>(
+                named_event("disconnect", protocol::encode_disconnect(code, reason, reconnect))),
+            {});
+    closing_ = true;
+    wake();
+  }
+  const std::string& id() const noexcept override { return id_; }
+  const std::string& user() const noexcept override { return identity_.user; }
+
+ private:
+  awaitable<void> write_loop();
+  awaitable<void> ping_loop();
+  void enqueue(std::shared_ptr<const std::string> text, std::chrono::steady_clock::time_point at) {
+    if (dead_ || (closing_ && at != std::chrono::steady_clock::time_point{})) return;
+    if (!queue_.push(OutboundFrame{std::move(text), at})) {
+      m_.slow_consumers.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("conn={} user={} slow SSE consumer: disconnecting", id_, identity_.user);
+      queue_.clear();
+      dead_ = true;
+    }
+    wake();
+  }
+  void wake() {
+    if (writer_waiting_) wake_timer_.cancel();
+  }
+  awaitable<void> reject(const HttpRequest& req, unsigned status, std::string_view message) {
+    auto res = json_error(req, status, message);
+    res.keep_alive(false);
+    boost::system::error_code ec;
+    co_await http::async_write(socket_, res, asio::redirect_error(use_awaitable, ec));
+    socket_.close(ec);
+  }
+
+  ServerContext& ctx_;
+  Shard& shard_;
+  ShardMetrics& m_;
+  asio::ip::tcp::socket socket_;
+  std::string id_;
+  Identity identity_;
+  SendQueue queue_;
+  asio::steady_timer wake_timer_;
+  asio::steady_timer ping_timer_;
+  SubscriptionSet subs_;
+  bool writer_waiting_ = false;
+  bool closing_ = false;
+  bool dead_ = false;
+};
+
+awaitable<void> SseSession::run(HttpRequest req) {
+  auto self = shared_from_this();
+  boost::system::error_code ec;
+  // Channels and recovery positions from the URL and Last-Event-ID.
+  auto url = boost::urls::parse_origin_form(req.target());
+  std::vector<std::string> channels;
+  std::map<std::string, protocol::StreamPosition> since = parse_sse_positions(req["Last-Event-ID"]);
+  if (url) {
+    for (auto param : url->params()) {
+      if (param.key == "channel") channels.push_back(param.value);
+      if (param.key == "since" && since.empty()) since = parse_sse_positions(param.value);
+    }
+  }
+  std::string problem;
+  unsigned status = 400;
+  if (channels.empty()) problem = "at least one ?channel= is required";
+  for (const auto& c : channels) {
+    if (!problem.empty()) break;
+    if (!valid_channel_name(c)) {
+      problem = "invalid channel name";
+    } else if (!ctx_.rules.can_subscribe(c, identity_)) {
+      problem = "permission denied";
+      status = 403;
+    }
+  }
+  if (!problem.empty()) {
+    co_await reject(req, status, problem);
+    ctx_.release_connection();
+    co_return;
+  }
+
+  shard_.attach(this);
+  m_.connections.fetch_add(1, std::memory_order_relaxed);
+  std::string head =
+      "HTTP/1.1 200 OK\r\nServer: herald\r\nContent-Type: text/event-stream\r\nCache-Control: "
+      "no-cache\r\n"
+      "Connection: close\r\nX-Accel-Buffering: no\r\n\r\n";
+  enqueue(std::make_shared<const std::string>(std::move(head)), {});
+  asio::co_spawn(
+      socket_.get_executor(), [self] { return self->write_loop(); }, asio::detached);
+  asio::co_spawn(
+      socket_.get_executor(), [self] { return self->ping_loop(); }, asio::detached);
+
+  for (const auto& channel : channels) {
+    if (!subs_.begin(channel)) continue;  // listed twice
+    shard_.add_subscriber(channel, this);
+    std::optional<protocol::StreamPosition> from;
+    if (auto it = since.find(channel); it != since.end()) from = it->second;
+    auto r = co_await ctx_.engine->subscribe(channel, shard_.index(), from);
+    if (!r) {
+      subs_.remove(channel);
+      shard_.remove_subscriber(channel, this);
+      enqueue(std::make_shared<const std::string>(named_event(
+                  "error", protocol::encode_error(std::nullopt, realtime::wire_code(r.error()),
+                                                  r.error().message()))),
+              {});
+      continue;
+    }
+    m_.subscriptions.fetch_add(1, std::memory_order_relaxed);
+    ctx_.engine->presence_add(channel, id_);
+    bool recovered = from.has_value() && r->recovered;
+    auto pending = subs_.complete(channel, r->position, std::move(r->missed));
+    enqueue(std::make_shared<const std::string>(named_event(
+                "subscribe", protocol::encode_subscribe_result(channel, r->position, recovered))),
+            {});
+    for (const auto& p : pending)
+      enqueue(std::make_shared<const std::string>(publication_event(*p)), p->published_at);
+  }
+
+  // The client sends nothing more; a read completes when it goes away.
+  char scratch[512];
+  while (!dead_) {
+    co_await socket_.async_read_some(asio::buffer(scratch),
+                                     asio::redirect_error(use_awaitable, ec));
+    if (ec) break;
+  }
+  dead_ = true;
+  wake();
+  ping_timer_.cancel();
+  for (const auto& channel : subs_.channels()) {
+    shard_.remove_subscriber(channel, this);
+    ctx_.engine->unsubscribe(channel, shard_.index());
+    ctx_.engine->presence_remove(channel, id_);
+    m_.subscriptions.fetch_sub(1, std::memory_order_relaxed);
+  }
+  shard_.detach(this);
+  m_.connections.fetch_sub(1, std::memory_order_relaxed);
+  ctx_.release_connection();
+  spdlog::debug("conn={} sse closed", id_);
+}
+
+awaitable<void> SseSession::write_loop() {
+  auto self = shared_from_this();
+  std::vector<OutboundFrame> batch;
+  std::vector<asio::const_buffer> buffers;
+  boost::system::error_code ec;
+  while (!dead_) {
+    if (queue_.empty()) {
+      if (closing_) break;
+      wake_timer_.expires_at(asio::steady_timer::time_point::max());
+      writer_waiting_ = true;
+      co_await wake_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+      writer_waiting_ = false;
+      continue;
+    }
+    batch.clear();
+    buffers.clear();
+    queue_.take(batch, 64);
+    for (const auto& f : batch) buffers.push_back(asio::buffer(*f.text));
+    std::size_t n =
+        co_await asio::async_write(socket_, buffers, asio::redirect_error(use_awaitable, ec));
+    if (ec) break;
+    m_.messages_out.fetch_add(batch.size(), std::memory_order_relaxed);
+    m_.bytes_out.fetch_add(n, std::memory_order_relaxed);
+    auto now = std::chrono::steady_clock::now();
+    for (const auto& f : batch) {
+      if (f.published_at != std::chrono::steady_clock::time_point{})
+        m_.observe_latency(now - f.published_at);
+    }
+  }
+  dead_ = true;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);  // ends the reader
+}
+
+awaitable<void> SseSession::ping_loop() {
+  auto self = shared_from_this();
+  boost::system::error_code ec;
+  auto ping = std::make_shared<const std::string>(": ping\n\n");
+  while (!dead_ && !closing_) {
+    ping_timer_.expires_after(ctx_.options.ping_interval);
+    co_await ping_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (ec) break;
+    enqueue(ping, {});
+  }
+}
+
+}  // namespace
+
+std::map<std::string, protocol::StreamPosition> parse_sse_positions(std::string_view value) {
+  std::map<std::string, protocol::StreamPosition> out;
+  while (!value.empty()) {
+    std::size_t comma = value.find(',');
+    std::string_view id = value.substr(0, comma);
+    value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
+    while (!id.empty() && id.front() == ' ') id.remove_prefix(1);
+    std::size_t last = id.rfind(':');
+    if (last == std::string_view::npos || last == 0) continue;
+    std::size_t mid = id.rfind(':', last - 1);
+    if (mid == std::string_view::npos || mid == 0) continue;
+    std::string_view offset_text = id.substr(last + 1);
+    std::uint64_t offset = 0;
+    auto [p, ec] =
+        std::from_chars(offset_text.data(), offset_text.data() + offset_text.size(), offset);
+    if (ec != std::errc() || p != offset_text.data() + offset_text.size()) continue;
+    out[std::string(id.substr(0, mid))] =
+        protocol::StreamPosition{offset, std::string(id.substr(mid + 1, last - mid - 1))};
+  }
+  return out;
+}
+
+awaitable<void> run_sse_session(ServerContext& ctx, Shard& shard, asio::ip::tcp::socket socket,
+                                HttpRequest request, Identity identity) {
+  try {
+    auto session = std::make_shared<SseSession>(ctx, shard, std::move(socket), std::move(identity));
+    co_await session->run(std::move(request));
+  } catch (const std::exception& e) {
+    spdlog::error("sse session failed: {}", e.what());
+  }
+}
+
+}  // namespace herald::gateway

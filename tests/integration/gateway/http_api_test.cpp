@@ -1,0 +1,123 @@
+// HTTP server API of protocol.md section 2: routes, API key, 400/401/413, health,
+// readiness, metrics, broadcast, history, disconnect, invalidate (501 for now).
+#include "integration/gateway/test_clients.hpp"
+
+#include <gtest/gtest.h>
+
+namespace herald::test {
+namespace {
+
+TEST(HttpApi, PublishAnswersOffsetAndEpoch) {
+  TestServer server;
+  auto a = http_publish(server.port(), "c", R"({"a":1})");
+  EXPECT_EQ(a.status, 200u);
+  EXPECT_EQ(a.json().at("offset").as_int64(), 1);
+  auto b = http_publish(server.port(), "c", "2");
+  EXPECT_EQ(b.json().at("offset").as_int64(), 2);
+  EXPECT_EQ(a.json().at("epoch"), b.json().at("epoch"));
+}
+
+TEST(HttpApi, MalformedBodiesAre400) {
+  TestServer server;
+  auto post = [&](std::string body) {
+    return http_request(server.port(), http::verb::post, "/api/publish", body);
+  };
+  EXPECT_EQ(post("{").status, 400u);
+  EXPECT_EQ(post("[]").status, 400u);
+  EXPECT_EQ(post(R"({"data":1})").status, 400u);
+  EXPECT_EQ(post(R"({"channel":"c"})").status, 400u);
+  auto bad = post(R"({"channel":"no spaces","data":1})");
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_EQ(bad.json().at("error").at("code").as_int64(), 400);
+  EXPECT_FALSE(bad.json().at("error").at("message").as_string().empty());
+}
+
+TEST(HttpApi, BodyOverOneMebibyteIs413) {
+  TestServer server;
+  std::string body = R"({"channel":"c","data":")" + std::string(1 << 20, 'x') + "\"}";
+  EXPECT_EQ(http_request(server.port(), http::verb::post, "/api/publish", body).status, 413u);
+}
+
+TEST(HttpApi, ApiKeyIsRequiredWhenSet) {
+  gateway::GatewayOptions o;
+  o.api_key = "s3cret";
+  TestServer server(o);
+  EXPECT_EQ(http_publish(server.port(), "c", "1").status, 401u);
+  EXPECT_EQ(http_publish(server.port(), "c", "1", {{"Authorization", "apikey wrong"}}).status,
+            401u);
+  EXPECT_EQ(http_publish(server.port(), "c", "1", {{"Authorization", "apikey s3cret"}}).status,
+            200u);
+  EXPECT_EQ(http_request(server.port(), http::verb::get, "/metrics").status, 401u);
+  EXPECT_EQ(http_request(server.port(), http::verb::get, "/healthz").status, 200u);
+  EXPECT_EQ(http_request(server.port(), http::verb::get, "/readyz").status, 200u);
+}
+
+TEST(HttpApi, BroadcastHistoryPresence) {
+  TestServer server;
+  auto r = http_request(server.port(), http::verb::post, "/api/broadcast",
+                        R"({"channels":["a","b"],"data":{"x":1}})");
+  ASSERT_EQ(r.status, 200u);
+  auto results = r.json().at("results").as_array();
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].at("offset").as_int64(), 1);
+  http_publish(server.port(), "a", "2");
+  auto h = http_request(server.port(), http::verb::get,
+                        "/api/history/a?since=1&epoch=" +
+                            std::string(results[0].at("epoch").as_string()) + "&limit=10");
+  ASSERT_EQ(h.status, 200u);
+  auto messages = h.json().at("messages").as_array();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].at("offset").as_int64(), 2);
+  EXPECT_EQ(
+      http_request(server.port(), http::verb::get, "/api/presence/a").json().at("count").as_int64(),
+      0);
+  EXPECT_EQ(http_request(server.port(), http::verb::get, "/api/history/a?since=x").status, 400u);
+}
+
+TEST(HttpApi, InvalidateIsNotImplementedWithoutCache) {
+  TestServer server;
+  auto r =
+      http_request(server.port(), http::verb::post, "/api/invalidate", R"({"tags":["products"]})");
+  EXPECT_EQ(r.status, 501u);
+  EXPECT_EQ(r.json().at("error").at("message").as_string(), "cache not configured");
+}
+
+TEST(HttpApi, UnknownRouteAndMethod) {
+  TestServer server;
+  EXPECT_EQ(http_request(server.port(), http::verb::get, "/nope").status, 404u);
+  EXPECT_EQ(http_request(server.port(), http::verb::get, "/api/publish").status, 405u);
+}
+
+TEST(HttpApi, MetricsCountTraffic) {
+  TestServer server;
+  WsClient c(server.port());
+  c.next();
+  c.send(R"({"type":"subscribe","channel":"m","id":1})");
+  c.next();
+  http_publish(server.port(), "m", "1");
+  c.next();
+  auto body = http_request(server.port(), http::verb::get, "/metrics").body;
+  EXPECT_NE(body.find("herald_connections 1"), std::string::npos) << body;
+  EXPECT_NE(body.find("herald_subscriptions 1"), std::string::npos);
+  EXPECT_NE(body.find("herald_messages_in_total 1"), std::string::npos);
+  EXPECT_NE(body.find("herald_publish_deliver_latency_seconds_count 1"), std::string::npos);
+  EXPECT_NE(body.find("herald_slow_consumers_total 0"), std::string::npos);
+}
+
+TEST(HttpApi, DisconnectClosesTheUsersConnections) {
+  // Without auth every user is "", so use an unknown user: nobody is closed...
+  TestServer server;
+  WsClient c(server.port());
+  c.next();
+  EXPECT_EQ(
+      http_request(server.port(), http::verb::post, "/api/disconnect", R"({"user":"42"})").status,
+      200u);
+  c.send(R"({"type":"ping","id":1})");
+  EXPECT_EQ(c.next_json().at("id").as_int64(), 1);
+  EXPECT_EQ(
+      http_request(server.port(), http::verb::post, "/api/disconnect", R"({"user":""})").status,
+      400u);
+}
+
+}  // namespace
+}  // namespace herald::test

@@ -166,6 +166,7 @@ int run_cache_command(const std::vector<std::string>& args) {
   app.add_option("--prefix", o.prefix, "cache key prefix")->capture_default_str();
   app.add_flag("--json", o.json, "machine-readable output");
   app.require_subcommand(1);
+  app.fallthrough();  // --redis/--prefix/--json may also follow the subcommand
   auto* stats_cmd =
       app.add_subcommand("stats", "counters of every node, hit ratio, Redis memory and keys");
   auto* clear_cmd = app.add_subcommand("clear", "drop the whole cache, or one namespace");

@@ -6,6 +6,7 @@
 
 #include <herald/realtime/engine.hpp>
 #include <herald/redis/pool.hpp>
+#include <herald/redis/request.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -74,12 +75,41 @@ std::string render(const cache::CacheStats& s, std::size_t l1_entries, std::size
   return out;
 }
 
+/// Redis's used memory and key count (of the cache's database), as gauges; empty
+/// without Redis or when it does not answer. One INFO + DBSIZE round trip.
+asio::awaitable<std::string> redis_gauges(CacheHost::State& s) {
+  if (!s.pool || !s.pool->connected()) co_return std::string{};
+  redis::Request req;
+  req.timeout = std::chrono::milliseconds{500};
+  req.push("INFO", "memory");
+  req.push("DBSIZE");
+  auto replies = co_await s.pool->exec_all(req);
+  if (!replies || !(*replies)[0].is_string()) co_return std::string{};
+  const std::string& info = (*replies)[0].str;
+  std::string used = "0";
+  if (auto pos = info.find("used_memory:"); pos != std::string::npos) {
+    pos += 12;
+    used = info.substr(pos, info.find_first_of("\r\n", pos) - pos);
+  }
+  const long long keys = (*replies)[1].as_integer().value_or(0);
+  co_return "# HELP herald_cache_redis_used_memory_bytes Redis used_memory.\n"
+            "# TYPE herald_cache_redis_used_memory_bytes gauge\n"
+            "herald_cache_redis_used_memory_bytes " + used + "\n"
+            "# HELP herald_cache_redis_keys Keys in the cache's Redis database.\n"
+            "# TYPE herald_cache_redis_keys gauge\n"
+            "herald_cache_redis_keys " + std::to_string(keys) + "\n";
+}
+
 asio::awaitable<void> refresh_stats(CacheHost::State& s) {
-  for (;;) {
+  std::string redis_text;
+  for (unsigned tick = 0;; ++tick) {
+    // Redis figures every 5 s (they cost a round trip); counters every second.
+    if (tick % 5 == 0 || redis_text.empty()) redis_text = co_await redis_gauges(s);
     {
       std::lock_guard lock{s.stats_mutex};
       s.stats_text =
-          render(s.cache->stats(), s.cache->l1_size(), s.cache->l1_bytes(), s.cache->coherent());
+          render(s.cache->stats(), s.cache->l1_size(), s.cache->l1_bytes(), s.cache->coherent()) +
+          redis_text;
     }
     s.stats_timer.expires_after(std::chrono::seconds{1});
     auto [ec] = co_await s.stats_timer.async_wait(asio::as_tuple(asio::use_awaitable));

@@ -52,6 +52,7 @@ struct DemoOptions {
   std::string client_dir;
   std::string host;
   std::uint16_t port = 8080;
+  bool no_cache = false;
 };
 
 /// Parses the flags; nullopt with `exit_code` set when the process should exit.
@@ -65,6 +66,7 @@ std::optional<DemoOptions> parse(const std::vector<std::string>& args, int& exit
   cli.add_option("--web-root", o.web_root,
                  "directory of the dashboard page (default: source tree)");
   cli.add_option("--client-dir", o.client_dir, "directory of the JS client (default: source tree)");
+  cli.add_flag("--no-cache", o.no_cache, "read from SQLite every time (benchmark yardstick)");
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 parses a reversed vector
   try {
     cli.parse(reversed);
@@ -138,6 +140,7 @@ int run_demo_command(const std::vector<std::string>& args) {
     inventory::InventoryOptions app_options;
     if (!options->web_root.empty()) app_options.web_root = options->web_root;
     if (!options->client_dir.empty()) app_options.client_dir = options->client_dir;
+    app_options.cache_enabled = !options->no_cache;
     inventory::InventoryApp app(host.executor(), store, cache, server.engine(), app_options);
     if (!app.static_files().missing().empty())
       spdlog::warn("herald demo: {}", app.static_files().missing());

@@ -60,8 +60,19 @@ InventoryApp::InventoryApp(asio::any_io_executor executor, InventoryStore& store
       store_(store),
       cache_(cache),
       engine_(engine),
-      presets_(default_presets()),
+      presets_(options.cache_enabled ? default_presets() : uncached_presets()),
       files_(options.web_root, options.client_dir) {}
+
+cache::PolicyPresets InventoryApp::uncached_presets() {
+  cache::CachePolicy none;
+  none.ttl = std::chrono::milliseconds(1);
+  none.jitter = 0;
+  none.negative_ttl = none.l1_ttl = none.fail_safe_max = std::chrono::milliseconds(0);
+  none.lock = false;
+  cache::PolicyPresets presets;
+  for (const char* name : {"products", "inventory", "orders", "dashboard"}) presets.set(name, none);
+  return presets;
+}
 
 cache::PolicyPresets InventoryApp::default_presets() {
   using std::chrono::milliseconds;

@@ -43,6 +43,9 @@ struct InventoryOptions {
   /// The JS client's directory, served at /client/ (herald.js and the modules it
   /// imports); default: clients/js.
   std::filesystem::path client_dir = default_client_dir();
+  /// false: every read goes to SQLite (the yardstick of bench/inventory: what the
+  /// cache saves). Policies then keep nothing: no L1, a 1 ms ttl, no fail-safe.
+  bool cache_enabled = true;
 
   static std::filesystem::path default_web_root();
   static std::filesystem::path default_client_dir();
@@ -68,6 +71,7 @@ class InventoryApp {
   /// The presets the app reads with: products 60 s, inventory 10 s, orders 10 s,
   /// dashboard 60 s with the distributed lock.
   static cache::PolicyPresets default_presets();
+  static cache::PolicyPresets uncached_presets();
 
   const StaticFiles& static_files() const noexcept { return files_; }
 

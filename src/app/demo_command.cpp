@@ -12,6 +12,7 @@
 
 #include "app/config/config_values.hpp"
 #include "app/logging.hpp"
+#include "app/shutdown_signal.hpp"
 
 #include <inventory/db_worker.hpp>
 #include <inventory/inventory_app.hpp>
@@ -36,8 +37,6 @@
 #include <memory>
 #include <optional>
 #include <thread>
-
-#include <pthread.h>
 
 namespace herald::app {
 namespace asio = boost::asio;
@@ -92,13 +91,7 @@ int run_demo_command(const std::vector<std::string>& args) {
   if (!options) return exit_code;
   configure_logging("text", "info");
 
-  // Shutdown signals go to sigwait() below only: block them before any thread starts.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  ShutdownSignal shutdown_signal;  // before any thread starts
 
   try {
     inventory::DbWorker worker(options->db);
@@ -155,9 +148,7 @@ int run_demo_command(const std::vector<std::string>& args) {
     server.start();
     spdlog::info("herald demo: open http://{}:{}/ (database {}, cache {})", options->host,
                  server.port(), options->db, with_redis ? "L1 + Redis" : "L1 only");
-    int sig = 0;
-    sigwait(&signals, &sig);
-    spdlog::info("received {}: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    spdlog::info("received {}: shutting down", shutdown_signal.wait());
     server.shutdown();  // no request reaches the app after this; the host stops last
   } catch (const std::exception& e) {
     spdlog::critical("herald demo: {}", e.what());

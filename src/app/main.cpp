@@ -8,6 +8,7 @@
 #include "app/cache_host.hpp"
 #include "app/demo_command.hpp"
 #include "app/logging.hpp"
+#include "app/shutdown_signal.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -17,8 +18,6 @@
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <pthread.h>
 
 namespace {
 
@@ -68,14 +67,7 @@ int serve(const std::vector<std::string>& args) {
     return 2;
   }
 
-  // Block the shutdown signals before any thread starts, so every thread inherits
-  // the mask and only sigwait() below sees them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  herald::app::ShutdownSignal shutdown_signal;  // before any thread starts
 
   try {
     // The cache behind POST /api/invalidate and the `tag:` feed: L1 only, or with
@@ -91,9 +83,7 @@ int serve(const std::vector<std::string>& args) {
     cache_host.bridge_to(server.engine());
     cache_host.start();
     server.start();
-    int sig = 0;
-    sigwait(&signals, &sig);
-    spdlog::info("received {}: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    spdlog::info("received {}: shutting down", shutdown_signal.wait());
     server.shutdown();
   } catch (const std::exception& e) {
     spdlog::critical("herald serve: {}", e.what());

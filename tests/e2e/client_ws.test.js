@@ -179,12 +179,8 @@ test('onInvalidate subscribes the tag: channels and calls back on invalidate fra
   assert.deepEqual(await c.presence('tag:products:1'), { count: 1 });
 
   const r = await fetch(`${herald.base}/api/invalidate`, { method: 'POST', body: JSON.stringify({ tags: ['products'] }) });
-  if (r.status !== 200) {
-    // Not faked: the server does not emit invalidate frames yet (herald serve answers 501).
-    t.skip(`POST /api/invalidate answered ${r.status}: the server does not emit invalidate frames yet`);
-    off();
-    return;
-  }
+  assert.equal(r.status, 200, 'herald serve invalidates through its cache');
+  assert.ok((await r.json()).keys >= 0);
   await until(() => calls.length === 1, 3000, 'the invalidate callback');
   assert.ok(calls[0].includes('products'));
   off();

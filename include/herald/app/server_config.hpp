@@ -57,7 +57,7 @@ struct ServerConfig {
   /// Client frames per second per connection (token bucket, burst = 2x).
   double client_rate_limit = 100;
   std::vector<gateway::ChannelRule> channels;  ///< [[channel]] rules, in file order
-  std::string config_file;  ///< the --config path, empty if none
+  std::string config_file;                     ///< the --config path, empty if none
 };
 
 /// Outcome of parsing the command line of `herald serve`.

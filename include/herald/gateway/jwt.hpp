@@ -19,13 +19,13 @@
 namespace herald::gateway {
 
 enum class JwtError {
-  malformed = 1,        ///< not header.payload.signature, bad base64url, or bad JSON
-  unsupported_alg,      ///< alg is not the configured one (e.g. "none", HS256 vs RS256)
-  bad_signature,        ///< signature does not verify with the configured key
-  expired,              ///< exp is missing or not after now
-  not_yet_valid,        ///< nbf is after now
-  missing_subject,      ///< no string `sub` claim
-  bad_key,              ///< the configured secret/public key is unusable
+  malformed = 1,    ///< not header.payload.signature, bad base64url, or bad JSON
+  unsupported_alg,  ///< alg is not the configured one (e.g. "none", HS256 vs RS256)
+  bad_signature,    ///< signature does not verify with the configured key
+  expired,          ///< exp is missing or not after now
+  not_yet_valid,    ///< nbf is after now
+  missing_subject,  ///< no string `sub` claim
+  bad_key,          ///< the configured secret/public key is unusable
 };
 
 const boost::system::error_category& jwt_error_category() noexcept;

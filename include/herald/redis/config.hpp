@@ -34,11 +34,11 @@ struct ConnectionConfig {
 
   /// Bytes read from the socket per read call. 64 KiB: one read drains thousands of
   /// small pipelined replies; larger buffers bought nothing in bench/redis_client.
-  std::size_t read_chunk_bytes = 64 * 1024;
+  std::size_t read_chunk_bytes = std::size_t{64} * 1024;
 
   /// Largest array the reader accepts (elements). 64 Mi: beyond anything a sane
   /// command returns, and it stops a corrupt stream from making us allocate wildly.
-  std::size_t max_array_elements = 64u * 1024 * 1024;
+  std::size_t max_array_elements = std::size_t{64} * 1024 * 1024;
 };
 
 }  // namespace herald::redis

@@ -23,7 +23,7 @@ namespace herald::redis {
 
 class RespReader {
  public:
-  explicit RespReader(std::size_t max_array_elements = 64u * 1024 * 1024);
+  explicit RespReader(std::size_t max_array_elements = std::size_t{64} * 1024 * 1024);
   ~RespReader();
   RespReader(const RespReader&) = delete;
   RespReader& operator=(const RespReader&) = delete;

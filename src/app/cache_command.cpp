@@ -157,9 +157,10 @@ int run_cache_command(const std::vector<std::string>& args) {
   CLI::App app{"herald cache: inspect and invalidate the cache of a Herald cluster",
                "herald cache"};
   Options o;
-  if (const char* env = std::getenv("HERALD_CACHE_REDIS_URL"))
+  // getenv before any thread exists (the io_context runs on this thread, later).
+  if (const char* env = std::getenv("HERALD_CACHE_REDIS_URL"))  // NOLINT(concurrency-mt-unsafe)
     o.redis_url = env;
-  else if (const char* env2 = std::getenv("HERALD_REDIS_URL"))
+  else if (const char* env2 = std::getenv("HERALD_REDIS_URL"))  // NOLINT(concurrency-mt-unsafe)
     o.redis_url = env2;
   app.add_option("--redis", o.redis_url,
                  "Redis URL (env HERALD_CACHE_REDIS_URL, HERALD_REDIS_URL)");
@@ -185,7 +186,8 @@ int run_cache_command(const std::vector<std::string>& args) {
   (void)inv_cmd;
   asio::io_context ioc{1};
   int code = 1;
-  asio::co_spawn(ioc, run(command, o), [&](std::exception_ptr e, int r) { code = e ? 1 : r; });
+  asio::co_spawn(ioc, run(command, o),
+                 [&](const std::exception_ptr& e, int r) { code = e ? 1 : r; });
   ioc.run();
   return code;
 }

@@ -1,12 +1,15 @@
 // Pool: N Connections and the choice of which one carries the next request.
 #include <herald/redis/pool.hpp>
 
+#include <algorithm>
+
 #include <boost/asio/steady_timer.hpp>
 
 namespace herald::redis {
 namespace asio = boost::asio;
 
-Pool::Pool(Connection::executor_type executor, ConnectionConfig config, std::size_t size) {
+Pool::Pool(const Connection::executor_type& executor, const ConnectionConfig& config,
+           std::size_t size) {
   if (size == 0) size = 1;
   connections_.reserve(size);
   for (std::size_t i = 0; i < size; ++i)
@@ -24,7 +27,7 @@ void Pool::stop() {
 Connection& Pool::pick() noexcept {
   // Least in flight among connected ones, starting the scan at a rotating index so
   // that equally loaded connections share the work. Cost: O(size), size is small.
-  const std::size_t n = connections_.size();
+  const std::size_t n = std::max<std::size_t>(connections_.size(), 1);  // never 0: see ctor
   Connection* best = nullptr;
   for (std::size_t k = 0; k < n; ++k) {
     Connection& c = *connections_[(next_ + k) % n];

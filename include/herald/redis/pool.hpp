@@ -17,7 +17,7 @@ namespace herald::redis {
 
 class Pool {
  public:
-  Pool(Connection::executor_type executor, ConnectionConfig config, std::size_t size);
+  Pool(const Connection::executor_type& executor, const ConnectionConfig& config, std::size_t size);
 
   void start();
   void stop();

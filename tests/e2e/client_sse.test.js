@@ -163,8 +163,11 @@ test('automatic fallback: WebSocket upgrades refused (origin) -> SSE after fallb
   let attempts = 0;
   c.on('connecting', () => attempts++);
   const got = [];
-  c.subscribe('cjs:sse-auto', (d) => got.push(d));
+  // The promise resolves once the server confirmed the subscription: publishing
+  // before that could precede it (a subscribe without `since` starts from now).
+  const subscribed = c.subscribe('cjs:sse-auto', (d) => got.push(d));
   await c.connect();
+  await subscribed;
   assert.equal(c.transport, 'sse');
   assert.deepEqual(transports, ['sse']);
   // Two refused WebSocket attempts, then SSE (a slow SSE start under load may take
@@ -181,8 +184,9 @@ test('back from the fallback: once WebSocket upgrades work again, the client ret
   }
   const c = client({ transport: 'auto', WebSocket: SometimesBlocked, fallbackAfter: 1, probeInterval: 100, token: jwt('s-back') });
   const got = [];
-  c.subscribe('cjs:sse-back', (d, f) => got.push(f.offset));
+  const subscribed = c.subscribe('cjs:sse-back', (d, f) => got.push(f.offset));
   await c.connect();
+  await subscribed;
   assert.equal(c.transport, 'sse');
   await publish(herald.base, 'cjs:sse-back', 1);
   await until(() => got.length === 1);

@@ -8,6 +8,10 @@
 #include <herald/redis/reply.hpp>
 #include <herald/redis/request.hpp>
 
+#include "support/redis_server.hpp"
+
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -15,6 +19,13 @@
 #include <utility>
 
 namespace herald::test {
+
+/// A test fixture with a private redis-server, started before each test.
+class RedisServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { server_.start(); }
+  RedisServer server_;
+};
 
 /// A one-command request: cmd("SET", "k", 1).
 template <class... Args>

@@ -29,11 +29,7 @@ using herald::test::str;
 using herald::test::test_config;
 using namespace std::chrono_literals;
 
-class ConnectionTest : public ::testing::Test {
- protected:
-  void SetUp() override { server_.start(); }
-  RedisServer server_;
-};
+class ConnectionTest : public herald::test::RedisServerTest {};
 
 TEST_F(ConnectionTest, BasicCommandsAndReplyTypes) {
   run_coro([&](asio::any_io_executor ex) -> awaitable<void> {

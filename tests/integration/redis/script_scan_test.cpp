@@ -27,11 +27,7 @@ using herald::test::str;
 using herald::test::test_config;
 using namespace std::chrono_literals;
 
-class ScriptScanTest : public ::testing::Test {
- protected:
-  void SetUp() override { server_.start(); }
-  RedisServer server_;
-};
+class ScriptScanTest : public herald::test::RedisServerTest {};
 
 TEST_F(ScriptScanTest, ScriptRunsAndSurvivesScriptFlush) {
   run_coro([&](asio::any_io_executor ex) -> awaitable<void> {

@@ -62,11 +62,7 @@ bool is_stream_id(const std::string& id) {
   return std::regex_match(id, re);
 }
 
-class StreamsTest : public ::testing::Test {
- protected:
-  void SetUp() override { server_.start(); }
-  RedisServer server_;
-};
+class StreamsTest : public herald::test::RedisServerTest {};
 
 TEST_F(StreamsTest, XaddXrangeXrevrange) {
   run_coro([&](asio::any_io_executor ex) -> awaitable<void> {

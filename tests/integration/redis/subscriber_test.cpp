@@ -67,11 +67,7 @@ long long published(const Result<Reply>& r) {
   return r && r->is_integer() ? r->integer : -1;
 }
 
-class SubscriberTest : public ::testing::Test {
- protected:
-  void SetUp() override { server_.start(); }
-  RedisServer server_;
-};
+class SubscriberTest : public herald::test::RedisServerTest {};
 
 TEST_F(SubscriberTest, ChannelsPatternsAndShardChannels) {
   run_coro([&](asio::any_io_executor ex) -> awaitable<void> {

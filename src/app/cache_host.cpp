@@ -158,7 +158,10 @@ CacheHost::~CacheHost() {
 
 void CacheHost::bridge_to(realtime::Engine& engine) {
   state_->engine = &engine;
-  state_->cache->on_invalidate([this](const std::vector<std::string>& tags) {
+  // A node-local engine needs every invalidation (its own and the bus's); a shared one
+  // (Redis) only this node's: the other nodes publish theirs.
+  const bool shared = engine.name() != "memory";
+  auto publish = [this](const std::vector<std::string>& tags) {
     boost::json::object body;
     boost::json::array list;
     for (const auto& t : tags) list.emplace_back(t);
@@ -166,7 +169,12 @@ void CacheHost::bridge_to(realtime::Engine& engine) {
     const std::string json = boost::json::serialize(body);
     for (const auto& t : tags)
       asio::co_spawn(state_->io, publish_tag(*state_->engine, "tag:" + t, json), asio::detached);
-  });
+  };
+  if (shared) {
+    state_->cache->on_local_invalidate(std::move(publish));
+  } else {
+    state_->cache->on_invalidate(std::move(publish));
+  }
 }
 
 void CacheHost::start() {

@@ -5,9 +5,10 @@
 // Gateway shards reach it only through the thread-safe members below:
 //   * invalidate_tags(): runs Cache::invalidate_tags on the cache thread (backs
 //     POST /api/invalidate);
-//   * bridge_to(engine): every tag invalidation the cache hears, from this node or
-//     any other, is published on `tag:<tag>` channels, which the gateway delivers
-//     as `invalidate` frames;
+//   * bridge_to(engine): tag invalidations are published on `tag:<tag>` channels,
+//     which the gateway delivers as `invalidate` frames: every one the cache hears
+//     (this node's and the bus's) on the memory engine, only this node's on a shared
+//     engine (Redis), so each reaches the browsers once;
 //   * prometheus(): the cache's counters as Prometheus text (a snapshot refreshed
 //     every second on the cache thread, so /metrics never waits on it).
 #pragma once

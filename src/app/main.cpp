@@ -3,10 +3,12 @@
 // start the server, wait for SIGTERM/SIGINT, drain gracefully, exit 0.
 #include <herald/app/server_config.hpp>
 #include <herald/gateway/server.hpp>
+#include <herald/realtime/redis_engine.hpp>
 
 #include "app/cache_command.hpp"
 #include "app/cache_host.hpp"
 #include "app/demo_command.hpp"
+#include "app/engine_factory.hpp"
 #include "app/logging.hpp"
 #include "app/shutdown_signal.hpp"
 
@@ -49,6 +51,19 @@ herald::gateway::GatewayOptions gateway_options(const herald::app::ServerConfig&
   return o;
 }
 
+herald::app::EngineSettings engine_settings(const herald::app::ServerConfig& c) {
+  herald::app::EngineSettings e;
+  e.redis_url = c.redis_url;
+  e.pubsub = c.pubsub;
+  e.channels = c.channels;
+  e.history_size = c.history_size;
+  e.history_ttl = c.history_ttl;
+  e.presence_ttl = c.presence_ttl;
+  e.ingest_claim_idle = c.ingest_claim_idle;
+  e.node_id = c.node_id;
+  return e;
+}
+
 int serve(const std::vector<std::string>& args) {
   auto loaded = herald::app::load_server_config(args, herald::app::environment_map());
   if (auto* err = std::get_if<herald::app::ConfigError>(&loaded)) {
@@ -59,25 +74,25 @@ int serve(const std::vector<std::string>& args) {
   }
   const auto& config = std::get<herald::app::ServerConfig>(loaded);
   herald::app::configure_logging(config.log_format, config.log_level);
-  if (!config.redis_url.empty()) {
-    std::fputs(
-        "herald: --redis: the redis engine is not available in this build yet; "
-        "run without --redis for the embedded memory engine\n",
-        stderr);
-    return 2;
-  }
-
   herald::app::ShutdownSignal shutdown_signal;  // before any thread starts
 
   try {
     // The cache behind POST /api/invalidate and the `tag:` feed: L1 only, or with
     // Redis (L2 + the invalidation bus) when --cache-redis is given.
-    herald::app::CacheHost cache_host(config.cache_redis_url);
+    // The cache shares the engine's Redis unless --cache-redis names another.
+    herald::app::CacheHost cache_host(config.cache_redis_url.empty() ? config.redis_url
+                                                                     : config.cache_redis_url);
     auto options = gateway_options(config);
     options.invalidate_tags = [&cache_host](std::vector<std::string> tags) {
       return cache_host.invalidate_tags(std::move(tags));
     };
-    options.extra_metrics = [&cache_host] { return cache_host.prometheus(); };
+    auto redis_engine = std::make_shared<herald::realtime::RedisEngine*>(nullptr);
+    herald::app::use_redis_engine(options, engine_settings(config), redis_engine);
+    options.extra_metrics = [&cache_host, redis_engine] {
+      std::string text = cache_host.prometheus();
+      if (*redis_engine != nullptr) text += (*redis_engine)->prometheus();
+      return text;
+    };
     // Declared after the cache host: destroyed (drained) before it.
     herald::gateway::Server server(options);
     cache_host.bridge_to(server.engine());

@@ -297,6 +297,10 @@ void Cache::on_invalidate(InvalidationListener listener) {
   impl_->listeners_.push_back(std::move(listener));
 }
 
+void Cache::on_local_invalidate(InvalidationListener listener) {
+  impl_->local_listeners_.push_back(std::move(listener));
+}
+
 const CacheStats& Cache::stats() const noexcept {
   return impl_->stats_;
 }

@@ -104,6 +104,7 @@ class Cache::Impl : public std::enable_shared_from_this<Cache::Impl> {
   CacheStats stats_;
   L1Store l1_;
   std::vector<InvalidationListener> listeners_;
+  std::vector<InvalidationListener> local_listeners_;  ///< this node's invalidations only
   bool bus_up() const noexcept { return bus_up_; }
 
  private:

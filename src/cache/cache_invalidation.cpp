@@ -189,6 +189,7 @@ asio::awaitable<Result<std::size_t>> Cache::Impl::invalidate_tags(
   stats_.invalidations += valid.size();
   apply_tags(valid);
   for (const auto& listener : listeners_) listener(valid);
+  for (const auto& listener : local_listeners_) listener(valid);
   if (pool_ == nullptr) co_return std::size_t{0};
 
   std::string body;

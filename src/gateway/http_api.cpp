@@ -121,7 +121,7 @@ awaitable<HttpResponse> HttpApi::handle(const HttpRequest& req, bool loopback) {
     }
     if (path == "/api/disconnect") {
       if (!require(http::verb::post)) co_return json_error(req, 405, "use POST");
-      co_return disconnect(req);
+      co_return co_await disconnect(req);
     }
     if (path == "/api/invalidate") {
       if (!require(http::verb::post)) co_return json_error(req, 405, "use POST");
@@ -286,19 +286,17 @@ awaitable<HttpResponse> HttpApi::history(const HttpRequest& req, std::string_vie
   co_return json_response(req, protocol::encode_history_result(entries, r->position));
 }
 
-HttpResponse HttpApi::disconnect(const HttpRequest& req) {
+awaitable<HttpResponse> HttpApi::disconnect(const HttpRequest& req) {
   Body b = parse_object(req);
-  if (!b.error.empty()) return json_error(req, 400, b.error);
+  if (!b.error.empty()) co_return json_error(req, 400, b.error);
   const json::value* user = b.value.get_object().if_contains("user");
   if (user == nullptr || !user->is_string())
-    return json_error(req, 400, "field 'user' must be a string");
+    co_return json_error(req, 400, "field 'user' must be a string");
   std::string id(user->get_string());
-  if (id.empty()) return json_error(req, 400, "field 'user' must not be empty");
-  for (auto& shard : ctx_.shards) {
-    boost::asio::post(shard->context(),
-                      [s = shard.get(), id] { s->close_user(id, 4003, "disconnected", false); });
-  }
-  return json_response(req, "{}");
+  if (id.empty()) co_return json_error(req, 400, "field 'user' must not be empty");
+  auto r = co_await ctx_.engine->disconnect_user(std::move(id));
+  if (!r) co_return json_error(req, realtime::wire_code(r.error()), r.error().message());
+  co_return json_response(req, "{}");
 }
 
 }  // namespace herald::gateway

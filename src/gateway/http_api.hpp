@@ -35,7 +35,7 @@ class HttpApi {
   boost::asio::awaitable<HttpResponse> broadcast(const HttpRequest& req);
   boost::asio::awaitable<HttpResponse> presence(const HttpRequest& req, std::string_view channel);
   boost::asio::awaitable<HttpResponse> history(const HttpRequest& req, std::string_view channel);
-  HttpResponse disconnect(const HttpRequest& req);
+  boost::asio::awaitable<HttpResponse> disconnect(const HttpRequest& req);
   boost::asio::awaitable<HttpResponse> invalidate(const HttpRequest& req);
   /// Hands a request no gateway route matched to GatewayOptions::app_handler.
   boost::asio::awaitable<HttpResponse> app(const HttpRequest& req);

@@ -40,6 +40,13 @@ class ShardSink final : public realtime::DeliverySink {
   void deliver(std::size_t shard, const realtime::PublicationPtr& publication) override {
     shards_[shard]->enqueue_delivery(publication);
   }
+  void disconnect_user(const std::string& user) override {
+    for (auto& shard : shards_) {
+      boost::asio::post(shard->context(), [s = shard.get(), user] {
+        s->close_user(user, 4003, "disconnected", false);
+      });
+    }
+  }
 
  private:
   std::vector<std::unique_ptr<Shard>>& shards_;

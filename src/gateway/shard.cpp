@@ -61,6 +61,17 @@ void Shard::remove_subscriber(const std::string& channel, Connection* connection
 void Shard::deliver(const realtime::PublicationPtr& publication) {
   auto it = subscribers_.find(publication->channel);
   if (it == subscribers_.end()) return;
+  if (publication->kind == realtime::Publication::Kind::lost) {
+    // The engine could not fill a gap in this channel: its subscribers reconnect and
+    // their recovery reports the loss (never a silent gap). close() may edit the table.
+    std::vector<Connection*> affected = it->second;
+    spdlog::warn("channel {}: publications lost, closing {} subscriber(s) with 3010",
+                 publication->channel, affected.size());
+    for (Connection* c : affected) {
+      if (connections_.contains(c)) c->close(3010, "insufficient state", true);
+    }
+    return;
+  }
   // Invariant: on_publication() never edits the shard's tables synchronously (a slow
   // consumer is only marked closing; its cleanup runs later), so iterate in place.
   for (Connection* c : it->second) c->on_publication(publication);

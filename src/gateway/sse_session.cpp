@@ -50,7 +50,9 @@ void append_data_lines(std::string& out, std::string_view payload) {
 std::string publication_event(const realtime::Publication& p) {
   std::string out;
   out.reserve(p.frame.size() + p.channel.size() + p.epoch.size() + 40);
-  out += "id: " + p.channel + ":" + p.epoch + ":" + std::to_string(p.offset) + "\n";
+  // Ephemeral messages have no offset: no id, so Last-Event-ID keeps the last real one.
+  if (p.kind != realtime::Publication::Kind::ephemeral)
+    out += "id: " + p.channel + ":" + p.epoch + ":" + std::to_string(p.offset) + "\n";
   append_data_lines(out, p.frame);
   out += '\n';
   return out;

@@ -20,6 +20,10 @@ std::vector<realtime::PublicationPtr> SubscriptionSet::complete(
   std::uint64_t last = position.offset;
   out = std::move(missed);
   for (auto& p : s.buffered) {
+    if (p->kind == realtime::Publication::Kind::ephemeral) {  // outside the offset order
+      out.push_back(std::move(p));
+      continue;
+    }
     if (p->epoch != s.epoch) {  // history recreated meanwhile: take the new epoch
       s.epoch = p->epoch;
       last = 0;
@@ -43,6 +47,7 @@ bool SubscriptionSet::accept(const realtime::PublicationPtr& p) {
     s.buffered.push_back(p);
     return false;
   }
+  if (p->kind == realtime::Publication::Kind::ephemeral) return true;
   if (p->epoch != s.epoch) {
     s.epoch = p->epoch;
   } else if (p->offset <= s.last_offset) {

@@ -6,7 +6,8 @@
 // messages followed by the buffered ones, dropping every offset at or below what was
 // already emitted. Afterwards accept() passes a publication only if its offset is
 // above the last one emitted (deliveries queued before the subscribe are dropped).
-// A changed epoch (history recreated) resets the filter. Single-threaded.
+// A changed epoch (history recreated) resets the filter. Ephemeral publications
+// (plain Pub/Sub, no offset) pass without touching it. Single-threaded.
 #pragma once
 
 #include <herald/realtime/publication.hpp>

@@ -3,9 +3,9 @@
 #include <herald/realtime/memory_engine.hpp>
 
 #include "realtime/channel_history.hpp"
+#include "realtime/random_id.hpp"
 
 #include <limits>
-#include <random>
 #include <vector>
 
 namespace herald::realtime {
@@ -24,23 +24,6 @@ struct MemoryEngine::Channel {
   std::unordered_map<std::string, unsigned> presence;  // client id -> joins
   bool dead = false;  // removed from the map by sweep(); lookups must retry
 };
-
-namespace {
-
-// 48 random bits as 12 hex digits: unique per channel lifetime in practice.
-std::string new_epoch() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char hex[] = "0123456789abcdef";
-  std::uint64_t v = rng();
-  std::string out(12, '0');
-  for (char& c : out) {
-    c = hex[v & 0xF];
-    v >>= 4;
-  }
-  return out;
-}
-
-}  // namespace
 
 MemoryEngine::MemoryEngine(MemoryEngineOptions options, DeliverySink& sink)
     : options_(std::move(options)), sink_(sink) {
@@ -206,6 +189,11 @@ boost::asio::awaitable<Result<HistoryResult>> MemoryEngine::history(
 
 boost::asio::awaitable<Result<std::size_t>> MemoryEngine::presence_count(std::string channel) {
   co_return presence_count_now(channel);
+}
+
+boost::asio::awaitable<Result<void>> MemoryEngine::disconnect_user(std::string user) {
+  sink_.disconnect_user(user);  // one process: every connection is local
+  co_return Result<void>{};
 }
 
 }  // namespace herald::realtime

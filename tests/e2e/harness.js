@@ -55,8 +55,16 @@ export async function startHerald(extraArgs = [], env = {}) {
   return {
     port,
     base,
+    pid: child.pid,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     log: () => log,
+    /// SIGKILL: a node dying without any cleanup.
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
       const exited = new Promise((r) => child.once('exit', (code) => r(code)));

@@ -27,6 +27,17 @@ struct ServerConfig {
   std::string redis_url;
   /// Empty: the cache uses redis_url.
   std::string cache_redis_url;
+  /// Redis engine: auto (sharded SPUBLISH/SSUBSCRIBE on Redis 7+), sharded or classic.
+  std::string pubsub = "auto";
+  /// Redis engine: a node's presence entries expire this long after it stops
+  /// refreshing them (it died). 30 s: counts heal within half a minute.
+  std::chrono::seconds presence_ttl{30};
+  /// Redis engine: herald:ingest entries pending this long are claimed from their
+  /// (presumed dead) consumer. 30 s: far above any publish's duration.
+  std::chrono::seconds ingest_claim_idle{30};
+  /// Redis engine: this node's consumer name; empty = random per process. A stable
+  /// name lets a restarted node take back the entries it left pending at once.
+  std::string node_id;
   /// Empty: the HTTP API answers only loopback clients.
   std::string api_key;
   /// HS256 secret; empty with no public key: anonymous connections.

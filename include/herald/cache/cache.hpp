@@ -121,7 +121,12 @@ class Cache {
   /// node's L1. Returns the number of Redis keys deleted.
   boost::asio::awaitable<Result<std::size_t>> clear();
 
+  /// Every tag invalidation, this node's and the others' (a per-node feed, e.g. the
+  /// memory engine's `tag:` channels).
   void on_invalidate(InvalidationListener listener);
+  /// Only this node's own tag invalidations (a feed shared by all nodes, e.g. the
+  /// Redis engine, where each node publishing what it heard would repeat it N times).
+  void on_local_invalidate(InvalidationListener listener);
 
   const CacheStats& stats() const noexcept;
   std::size_t l1_size() const noexcept;

@@ -39,6 +39,8 @@ class DeliverySink {
  public:
   virtual ~DeliverySink() = default;
   virtual void deliver(std::size_t shard, const PublicationPtr& publication) = 0;
+  /// Closes every local connection of `user` (4003, no reconnect). Any thread.
+  virtual void disconnect_user(const std::string& user) = 0;
 };
 
 struct SubscribeResult {
@@ -77,6 +79,11 @@ class Engine {
   virtual void presence_add(std::string_view channel, std::string_view client) = 0;
   virtual void presence_remove(std::string_view channel, std::string_view client) = 0;
   virtual boost::asio::awaitable<Result<std::size_t>> presence_count(std::string channel) = 0;
+
+  /// Disconnects `user`'s connections on every node (POST /api/disconnect): this
+  /// node's at once, the others' through the engine. unavailable when the other nodes
+  /// could not be told (this node's are closed all the same).
+  virtual boost::asio::awaitable<Result<void>> disconnect_user(std::string user) = 0;
 
   /// False while the backend is unreachable (/readyz answers 503).
   virtual bool ready() const noexcept = 0;

@@ -51,6 +51,7 @@ class MemoryEngine final : public Engine {
   void presence_add(std::string_view channel, std::string_view client) override;
   void presence_remove(std::string_view channel, std::string_view client) override;
   boost::asio::awaitable<Result<std::size_t>> presence_count(std::string channel) override;
+  boost::asio::awaitable<Result<void>> disconnect_user(std::string user) override;
   bool ready() const noexcept override { return true; }
   std::string_view name() const noexcept override { return "memory"; }
 

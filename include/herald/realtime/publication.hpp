@@ -16,6 +16,20 @@ namespace herald::realtime {
 using protocol::StreamPosition;
 
 struct Publication {
+  /// What a delivery means to the gateway.
+  enum class Kind : std::uint8_t {
+    /// A channel message with its offset and epoch (the normal case).
+    message,
+    /// A plain Pub/Sub message (`PUBLISH ws:<c>`): no offset, no history, at most
+    /// once. Its frame carries no offset/epoch; subscribers pass it through without
+    /// touching their recovery position.
+    ephemeral,
+    /// Not a message: the channel's live feed lost publications that history could not
+    /// fill. The gateway closes the channel's subscribers with 3010 (insufficient
+    /// state, reconnect), so their next recovery says what was lost.
+    lost,
+  };
+  Kind kind = Kind::message;
   std::string channel;
   std::uint64_t offset = 0;
   std::string epoch;
@@ -43,6 +57,12 @@ using PublicationPtr = std::shared_ptr<const Publication>;
 /// frame: {"type":"invalidate","channel":c,"offset":N,"epoch":"e","tags":[...]}.
 PublicationPtr make_publication(std::string_view channel, std::uint64_t offset,
                                 std::string_view epoch, std::string_view data_json);
+
+/// `{"type":"message","channel":c,"data":<data_json>}`: a Kind::ephemeral publication.
+PublicationPtr make_ephemeral_publication(std::string_view channel, std::string_view data_json);
+
+/// A Kind::lost marker for `channel` (no frame).
+PublicationPtr make_loss_marker(std::string_view channel);
 
 /// The frame alone, sharing ownership with the publication (no copy).
 inline std::shared_ptr<const std::string> frame_of(const PublicationPtr& p) {

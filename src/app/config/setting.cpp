@@ -27,7 +27,7 @@ Problem apply_seconds(std::string_view text, std::chrono::seconds& out) {
   return std::nullopt;
 }
 
-constexpr std::array<Setting, 17> table{{
+constexpr std::array<Setting, 21> table{{
     {"listen", "--listen", "HERALD_LISTEN", "HOST:PORT",
      "address to listen on; [::1]:8080 for IPv6, :8080 for every interface", "127.0.0.1:8080",
      TomlKind::string,
@@ -42,6 +42,30 @@ constexpr std::array<Setting, 17> table{{
      "Redis for the cache, when not the engine's", "the --redis URL", TomlKind::string,
      [](std::string_view t, ConfigDraft& d) {
        return parse_redis_url(t, d.config.cache_redis_url);
+     }},
+    {"pubsub", "--pubsub", "HERALD_PUBSUB", "auto|sharded|classic",
+     "Redis engine fan-out: sharded SPUBLISH/SSUBSCRIBE (auto: on Redis 7+) or classic", "auto",
+     TomlKind::string,
+     [](std::string_view t, ConfigDraft& d) {
+       return parse_choice(t, {"auto", "sharded", "classic"}, d.config.pubsub);
+     }},
+    {"presence_ttl", "--presence-ttl", "HERALD_PRESENCE_TTL", "SECONDS",
+     "Redis engine: presence of a node that died expires after this", "30", TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) { return apply_seconds(t, d.config.presence_ttl); }},
+    {"ingest_claim_idle", "--ingest-claim-idle", "HERALD_INGEST_CLAIM_IDLE", "SECONDS",
+     "Redis engine: herald:ingest entries pending this long are claimed by another node", "30",
+     TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) {
+       return apply_seconds(t, d.config.ingest_claim_idle);
+     }},
+    {"node_id", "--node-id", "HERALD_NODE_ID", "NAME",
+     "Redis engine: this node's consumer name (keep it stable across restarts)",
+     "random per process", TomlKind::string,
+     [](std::string_view t, ConfigDraft& d) -> Problem {
+       if (t.empty() || t.size() > 64 || t.find_first_of(" \t\r\n") != std::string_view::npos)
+         return "must be 1-64 characters without spaces";
+       d.config.node_id = std::string(t);
+       return std::nullopt;
      }},
     {"api_key", "--api-key", "HERALD_API_KEY", "KEY",
      "key for the HTTP API (Authorization: apikey KEY)",

@@ -34,6 +34,7 @@ using herald::test::run_coro;
 
 struct NullSink : realtime::DeliverySink {
   void deliver(std::size_t, const realtime::PublicationPtr&) override {}
+  void disconnect_user(const std::string&) override {}
 };
 
 inline std::string header(const AppResponse& r, std::string_view name) {

@@ -21,6 +21,11 @@ struct RecordingSink : DeliverySink {
     std::lock_guard g(mutex);
     by_shard[shard].push_back(p);
   }
+  std::vector<std::string> disconnected;
+  void disconnect_user(const std::string& user) override {
+    std::lock_guard g(mutex);
+    disconnected.push_back(user);
+  }
 };
 
 struct FakeClock {

@@ -38,4 +38,29 @@ PublicationPtr make_publication(std::string_view channel, std::uint64_t offset,
   return p;
 }
 
+PublicationPtr make_ephemeral_publication(std::string_view channel, std::string_view data_json) {
+  auto p = std::make_shared<Publication>();
+  p->kind = Publication::Kind::ephemeral;
+  p->channel = std::string(channel);
+  p->published_at = std::chrono::steady_clock::now();
+  std::string& out = p->frame;
+  out.reserve(48 + channel.size() + data_json.size());
+  out += R"({"type":"message","channel":)";
+  protocol::append_json_string(out, channel);
+  out += R"(,"data":)";
+  p->data_pos = out.size();
+  p->data_size = data_json.size();
+  out += data_json;
+  out += '}';
+  return p;
+}
+
+PublicationPtr make_loss_marker(std::string_view channel) {
+  auto p = std::make_shared<Publication>();
+  p->kind = Publication::Kind::lost;
+  p->channel = std::string(channel);
+  p->published_at = std::chrono::steady_clock::now();
+  return p;
+}
+
 }  // namespace herald::realtime

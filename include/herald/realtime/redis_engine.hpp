@@ -1,0 +1,118 @@
+// RedisEngine: the Engine for many nodes (protocol.md section 4, engine `redis`).
+// Every node publishes through Redis and receives from it, so N nodes behind a load
+// balancer act as one; Herald adds no clustering of its own.
+//
+// - Publish: one Lua script increments the channel's offset, XADDs the stream
+//   (MAXLEN ~ history_size), refreshes expiry and PUBLISHes (or SPUBLISHes) the feed
+//   message carrying offset and epoch, so no subscriber sees what history lacks.
+// - Fan-out: one (S)SUBSCRIBE per channel with local subscribers, dropped with the
+//   last one. Each channel's feed runs through a ChannelFeed: in order, gaps filled
+//   from history or reported as lost (3010 to the affected clients).
+// - Presence: a sorted set per channel scored by expiry, refreshed by the nodes that
+//   hold the connections, so a dead node's entries expire on their own.
+// - Ingestion: `herald:ingest` through a consumer group (IngestConsumer) and plain
+//   `PUBLISH ws:<channel>` messages (at most once, no history).
+//
+// Thread: the engine runs its own io_context thread; every Redis object lives there.
+// The Engine methods may be called from any shard thread: awaitables hop to the engine
+// thread and resume the caller on its own executor; the synchronous ones post.
+#pragma once
+
+#include <herald/realtime/engine.hpp>
+#include <herald/redis/config.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace herald::realtime {
+
+struct RedisEngineOptions {
+  redis::ConnectionConfig redis;
+  std::size_t shards = 1;  ///< gateway shards DeliverySink::deliver() can see
+  /// History size of a channel (ChannelRules::history_size); 0 keeps no stream.
+  std::function<std::size_t(std::string_view)> history_size = [](std::string_view) {
+    return std::size_t{100};
+  };
+  /// Stream and meta expiry after the last publish (nodes with subscribers keep the
+  /// meta, and so the epoch, alive).
+  std::chrono::milliseconds history_ttl{300'000};
+  enum class PubSub {
+    automatic,  ///< SPUBLISH/SSUBSCRIBE when the server is Redis 7 or later
+    sharded,    ///< always sharded Pub/Sub
+    classic,    ///< always PUBLISH/SUBSCRIBE (e.g. a proxy that lacks SSUBSCRIBE)
+  };
+  PubSub pubsub = PubSub::automatic;
+  /// Command connections. 2: publishes pipeline well on one socket; a second one
+  /// spreads the kernel work and keeps a slow history read from delaying publishes.
+  std::size_t pool_size = 2;
+  /// Presence entries live this long unless their node refreshes them (every third of
+  /// it). 30 s: a dead node's connections leave the counts within half a minute.
+  std::chrono::milliseconds presence_ttl{30'000};
+  /// Consume `herald:ingest` (off: this node only serves WebSockets).
+  bool ingest = true;
+  /// An ingest entry pending this long with its consumer is presumed abandoned (its
+  /// node died) and claimed by another. 30 s: far above any publish's duration.
+  std::chrono::milliseconds ingest_claim_idle{30'000};
+  /// Failed deliveries of one entry before it moves to `herald:ingest:dead`. 5: a
+  /// Redis blip costs one or two; five means the entry itself is bad.
+  unsigned ingest_max_attempts = 5;
+  /// Validates inbound publications (ingest, ws:*) like POST /api/publish does:
+  /// returns why one is refused, or nullopt. Data is checked as JSON by the engine.
+  std::function<std::optional<std::string>(std::string_view channel)> check_channel;
+  /// This node's name in the consumer group and in control messages (random if empty).
+  std::string node_id;
+};
+
+/// Counters for /metrics (read from any thread).
+struct RedisEngineStats {
+  std::size_t channels = 0;         ///< channels with local subscribers
+  std::uint64_t published = 0;      ///< publish scripts that succeeded
+  std::uint64_t delivered = 0;      ///< feed messages handed to the shards
+  std::uint64_t gaps_filled = 0;    ///< jumps in a feed filled from history
+  std::uint64_t gaps_lost = 0;      ///< jumps history could not fill (3010 sent)
+  std::uint64_t ingested = 0;       ///< herald:ingest entries published and acked
+  std::uint64_t dead_lettered = 0;  ///< entries moved to herald:ingest:dead
+  std::uint64_t plain = 0;          ///< ws:* messages delivered
+};
+
+class RedisEngine final : public Engine {
+ public:
+  /// Starts the engine thread and connects (in the background: ready() tells when).
+  /// `sink` must outlive the engine.
+  RedisEngine(RedisEngineOptions options, DeliverySink& sink);
+  ~RedisEngine() override;
+  RedisEngine(const RedisEngine&) = delete;
+  RedisEngine& operator=(const RedisEngine&) = delete;
+
+  boost::asio::awaitable<Result<StreamPosition>> publish(std::string channel,
+                                                         std::string data_json) override;
+  boost::asio::awaitable<Result<SubscribeResult>> subscribe(
+      std::string channel, std::size_t shard, std::optional<StreamPosition> since) override;
+  void unsubscribe(std::string_view channel, std::size_t shard) override;
+  boost::asio::awaitable<Result<HistoryResult>> history(std::string channel,
+                                                        std::optional<StreamPosition> since,
+                                                        std::size_t limit) override;
+  void presence_add(std::string_view channel, std::string_view client) override;
+  void presence_remove(std::string_view channel, std::string_view client) override;
+  boost::asio::awaitable<Result<std::size_t>> presence_count(std::string channel) override;
+  boost::asio::awaitable<Result<void>> disconnect_user(std::string user) override;
+  bool ready() const noexcept override;
+  std::string_view name() const noexcept override { return "redis"; }
+
+  RedisEngineStats stats() const;
+  /// Prometheus text of stats() (herald_engine_*).
+  std::string prometheus() const;
+  const std::string& node_id() const noexcept;
+
+  class Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace herald::realtime

@@ -1,0 +1,61 @@
+// redis_layout: the names and encodings the Redis engine shares with every other node
+// (docs/redis-layout.md is the reference). Sans-io: string functions only, unit-tested
+// and fuzzed without a server.
+//
+// One channel's keys share the hash tag `{<channel>}` (channel names cannot contain
+// braces), so they live in one Redis Cluster slot and one Lua script may touch them
+// all; its Pub/Sub feed channel carries the same tag for SPUBLISH.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace herald::realtime::redis_layout {
+
+/// Hash {o: latest offset, e: epoch}. Expires history_ttl after the last publish;
+/// nodes with subscribers keep it alive (so the epoch lives while anyone listens).
+std::string meta_key(std::string_view channel);
+/// Stream of publications, entry id `<offset>-0`, one field `d` (the data JSON).
+std::string stream_key(std::string_view channel);
+/// Sorted set: member = connection id, score = expiry (Redis server ms).
+std::string presence_key(std::string_view channel);
+/// The channel's live feed (PUBLISH or SPUBLISH): payloads from encode_feed().
+std::string feed_channel(std::string_view channel);
+/// The Herald channel a feed channel belongs to; nullopt for anything else.
+std::optional<std::string_view> channel_of_feed(std::string_view feed);
+
+/// Stream ids are offsets: `<offset>-0`.
+std::string stream_id(std::uint64_t offset);
+std::optional<std::uint64_t> offset_of_stream_id(std::string_view id);
+
+inline constexpr std::string_view kIngestStream = "herald:ingest";
+inline constexpr std::string_view kIngestGroup = "herald";
+inline constexpr std::string_view kDeadLetterStream = "herald:ingest:dead";
+/// Node-to-node control messages (see encode_disconnect()).
+inline constexpr std::string_view kControlChannel = "herald:control";
+/// Plain Pub/Sub from other apps: `PUBLISH ws:<channel> <json>`.
+inline constexpr std::string_view kPlainPattern = "ws:*";
+inline constexpr std::string_view kPlainPrefix = "ws:";
+
+/// A live feed payload: `<offset> <epoch> <data>` (written by the publish script).
+struct FeedMessage {
+  std::uint64_t offset = 0;
+  std::string_view epoch;
+  std::string_view data;
+};
+std::string encode_feed(std::uint64_t offset, std::string_view epoch, std::string_view data);
+/// nullopt when the payload is not a feed message (offset not a positive integer,
+/// epoch missing or empty).
+std::optional<FeedMessage> decode_feed(std::string_view payload);
+
+/// Control message "d <origin node> <user>": disconnect `user` everywhere.
+struct DisconnectMessage {
+  std::string_view origin;
+  std::string_view user;
+};
+std::string encode_disconnect(std::string_view origin, std::string_view user);
+std::optional<DisconnectMessage> decode_disconnect(std::string_view payload);
+
+}  // namespace herald::realtime::redis_layout

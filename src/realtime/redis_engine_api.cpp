@@ -1,0 +1,119 @@
+// RedisEngine: the public class. Every call hops to the engine thread (awaitables
+// resume the caller on its own executor; the synchronous calls post) and the Impl
+// does the work there.
+#include "realtime/redis_engine_impl.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace herald::realtime {
+namespace asio = boost::asio;
+using asio::awaitable;
+
+RedisEngine::RedisEngine(RedisEngineOptions options, DeliverySink& sink)
+    : impl_(std::make_shared<Impl>(std::move(options), sink)) {
+  impl_->start();
+}
+
+RedisEngine::~RedisEngine() {
+  impl_->stop();
+}
+
+awaitable<Result<StreamPosition>> RedisEngine::publish(std::string channel, std::string data_json) {
+  auto impl = impl_;
+  auto op =
+      asio::co_spawn(impl->executor(), impl->publish(std::move(channel), std::move(data_json)),
+                     asio::use_awaitable);
+  co_return co_await std::move(op);
+}
+
+awaitable<Result<SubscribeResult>> RedisEngine::subscribe(std::string channel, std::size_t shard,
+                                                          std::optional<StreamPosition> since) {
+  auto impl = impl_;
+  auto op =
+      asio::co_spawn(impl->executor(), impl->subscribe(std::move(channel), shard, std::move(since)),
+                     asio::use_awaitable);
+  co_return co_await std::move(op);
+}
+
+void RedisEngine::unsubscribe(std::string_view channel, std::size_t shard) {
+  asio::post(impl_->executor(),
+             [impl = impl_, c = std::string(channel), shard] { impl->unsubscribe(c, shard); });
+}
+
+awaitable<Result<HistoryResult>> RedisEngine::history(std::string channel,
+                                                      std::optional<StreamPosition> since,
+                                                      std::size_t limit) {
+  auto impl = impl_;
+  auto op =
+      asio::co_spawn(impl->executor(), impl->history(std::move(channel), std::move(since), limit),
+                     asio::use_awaitable);
+  co_return co_await std::move(op);
+}
+
+void RedisEngine::presence_add(std::string_view channel, std::string_view client) {
+  asio::post(impl_->executor(), [impl = impl_, c = std::string(channel), id = std::string(client)] {
+    impl->presence_add(c, id);
+  });
+}
+
+void RedisEngine::presence_remove(std::string_view channel, std::string_view client) {
+  asio::post(impl_->executor(), [impl = impl_, c = std::string(channel), id = std::string(client)] {
+    impl->presence_remove(c, id);
+  });
+}
+
+awaitable<Result<std::size_t>> RedisEngine::presence_count(std::string channel) {
+  auto impl = impl_;
+  auto op = asio::co_spawn(impl->executor(), impl->presence_count(std::move(channel)),
+                           asio::use_awaitable);
+  co_return co_await std::move(op);
+}
+
+awaitable<Result<void>> RedisEngine::disconnect_user(std::string user) {
+  auto impl = impl_;
+  auto op =
+      asio::co_spawn(impl->executor(), impl->disconnect_user(std::move(user)), asio::use_awaitable);
+  co_return co_await std::move(op);
+}
+
+bool RedisEngine::ready() const noexcept {
+  return impl_->ready();
+}
+
+RedisEngineStats RedisEngine::stats() const {
+  return impl_->stats();
+}
+
+const std::string& RedisEngine::node_id() const noexcept {
+  return impl_->node_id();
+}
+
+std::string RedisEngine::prometheus() const {
+  const RedisEngineStats s = stats();
+  std::string out;
+  auto line = [&out](const char* name, const char* type, std::uint64_t v) {
+    out += "# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+    out += name;
+    out += ' ';
+    out += std::to_string(v);
+    out += '\n';
+  };
+  line("herald_engine_redis_ready", "gauge", ready() ? 1 : 0);
+  line("herald_engine_channels", "gauge", s.channels);
+  line("herald_engine_published_total", "counter", s.published);
+  line("herald_engine_feed_delivered_total", "counter", s.delivered);
+  line("herald_engine_gaps_filled_total", "counter", s.gaps_filled);
+  line("herald_engine_gaps_lost_total", "counter", s.gaps_lost);
+  line("herald_engine_ingested_total", "counter", s.ingested);
+  line("herald_engine_dead_lettered_total", "counter", s.dead_lettered);
+  line("herald_engine_plain_delivered_total", "counter", s.plain);
+  return out;
+}
+
+}  // namespace herald::realtime

@@ -1,0 +1,129 @@
+// RedisEngine::Impl: the engine's state and coroutines, all on the engine thread.
+// Split over redis_engine.cpp (lifecycle, publish, subscribe, history),
+// redis_engine_feed.cpp (the live feed: ordering, gap fills, plain Pub/Sub),
+// redis_engine_presence.cpp (presence, keepalive, control messages) and
+// redis_engine_api.cpp (the public class: the hop to the engine thread).
+#pragma once
+
+#include <herald/realtime/redis_engine.hpp>
+#include <herald/redis/connection.hpp>
+#include <herald/redis/pool.hpp>
+#include <herald/redis/subscriber.hpp>
+
+#include "realtime/core/channel_feed.hpp"
+#include "realtime/ingest_consumer.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace herald::realtime {
+
+class RedisEngine::Impl : public std::enable_shared_from_this<Impl> {
+ public:
+  using executor_type = boost::asio::io_context::executor_type;
+
+  Impl(RedisEngineOptions options, DeliverySink& sink);
+  ~Impl();
+
+  void start();
+  /// Stops every Redis object and the thread; blocks until done (not from the
+  /// engine thread).
+  void stop();
+  executor_type executor() noexcept { return io_.get_executor(); }
+
+  // Engine thread only. -----------------------------------------------------------
+  boost::asio::awaitable<Result<StreamPosition>> publish(std::string channel, std::string data);
+  boost::asio::awaitable<Result<SubscribeResult>> subscribe(std::string channel, std::size_t shard,
+                                                            std::optional<StreamPosition> since);
+  void unsubscribe(const std::string& channel, std::size_t shard);
+  boost::asio::awaitable<Result<HistoryResult>> history(std::string channel,
+                                                        std::optional<StreamPosition> since,
+                                                        std::size_t limit);
+  void presence_add(const std::string& channel, const std::string& client);
+  void presence_remove(const std::string& channel, const std::string& client);
+  boost::asio::awaitable<Result<std::size_t>> presence_count(std::string channel);
+  boost::asio::awaitable<Result<void>> disconnect_user(std::string user);
+
+  bool ready() const noexcept { return ready_.load(std::memory_order_relaxed); }
+  RedisEngineStats stats() const;
+  const std::string& node_id() const noexcept { return options_.node_id; }
+
+ private:
+  /// One channel with local subscribers.
+  struct Channel {
+    Channel(std::string name, std::size_t shards) : feed(name, 10000), shard_subs(shards, 0) {}
+    ChannelFeed feed;
+    std::vector<std::uint32_t> shard_subs;
+    std::size_t subscribers = 0;
+    bool initializing = false;  ///< the first subscriber is reading the head
+    bool dead = false;          ///< erased from channels_; coroutines holding it stop
+    std::optional<boost::asio::steady_timer> init_done;  ///< cancelled when the head is known
+  };
+  using ChannelPtr = std::shared_ptr<Channel>;
+
+  boost::asio::awaitable<void> run(std::shared_ptr<Impl> self);
+  boost::asio::awaitable<bool> decide_pubsub_mode();
+  boost::asio::awaitable<bool> read_head(ChannelPtr channel, std::string name);
+  /// The channel's {offset, epoch} (the head script: creates the epoch if missing,
+  /// refreshes the meta's expiry); nullopt when Redis failed.
+  boost::asio::awaitable<std::optional<StreamPosition>> head_of(const std::string& channel);
+  /// History offsets [from, to] (at most `count`) as publications of `epoch`;
+  /// nullopt when Redis failed.
+  boost::asio::awaitable<std::optional<std::vector<PublicationPtr>>> read_range(
+      const std::string& channel, const std::string& epoch, std::uint64_t from, std::uint64_t to,
+      std::size_t count);
+  boost::asio::awaitable<void> fill(std::shared_ptr<Impl> self, ChannelPtr channel,
+                                    std::string name, FillRequest request);
+  boost::asio::awaitable<void> check_head(std::shared_ptr<Impl> self, ChannelPtr channel,
+                                          std::string name);
+  boost::asio::awaitable<void> tick_loop(std::shared_ptr<Impl> self);
+  boost::asio::awaitable<void> touch_presence(std::shared_ptr<Impl> self);
+  boost::asio::awaitable<void> keep_alive(std::shared_ptr<Impl> self);
+
+  /// Fans a FeedStep out to the shards with subscribers and starts its fill.
+  void apply(const ChannelPtr& channel, const std::string& name, FeedStep step);
+  void on_message(const redis::PubSubMessage& message);
+  void on_subscriber_state(redis::SubscriberState state);
+  void on_plain(std::string_view channel, std::string_view data);
+  void on_control(std::string_view payload);
+  void want_feed(const std::string& name, bool subscribe);
+  bool backend_up() const;
+  std::optional<std::string> check_inbound(std::string_view channel, std::string_view data) const;
+
+  RedisEngineOptions options_;
+  DeliverySink& sink_;
+  boost::asio::io_context io_{1};
+  std::optional<boost::asio::executor_work_guard<executor_type>> work_;
+  std::thread thread_;
+
+  redis::Pool pool_;
+  redis::Subscriber subscriber_;
+  std::optional<IngestConsumer> ingest_;
+  std::optional<bool> sharded_;  ///< decided once connected (PubSub::automatic)
+  std::unordered_map<std::string, ChannelPtr> channels_;
+  /// channel -> connection id -> joins (a connection may join twice via rooms).
+  std::unordered_map<std::string, std::unordered_map<std::string, unsigned>> presence_;
+  boost::asio::steady_timer tick_timer_;
+  bool stopping_ = false;
+  bool presence_running_ = false;
+  bool keepalive_running_ = false;
+
+  std::atomic<bool> ready_{false};
+  std::atomic<std::size_t> channel_count_{0};
+  std::atomic<std::uint64_t> published_{0};
+  std::atomic<std::uint64_t> delivered_{0};
+  std::atomic<std::uint64_t> gaps_filled_{0};
+  std::atomic<std::uint64_t> gaps_lost_{0};
+  std::atomic<std::uint64_t> plain_{0};
+};
+
+}  // namespace herald::realtime

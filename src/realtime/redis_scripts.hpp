@@ -1,0 +1,29 @@
+// The Redis engine's Lua scripts. Each touches the keys of one channel only (one hash
+// tag), so each runs atomically on one node of a Redis Cluster too.
+#pragma once
+
+#include <herald/redis/script.hpp>
+
+namespace herald::realtime::redis_scripts {
+
+/// KEYS meta, stream; ARGV data, history_size, ttl_ms, feed channel, new epoch,
+/// "1" for SPUBLISH. Creates the epoch when the meta is gone (and drops a stream
+/// left from the old epoch), takes the next offset, XADDs `<offset>-0 d <data>`
+/// (MAXLEN ~), refreshes both expiries and publishes `<offset> <epoch> <data>`.
+/// Returns {offset, epoch}.
+const redis::Script& publish();
+
+/// KEYS meta, stream; ARGV new epoch, ttl_ms. The channel's head: creates the
+/// epoch at offset 0 when the meta is gone, refreshes the meta's expiry (nodes with
+/// subscribers call it periodically so the epoch outlives quiet periods). Returns
+/// {offset, epoch}.
+const redis::Script& head();
+
+/// KEYS presence; ARGV ttl_ms, member... Scores each member with (Redis time + ttl)
+/// and keeps the key for 2 ttl. Returns the number of members.
+const redis::Script& presence_touch();
+
+/// KEYS presence. Drops expired members, returns how many remain.
+const redis::Script& presence_count();
+
+}  // namespace herald::realtime::redis_scripts

@@ -1,0 +1,250 @@
+// RedisEngine against a real redis-server, several engines in one process standing
+// in for nodes. The multi-process acceptance tests are tests/e2e/cluster.test.js;
+// these pin down what is hard to provoke from outside: gap fills and loss markers
+// on the live feed, recovery while the Pub/Sub connection is being killed, and the
+// engine's answers while Redis is down.
+#include <herald/realtime/redis_engine.hpp>
+
+#include "support/redis_test_util.hpp"
+#include "support/run_coro.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+namespace herald::realtime {
+namespace {
+
+using namespace std::chrono_literals;
+using herald::test::RedisServerTest;
+using herald::test::run_coro;
+namespace asio = boost::asio;
+
+/// Records deliveries per shard (called on the engine thread).
+struct RecordingSink : DeliverySink {
+  mutable std::mutex mutex;
+  std::vector<PublicationPtr> delivered;  // shard 0 only: tests use one shard
+  std::vector<std::string> disconnected;
+  void deliver(std::size_t, const PublicationPtr& p) override {
+    std::lock_guard g(mutex);
+    delivered.push_back(p);
+  }
+  void disconnect_user(const std::string& user) override {
+    std::lock_guard g(mutex);
+    disconnected.push_back(user);
+  }
+  std::vector<PublicationPtr> snapshot() const {
+    std::lock_guard g(mutex);
+    return delivered;
+  }
+  /// Offsets delivered (a loss marker shows as 0).
+  std::vector<std::uint64_t> offsets() const {
+    std::vector<std::uint64_t> out;
+    for (const auto& p : snapshot())
+      out.push_back(p->kind == Publication::Kind::lost ? 0 : p->offset);
+    return out;
+  }
+};
+
+RedisEngineOptions options_for(const std::string& url) {
+  RedisEngineOptions o;
+  o.redis = herald::test::test_config(url);
+  o.ingest = false;
+  return o;
+}
+
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds limit = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+std::vector<std::uint64_t> one_to(std::uint64_t n) {
+  std::vector<std::uint64_t> v;
+  for (std::uint64_t i = 1; i <= n; ++i) v.push_back(i);
+  return v;
+}
+
+class RedisEngineTest : public RedisServerTest {};
+
+TEST_F(RedisEngineTest, AJumpOnTheFeedIsFilledFromHistory) {
+  RecordingSink sink;
+  RedisEngine engine(options_for(server_.url()), sink);
+  ASSERT_TRUE(eventually([&] { return engine.ready(); }));
+  std::string epoch;
+  run_coro([&](asio::any_io_executor) -> asio::awaitable<void> {
+    auto r = co_await engine.subscribe("g", 0, std::nullopt);
+    CO_ASSERT_TRUE(r.has_value());
+    epoch = r->position.epoch;
+  });
+  // Offsets 1 and 2 reach history but not the feed (as if their PUBLISH was lost).
+  server_.cli({"HSET", "herald:ch:{g}:meta", "o", "3"});
+  server_.cli({"XADD", "herald:ch:{g}:hist", "1-0", "d", "{\"n\":1}"});
+  server_.cli({"XADD", "herald:ch:{g}:hist", "2-0", "d", "{\"n\":2}"});
+  server_.cli({"XADD", "herald:ch:{g}:hist", "3-0", "d", "{\"n\":3}"});
+  server_.cli({"SPUBLISH", "herald:ch:{g}", "3 " + epoch + " {\"n\":3}"});
+  ASSERT_TRUE(eventually([&] { return sink.offsets().size() == 3; })) << sink.offsets().size();
+  EXPECT_EQ(sink.offsets(), one_to(3));
+  EXPECT_EQ(sink.snapshot()[1]->data(), "{\"n\":2}");
+  EXPECT_EQ(engine.stats().gaps_filled, 1u);
+}
+
+TEST_F(RedisEngineTest, AJumpHistoryCannotFillBecomesOneLossMarker) {
+  RecordingSink sink;
+  RedisEngine engine(options_for(server_.url()), sink);
+  ASSERT_TRUE(eventually([&] { return engine.ready(); }));
+  std::string epoch;
+  run_coro([&](asio::any_io_executor) -> asio::awaitable<void> {
+    auto r = co_await engine.subscribe("h", 0, std::nullopt);
+    CO_ASSERT_TRUE(r.has_value());
+    epoch = r->position.epoch;
+  });
+  server_.cli({"HSET", "herald:ch:{h}:meta", "o", "5"});
+  server_.cli({"SPUBLISH", "herald:ch:{h}", "5 " + epoch + " {}"});
+  ASSERT_TRUE(eventually([&] { return sink.offsets().size() == 2; }));
+  EXPECT_EQ(sink.offsets(), (std::vector<std::uint64_t>{0, 5}));
+  EXPECT_EQ(engine.stats().gaps_lost, 1u);
+}
+
+TEST_F(RedisEngineTest, PubSubConnectionKilledRepeatedlyDuringPublishesLosesNothing) {
+  RecordingSink sink_a;
+  RecordingSink sink_b;
+  RedisEngine a(options_for(server_.url()), sink_a);
+  RedisEngine b(options_for(server_.url()), sink_b);
+  ASSERT_TRUE(eventually([&] { return a.ready() && b.ready(); }));
+  constexpr int kCount = 300;
+  run_coro([&](asio::any_io_executor ex) -> asio::awaitable<void> {
+    auto r = co_await a.subscribe("k", 0, std::nullopt);
+    CO_ASSERT_TRUE(r.has_value());
+    for (int i = 1; i <= kCount; ++i) {
+      if (i % 60 == 0) server_.cli({"CLIENT", "KILL", "TYPE", "pubsub"});
+      auto p = co_await b.publish("k", "{\"i\":" + std::to_string(i) + "}");
+      if (!p) {  // B's own Pub/Sub was killed too: it may be briefly not ready
+        asio::steady_timer t{ex};
+        t.expires_after(20ms);
+        co_await t.async_wait(asio::use_awaitable);
+        --i;
+        continue;
+      }
+    }
+  });
+  ASSERT_TRUE(eventually([&] {
+    auto o = sink_a.offsets();
+    return !o.empty() && o.back() == kCount;
+  })) << sink_a.offsets().size();
+  EXPECT_EQ(sink_a.offsets(), one_to(kCount)) << "in order, exactly once, no loss marker";
+}
+
+TEST_F(RedisEngineTest, RecoveryReadsExactlyTheMissedRangeAndRefusesOtherEpochs) {
+  RecordingSink sink;
+  RedisEngine engine(options_for(server_.url()), sink);
+  ASSERT_TRUE(eventually([&] { return engine.ready(); }));
+  run_coro([&](asio::any_io_executor) -> asio::awaitable<void> {
+    std::optional<StreamPosition> at;
+    for (int i = 1; i <= 10; ++i) {
+      auto p = co_await engine.publish("r", "{\"i\":" + std::to_string(i) + "}");
+      CO_ASSERT_TRUE(p.has_value());
+      if (i == 4) at = *p;
+    }
+    auto r = co_await engine.subscribe("r", 0, at);
+    CO_ASSERT_TRUE(r.has_value());
+    EXPECT_TRUE(r->recovered);
+    EXPECT_EQ(r->position.offset, 10u);
+    CO_ASSERT_EQ(r->missed.size(), 6u);
+    EXPECT_EQ(r->missed.front()->offset, 5u);
+    EXPECT_EQ(r->missed.back()->data(), "{\"i\":10}");
+
+    StreamPosition other{4, "not-the-epoch"};
+    auto r2 = co_await engine.subscribe("r", 0, other);
+    CO_ASSERT_TRUE(r2.has_value());
+    EXPECT_FALSE(r2->recovered);
+    EXPECT_TRUE(r2->missed.empty());
+
+    auto h = co_await engine.history("r", std::nullopt, 3);
+    CO_ASSERT_TRUE(h.has_value());
+    CO_ASSERT_EQ(h->messages.size(), 3u);
+    EXPECT_EQ(h->messages.front()->offset, 8u);
+    EXPECT_EQ(h->messages.back()->offset, 10u);
+  });
+}
+
+TEST_F(RedisEngineTest, RedisDownMeansUnavailableAndNotReadyThenItComesBack) {
+  RecordingSink sink;
+  RedisEngine engine(options_for(server_.url()), sink);
+  ASSERT_TRUE(eventually([&] { return engine.ready(); }));
+  server_.kill9();
+  ASSERT_TRUE(eventually([&] { return !engine.ready(); }, 5s));
+  run_coro([&](asio::any_io_executor) -> asio::awaitable<void> {
+    auto p = co_await engine.publish("d", "{}");
+    CO_ASSERT_FALSE(p.has_value());
+    EXPECT_EQ(p.error(), EngineError::unavailable);
+    auto s = co_await engine.subscribe("d", 0, std::nullopt);
+    CO_ASSERT_FALSE(s.has_value());
+    EXPECT_EQ(s.error(), EngineError::unavailable);
+  });
+  server_.restart();
+  ASSERT_TRUE(eventually([&] { return engine.ready(); }, 10s));
+  run_coro([&](asio::any_io_executor) -> asio::awaitable<void> {
+    auto p = co_await engine.publish("d", "{}");
+    CO_ASSERT_TRUE(p.has_value());
+    EXPECT_EQ(p->offset, 1u);
+  });
+}
+
+TEST_F(RedisEngineTest, PresenceIsSharedAndADeadNodesEntriesExpire) {
+  RecordingSink sink_a;
+  RecordingSink sink_b;
+  auto opts = options_for(server_.url());
+  opts.presence_ttl = 600ms;
+  RedisEngine a(opts, sink_a);
+  auto b = std::make_unique<RedisEngine>(opts, sink_b);
+  ASSERT_TRUE(eventually([&] { return a.ready() && b->ready(); }));
+  a.presence_add("p", "conn-a");
+  b->presence_add("p", "conn-b1");
+  b->presence_add("p", "conn-b2");
+  b->presence_add("p", "conn-b2");  // one connection joining twice counts once
+  auto count = [&] {
+    std::size_t n = 0;
+    run_coro([&](asio::any_io_executor) -> asio::awaitable<void> {
+      auto r = co_await a.presence_count("p");
+      CO_ASSERT_TRUE(r.has_value());
+      n = *r;
+    });
+    return n;
+  };
+  EXPECT_TRUE(eventually([&] { return count() == 3; }));
+  std::this_thread::sleep_for(900ms);  // past the ttl: refreshes keep them alive
+  EXPECT_EQ(count(), 3u);
+  b.reset();  // a node gone without removing its entries
+  EXPECT_TRUE(eventually([&] { return count() == 1; }, 5s));
+}
+
+TEST_F(RedisEngineTest, DisconnectReachesTheOtherNodesOnce) {
+  RecordingSink sink_a;
+  RecordingSink sink_b;
+  RedisEngine a(options_for(server_.url()), sink_a);
+  RedisEngine b(options_for(server_.url()), sink_b);
+  ASSERT_TRUE(eventually([&] { return a.ready() && b.ready(); }));
+  run_coro([&](asio::any_io_executor) -> asio::awaitable<void> {
+    auto r = co_await a.disconnect_user("alice");
+    CO_ASSERT_TRUE(r.has_value());
+  });
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard g(sink_b.mutex);
+    return !sink_b.disconnected.empty();
+  }));
+  std::this_thread::sleep_for(100ms);
+  std::lock_guard ga(sink_a.mutex);
+  std::lock_guard gb(sink_b.mutex);
+  EXPECT_EQ(sink_a.disconnected, (std::vector<std::string>{"alice"}));
+  EXPECT_EQ(sink_b.disconnected, (std::vector<std::string>{"alice"}));
+}
+
+}  // namespace
+}  // namespace herald::realtime

@@ -58,9 +58,15 @@ export interface SubscribeResult extends StreamPosition {
 /** After every resubscription with `since`; recovered:false means: refetch your state. */
 export interface RecoveryEvent extends SubscribeResult {}
 
-export interface MessageFrame<T = unknown> extends StreamPosition {
+/**
+ * A channel message. `offset` and `epoch` are absent only on plain Redis Pub/Sub
+ * messages (`PUBLISH ws:<channel>` with the Redis engine): at most once, no history.
+ */
+export interface MessageFrame<T = unknown> {
   type: 'message';
   channel: string;
+  offset?: number;
+  epoch?: string;
   data: T;
 }
 

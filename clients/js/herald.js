@@ -305,13 +305,20 @@ export class HeraldClient extends Emitter {
 
   // A publication: deliver it if it is the next offset; drop duplicates; a gap or a
   // new epoch means something was lost: resubscribe from the last position.
+  // A message without offset (plain Redis Pub/Sub through `ws:<channel>`) is outside
+  // the channel's order: delivered as is, the position is left alone.
   #publication(frame) {
     const sub = this.#subs.get(frame.channel);
     if (!sub || sub.epoch === null) return;
+    if (frame.offset === undefined && frame.type === 'message') { this.#deliver(sub, frame); return; }
     if (frame.epoch !== sub.epoch || frame.offset > sub.offset + 1) { this.#resync(sub); return; }
     if (frame.offset <= sub.offset) return;
     sub.offset = frame.offset;
     if (frame.type === 'invalidate') { this.#invalidated(frame.tags); return; }
+    this.#deliver(sub, frame);
+  }
+
+  #deliver(sub, frame) {
     for (const fn of [...sub.handlers]) {
       try { fn(frame.data, frame); } catch (e) { this.emit('error', e); }
     }

@@ -86,16 +86,19 @@ RedisEngine::Impl::~Impl() {
 
 void RedisEngine::Impl::start() {
   work_.emplace(io_.get_executor());
-  thread_ = std::thread([this] {
+  std::promise<void> ran_out;
+  ran_out_ = ran_out.get_future();
+  thread_ = std::thread([this, done = std::move(ran_out)]() mutable {
     // Exceptions never cross the event loop; this is the last line of defence.
     while (true) {
       try {
         io_.run();
-        return;
+        break;
       } catch (const std::exception& e) {
         spdlog::error("redis engine: handler threw: {}", e.what());
       }
     }
+    done.set_value();
   });
   auto self = shared_from_this();
   asio::post(io_, [this, self] {
@@ -126,8 +129,14 @@ void RedisEngine::Impl::stop() {
     stopped.set_value();
   });
   stopped.get_future().wait();
+  // Let the aborted operations finish so every coroutine unwinds and frees what it
+  // holds; a loop that does not end within 2 s is cut off (its frames are then
+  // destroyed with the io_context).
   work_.reset();
-  io_.stop();
+  if (ran_out_.wait_for(std::chrono::seconds(2)) != std::future_status::ready) {
+    spdlog::warn("redis engine: shutdown did not finish in 2 s; stopping the loop");
+    io_.stop();
+  }
   thread_.join();
 }
 

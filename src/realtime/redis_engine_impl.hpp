@@ -18,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -104,6 +105,7 @@ class RedisEngine::Impl : public std::enable_shared_from_this<Impl> {
   boost::asio::io_context io_{1};
   std::optional<boost::asio::executor_work_guard<executor_type>> work_;
   std::thread thread_;
+  std::future<void> ran_out_;  ///< ready when the thread's run() has returned
 
   redis::Pool pool_;
   redis::Subscriber subscriber_;

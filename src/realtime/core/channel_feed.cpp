@@ -82,6 +82,15 @@ FeedStep ChannelFeed::on_head(std::uint64_t offset, const std::string& epoch) {
     replay_held(step);
     return step;
   }
+  if (offset < last_) {
+    // Redis went back in time (a failover to a replica that had not seen our latest
+    // offsets, or a restore): what we delivered past `offset` is gone and the offsets
+    // will be reused. Subscribers must resynchronise.
+    mark_lost(step);
+    last_ = offset;
+    replay_held(step);
+    return step;
+  }
   if (offset > last_) {
     filling_ = true;
     step.fill = FillRequest{last_ + 1, offset, ++generation_};

@@ -42,6 +42,8 @@ class ChannelFeed {
   /// A publication from the live feed.
   FeedStep on_live(PublicationPtr publication);
   /// The channel's head as read from Redis (first subscriber, or after a reconnect).
+  /// Ahead of last(): a fill; another epoch, or behind last() (Redis lost writes): a
+  /// loss marker, and the feed restarts from the head.
   FeedStep on_head(std::uint64_t offset, const std::string& epoch);
   /// The answer to `request`: the entries read (oldest first, this epoch), or
   /// nullopt when the read failed.

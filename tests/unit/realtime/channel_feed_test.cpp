@@ -105,6 +105,15 @@ TEST(ChannelFeed, ANewEpochIsALossThenTheNewOffsetsFlow) {
   EXPECT_EQ(other.last(), 0u);
 }
 
+TEST(ChannelFeed, AHeadBehindTheFeedMeansRedisLostWritesAndIsALoss) {
+  ChannelFeed feed("c");
+  feed.on_head(0, "e1");
+  for (std::uint64_t o = 1; o <= 5; ++o) feed.on_live(pub(o));
+  EXPECT_EQ(offsets(feed.on_head(3, "e1")), (std::vector<std::uint64_t>{0}));
+  EXPECT_EQ(feed.last(), 3u);
+  EXPECT_EQ(offsets(feed.on_live(pub(4))), (std::vector<std::uint64_t>{4}));  // reused offset
+}
+
 TEST(ChannelFeed, FillsFromAnotherEpochAreRefused) {
   ChannelFeed feed("c");
   feed.on_head(1, "e1");

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# bench/cluster/run.sh: what the Redis hop costs. The shared peer harness's loadgen
+# (../shared/bench-peers/loadgen, built into $WORK) drives the same load against
+#   single   one node, the embedded memory engine
+#   redis1   one node, the Redis engine
+#   redis3   three nodes on one Redis, connections and publishes spread over them
+# and prints one JSON line per run (delivered/s, publish-to-deliver p50/p99/p999,
+# server and Redis CPU). With PERF=1 it also records `perf` on the nodes of the
+# redis3 run and writes a report (where the time goes) next to the results.
+#
+# Usage: bench/cluster/run.sh            (release build of herald, built if missing)
+# Knobs: CONNS=3000 CHANNELS=30 RATE=1000 (publishes/s; 0 = as fast as answered)
+#        DURATION=10 ROUNDS=1 PERF=0 WORK=/tmp/herald-cluster-bench
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+CONNS=${CONNS:-3000}
+CHANNELS=${CHANNELS:-30}
+RATE=${RATE:-1000}
+DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-1}
+PERF=${PERF:-0}
+WORK=${WORK:-/tmp/herald-cluster-bench}
+HERALD=${HERALD:-$ROOT/build/release/src/app/herald}
+mkdir -p "$WORK"
+
+if [[ ! -x "$HERALD" ]]; then
+  cmake --preset release >/dev/null
+  cmake --build build/release --target herald
+fi
+LOADGEN="$WORK/loadgen/build/wsload"
+if [[ ! -x "$LOADGEN" ]]; then
+  rm -rf "$WORK/loadgen"
+  cp -r "$ROOT/../shared/bench-peers/loadgen" "$WORK/loadgen"
+  "$WORK/loadgen/build.sh" >/dev/null
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_ready() { # PORT
+  for _ in $(seq 1 200); do
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/readyz")" == 200 ]] && return 0
+    sleep 0.05
+  done
+  echo "node on $1 not ready" >&2
+  return 1
+}
+
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+REDIS_PORT=$(free_port)
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+  --logfile "$WORK/redis.log" &
+REDIS_PID=$!
+PIDS+=("$REDIS_PID")
+until redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.05; done
+
+run() { # LABEL NODES ENGINE(memory|redis)
+  local label=$1 nodes=$2 engine=$3 ws=() pub=() srv=() node_pids=()
+  redis-cli -p "$REDIS_PORT" flushall >/dev/null
+  for _ in $(seq 1 "$nodes"); do
+    local port args=()
+    port=$(free_port)
+    [[ "$engine" == redis ]] && args=(--redis "redis://127.0.0.1:$REDIS_PORT")
+    # --threads 1: three nodes already share the two cores with Redis and the loadgen.
+    "$HERALD" serve --listen "127.0.0.1:$port" --log-level warn --threads 1 \
+      --max-connections 100000 --rate-limit 1000 "${args[@]}" >"$WORK/$label-$port.log" 2>&1 &
+    node_pids+=($!)
+    PIDS+=($!)
+    wait_ready "$port"
+    ws+=(--ws-url "ws://127.0.0.1:$port/ws")
+    pub+=(--publish-url "http://127.0.0.1:$port/api/publish")
+    srv+=(--server-pid "${node_pids[-1]}")
+  done
+  local perf_pid=""
+  if [[ "$PERF" == 1 && "$label" == redis3 ]]; then
+    perf record -F 499 -g -o "$WORK/perf-$label.data" \
+      -p "$(IFS=,; echo "${node_pids[*]}")" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
+  echo -n "{\"run\":\"$label\",\"result\":"
+  "$LOADGEN" --protocol native "${ws[@]}" "${pub[@]}" "${srv[@]}" --aux-pid "$REDIS_PID" \
+    --conns "$CONNS" --channels "$CHANNELS" --rate "$RATE" --duration "$DURATION" \
+    --payload 100 --label "$label"
+  echo "}"
+  if [[ -n "$perf_pid" ]]; then
+    kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
+    perf report -i "$WORK/perf-$label.data" --no-children --percent-limit 1.5 --stdio \
+      2>/dev/null | grep -v '^$' | head -80 >"$WORK/perf-$label.txt" || true
+    echo "perf report: $WORK/perf-$label.txt" >&2
+  fi
+  for p in "${node_pids[@]}"; do kill "$p"; wait "$p" 2>/dev/null || true; done
+}
+
+for round in $(seq 1 "$ROUNDS"); do
+  run single 1 memory
+  run redis1 1 redis
+  run redis3 3 redis
+done

@@ -5,12 +5,23 @@
 //   raw_get      a plain GET of the same entry on the same Pool, for comparison
 //                (l2_hit/raw_get: latency with 1 request in flight, throughput with
 //                --concurrency coroutines in flight)
+//   raw_mget     (only with --l2-kinds ...,raw_mget) the very MGET an L2 hit sends,
+//                encoded once, on the same Pool: l2_hit/raw_mget is the cache's own
+//                client-side cost, raw_mget/raw_get what the protocol adds (Redis
+//                reading 3 keys, an array reply to decode)
 //   tag_invalidate  invalidate_tags() round trip (INCR + GETDEL + PUBLISH), sequential
 //   l1_memory    heap bytes per L1 entry with a 100-byte value (mallinfo2 delta over
 //                100k entries), next to L1Store's own accounting
 // Each test runs on 1 and on 2 threads; 2 threads = two independent io_contexts, each
 // with its own Pool + Cache (as two processes would be), figures aggregated.
 // Latencies are measured per operation with steady_clock (~20 ns of overhead each).
+// L2: both sides run on the same Node (same Pool, same key). --slices N splits each
+// side's ops into N slices run alternately (l2_hit, raw_get, raw_get, l2_hit, ...;
+// threads start each slice together), so that both see the same machine: on a shared
+// VM the round-trip time can change several-fold within a run (load from others, idle
+// CPUs sleeping). --slices 1 (the default) runs all of l2_hit, then all of raw_get.
+// --l2-kinds (l2_hit,raw_get) and --l2-modes (latency,throughput) narrow the L2
+// figures, e.g. to profile one side alone under callgrind or perf.
 #include <herald/cache/cache.hpp>
 #include <herald/redis/pool.hpp>
 
@@ -25,11 +36,14 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <array>
+#include <barrier>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -52,6 +66,9 @@ struct Options {
   long tag_ops = 5'000;
   std::string tests = "l1,l2,tags,memory";
   std::string threads = "1,2";
+  std::string l2_kinds = "l2_hit,raw_get";  // which side(s) of the L2 comparison to run
+  std::string l2_modes = "latency,throughput";
+  int slices = 1;  // see --slices above
 };
 
 struct Sample {
@@ -60,6 +77,14 @@ struct Sample {
   double seconds = 0;
   std::vector<std::int64_t> ns;  // per-op latencies (may be empty: throughput runs)
 };
+
+/// One thread's slices of one side, end to end: their times add up.
+void append(Sample& all, Sample& part) {
+  all.ops += part.ops;
+  all.errors += part.errors;
+  all.seconds += part.seconds;
+  all.ns.insert(all.ns.end(), part.ns.begin(), part.ns.end());
+}
 
 Sample merge(std::vector<Sample>& parts) {
   Sample all;
@@ -79,12 +104,13 @@ std::int64_t percentile(std::vector<std::int64_t>& v, double q) {
   return v[k];
 }
 
-void report(const char* test, const char* mode, int threads, Sample s) {
+void report(const char* test, const char* mode, int threads, Sample s, int slices = 0) {
   const double ops_per_s = s.seconds > 0 ? static_cast<double>(s.ops) / s.seconds : 0;
   std::printf(
       "{\"test\":\"%s\",\"mode\":\"%s\",\"threads\":%d,\"ops\":%ld,\"errors\":%ld,"
       "\"ops_per_s\":%.0f",
       test, mode, threads, s.ops, s.errors, ops_per_s);
+  if (slices > 0) std::printf(",\"slices\":%d", slices);
   if (!s.ns.empty()) {
     const auto p50 = percentile(s.ns, 0.50), p90 = percentile(s.ns, 0.90),
                p99 = percentile(s.ns, 0.99), p999 = percentile(s.ns, 0.999);
@@ -144,9 +170,9 @@ cache::Loader value_loader() {
 
 /// Runs `body` to completion on its own io_context, on `threads` threads at once
 /// (each with its own context), and returns each thread's sample.
-template <class Body>
-std::vector<Sample> on_threads(int threads, Body body) {
-  std::vector<Sample> samples(static_cast<std::size_t>(threads));
+template <class R = Sample, class Body>
+std::vector<R> on_threads(int threads, Body body) {
+  std::vector<R> samples(static_cast<std::size_t>(threads));
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
@@ -163,7 +189,9 @@ std::vector<Sample> on_threads(int threads, Body body) {
   return samples;
 }
 
-awaitable<Sample> sequential(long ops, std::function<awaitable<bool>(long)> op) {
+using Op = std::function<awaitable<bool>(long)>;
+
+awaitable<Sample> sequential(long ops, const Op& op) {
   Sample s;
   s.ns.resize(static_cast<std::size_t>(ops));
   const auto start = Clock::now();
@@ -177,8 +205,7 @@ awaitable<Sample> sequential(long ops, std::function<awaitable<bool>(long)> op) 
   co_return s;
 }
 
-awaitable<Sample> concurrent(asio::io_context& ioc, long ops, int width,
-                             std::function<awaitable<bool>(long)> op) {
+awaitable<Sample> concurrent(asio::io_context& ioc, long ops, int width, const Op& op) {
   Sample s;
   long next = 0;
   int running = width;
@@ -221,34 +248,74 @@ void bench_l1(const Options& o, int threads) {
   report("l1_hit", "sequential", threads, merge(samples));
 }
 
+bool has(const std::string& list, const std::string& item) {
+  return ("," + list + ",").find("," + item + ",") != std::string::npos;
+}
+
 void bench_l2(const Options& o, int threads) {
+  constexpr int kSides = 3;
+  const char* const names[kSides] = {"l2_hit", "raw_get", "raw_mget"};
+  bool sides[kSides];
+  for (int i = 0; i < kSides; ++i) sides[i] = has(o.l2_kinds, names[i]);
+  const int slices = std::max(1, o.slices);
   for (const char* mode : {"latency", "throughput"}) {
-    for (const char* test : {"l2_hit", "raw_get"}) {
-      const bool raw = std::strcmp(test, "raw_get") == 0;
-      const bool latency = std::strcmp(mode, "latency") == 0;
-      auto samples = on_threads(threads, [&](asio::io_context& ioc, int t) -> awaitable<Sample> {
-        Node node(ioc, o.url);
-        if (!co_await node.ready()) throw std::runtime_error("redis not ready");
-        cache::CachePolicy policy;
-        policy.ttl = 3600s;
-        policy.l1_ttl = 0ms;  // L1 off: every hit is a Redis round trip
-        const std::string key = "bench:l2:" + std::to_string(t);
-        const cache::Loader loader = value_loader();
-        co_await node.cache.set(key, kValue, policy);
-        redis::Request get;
-        get.push("GET", "{herald:cache}:e:" + key);
-        auto op = [&](long) -> awaitable<bool> {
-          if (raw) {
-            auto r = co_await node.pool.exec(get);
-            co_return r && r->is_string();
+    if (!has(o.l2_modes, mode)) continue;
+    const bool latency = std::strcmp(mode, "latency") == 0;
+    const long total = latency ? o.l2_latency_ops : o.l2_ops;
+    std::barrier sync(threads);  // every thread starts each slice at the same time
+    using Samples = std::array<Sample, kSides>;
+    auto samples =
+        on_threads<Samples>(threads, [&](asio::io_context& ioc, int t) -> awaitable<Samples> {
+          Node node(ioc, o.url);
+          if (!co_await node.ready()) throw std::runtime_error("redis not ready");
+          cache::CachePolicy policy;
+          policy.ttl = 3600s;
+          policy.l1_ttl = 0ms;  // L1 off: every hit is a Redis round trip
+          const std::string key = "bench:l2:" + std::to_string(t);
+          const cache::Loader loader = value_loader();
+          co_await node.cache.set(key, kValue, policy);
+          redis::Request get;
+          get.push("GET", "{herald:cache}:e:" + key);
+          // The MGET an L2 hit sends (entry, namespace version, generation), encoded once.
+          redis::Request mget;
+          mget.push("MGET", "{herald:cache}:e:" + key, "{herald:cache}:ns:bench",
+                    "{herald:cache}:gen");
+          const Op ops[kSides] = {[&](long) -> awaitable<bool> {
+                                    auto r = co_await node.cache.get_or_set(key, loader, policy);
+                                    co_return r && r->source == cache::CacheSource::l2;
+                                  },
+                                  [&](long) -> awaitable<bool> {
+                                    auto r = co_await node.pool.exec(get);
+                                    co_return r && r->is_string();
+                                  },
+                                  [&](long) -> awaitable<bool> {
+                                    auto r = co_await node.pool.exec(mget);
+                                    co_return r && r->is_array() && r->elements.size() == 3 &&
+                                        r->elements[0].is_string();
+                                  }};
+          Samples out;
+          for (int s = 0; s < slices; ++s) {
+            const long n = total / slices + (s < total % slices ? 1 : 0);
+            for (int k = 0; k < kSides; ++k) {
+              // ABC CBA ...: slow drift of the machine hits every side alike.
+              const int side = s % 2 == 0 ? k : kSides - 1 - k;
+              if (!sides[side]) continue;
+              sync.arrive_and_wait();  // blocks this thread's io_context briefly: harmless here
+              Sample part;
+              if (latency)
+                part = co_await sequential(n, ops[side]);
+              else
+                part = co_await concurrent(ioc, n, o.concurrency, ops[side]);
+              append(out[static_cast<std::size_t>(side)], part);
+            }
           }
-          auto r = co_await node.cache.get_or_set(key, loader, policy);
-          co_return r && r->source == cache::CacheSource::l2;
-        };
-        if (latency) co_return co_await sequential(o.l2_latency_ops, op);
-        co_return co_await concurrent(ioc, o.l2_ops, o.concurrency, op);
-      });
-      report(test, mode, threads, merge(samples));
+          co_return out;
+        });
+    for (int side = 0; side < kSides; ++side) {
+      if (!sides[side]) continue;
+      std::vector<Sample> parts;
+      for (auto& all : samples) parts.push_back(std::move(all[static_cast<std::size_t>(side)]));
+      report(names[side], mode, threads, merge(parts), slices);
     }
   }
 }
@@ -303,10 +370,6 @@ void bench_memory() {
   std::fflush(stdout);
 }
 
-bool has(const std::string& list, const std::string& item) {
-  return ("," + list + ",").find("," + item + ",") != std::string::npos;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -329,6 +392,12 @@ int main(int argc, char** argv) {
       o.tests = v;
     else if (a == "--threads")
       o.threads = v;
+    else if (a == "--l2-kinds")
+      o.l2_kinds = v;
+    else if (a == "--l2-modes")
+      o.l2_modes = v;
+    else if (a == "--slices")
+      o.slices = std::stoi(v);
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;

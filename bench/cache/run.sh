@@ -3,8 +3,11 @@
 # Starts a private redis-server on a free port (no persistence), builds cache_bench
 # in the release preset if needed, runs it, and prints its JSON lines followed by a
 # short summary table. Knobs: L1_OPS, L2_OPS, L2_LATENCY_OPS, CONCURRENCY, TAG_OPS,
-# TESTS (l1,l2,tags,memory), THREADS (1,2); BUILD_DIR (default build/release, the
-# release preset's) and CMAKE_ARGS for the configure step; REBUILD=0 skips the build.
+# TESTS (l1,l2,tags,memory), THREADS (1,2), SLICES (1: all L2 hits, then all raw GETs;
+# N: both in N alternating slices, which a shared machine's drift hits alike), L2_KINDS
+# (l2_hit,raw_get; add raw_mget for the bare MGET an L2 hit sends); BUILD_DIR (default
+# build/release, the release preset's) and CMAKE_ARGS for the configure step;
+# REBUILD=0 skips the build.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build="${BUILD_DIR:-build/release}"
@@ -26,7 +29,8 @@ echo "redis $(redis-server --version | awk '{print $3}'), $(nproc) cores, $(date
 out=$("$bench" --url "redis://127.0.0.1:$port" \
   --l1-ops "${L1_OPS:-2000000}" --l2-ops "${L2_OPS:-300000}" \
   --l2-latency-ops "${L2_LATENCY_OPS:-20000}" --concurrency "${CONCURRENCY:-64}" \
-  --tag-ops "${TAG_OPS:-5000}" --tests "${TESTS:-l1,l2,tags,memory}" --threads "${THREADS:-1,2}")
+  --tag-ops "${TAG_OPS:-5000}" --tests "${TESTS:-l1,l2,tags,memory}" --threads "${THREADS:-1,2}" \
+  --slices "${SLICES:-1}" --l2-kinds "${L2_KINDS:-l2_hit,raw_get}")
 echo "$out"
 echo
 python3 - "$out" <<'PY'

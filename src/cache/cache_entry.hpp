@@ -9,6 +9,7 @@
 // (logical expiry; Redis's PX is the longer physical one, for stale and fail-safe
 // answers). Versions are the namespace/tag counters the value was loaded under.
 // Sans-io; parse() rejects anything malformed (nullopt), it never throws.
+// CacheEntryView is the same parse without copies, for the L2 hit path.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +42,44 @@ struct CacheEntry {
 
   std::string encode() const;
   static std::optional<CacheEntry> parse(std::string_view bytes);
+};
+
+/// An envelope parsed in place: every field views the bytes it was parsed from, which
+/// must outlive it. The L2 hit path checks an entry against the current versions
+/// with this and copies nothing (CacheEntry::parse is this plus copies). Accepts
+/// exactly what CacheEntry::parse accepts.
+struct CacheEntryView {
+  std::string_view stamp;
+  std::int64_t created_ms = 0;
+  std::int64_t expires_ms = 0;
+  unsigned flags = 0;
+  std::string_view ns_version;
+  std::size_t ntags = 0;
+  std::string_view tag_lines;      ///< the ntags validated "<version> <tag>\n" lines
+  std::size_t payload_offset = 0;  ///< the payload is bytes.substr(payload_offset)
+  std::string_view payload;
+
+  bool negative() const noexcept { return (flags & CacheEntry::kNegative) != 0; }
+  bool tombstone() const noexcept { return (flags & CacheEntry::kTombstone) != 0; }
+  bool stale() const noexcept { return (flags & CacheEntry::kStale) != 0; }
+
+  /// Calls f(tag, version) for each tag line, in order, while f returns true;
+  /// returns false when f stopped it.
+  template <class F>
+  bool each_tag(F&& f) const {
+    std::string_view rest = tag_lines;
+    while (!rest.empty()) {
+      const std::size_t nl = rest.find('\n');  // present: checked by parse()
+      const std::string_view line = rest.substr(0, nl);
+      rest.remove_prefix(nl + 1);
+      const std::size_t sp = line.find(' ');  // present: checked by parse()
+      if (!f(line.substr(sp + 1), line.substr(0, sp))) return false;
+    }
+    return true;
+  }
+
+  CacheEntry to_entry() const;
+  static std::optional<CacheEntryView> parse(std::string_view bytes) noexcept;
 };
 
 /// A tag may not contain a newline or be empty (it is one line of the envelope).

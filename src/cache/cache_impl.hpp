@@ -15,6 +15,7 @@
 #include <herald/redis/subscriber.hpp>
 
 #include <boost/asio/steady_timer.hpp>
+#include <boost/container/small_vector.hpp>
 
 #include <chrono>
 #include <exception>
@@ -41,6 +42,15 @@ struct L2Snapshot {
   std::string scope_version() const { return generation + "." + ns_version; }
 };
 
+/// An L2 read that was a fresh hit (current versions, not expired), with the value
+/// moved out of the reply: the hit path builds no L2Snapshot and copies no payload.
+struct L2Hit {
+  std::optional<std::string> value;  ///< nullopt: a cached "not found"
+  bool stale = false;
+  std::int64_t created_ms = 0;
+  std::int64_t expires_ms = 0;
+};
+
 /// A stale value kept for fail-safe answers, and the hard end of its life (ttl +
 /// fail_safe_max from when it was first written): re-caching it never extends that.
 struct Fallback {
@@ -62,7 +72,11 @@ struct Flight {
 struct L1Stamp {
   std::uint64_t epoch = 0;
   std::uint64_t removals = 0;  ///< Impl::removals_ then: key/namespace/clear invalidations
-  std::vector<std::pair<std::string, std::uint64_t>> tag_generations;
+  /// The local generation of each of the policy's tags, aligned with policy.tags: a
+  /// stamp is only ever stored with the policy it was taken for, so it needs no tag
+  /// names. Inline up to 4 tags: a stamp is taken on every L1 miss. Empty when the
+  /// policy has no L1 (l1_ttl 0): nothing will be stored.
+  boost::container::small_vector<std::uint64_t, 4> tag_generations;
 };
 
 /// A loader call running as its own coroutine, so that a caller may stop waiting
@@ -86,9 +100,13 @@ class Cache::Impl : public std::enable_shared_from_this<Cache::Impl> {
        std::optional<redis::ConnectionConfig> bus);
 
   // --- read path (cache.cpp, cache_load.cpp)
-  boost::asio::awaitable<Result<CacheValue>> get_or_set(const std::string& key, Loader loader,
+  // get_or_set and get take the owning pointer so that the facade can hand out
+  // their awaitable directly, without a coroutine frame of its own per call.
+  boost::asio::awaitable<Result<CacheValue>> get_or_set(std::shared_ptr<Impl> self,
+                                                        const std::string& key, Loader loader,
                                                         const CachePolicy& policy);
-  boost::asio::awaitable<std::optional<CacheValue>> get(const std::string& key,
+  boost::asio::awaitable<std::optional<CacheValue>> get(std::shared_ptr<Impl> self,
+                                                        const std::string& key,
                                                         const CachePolicy& policy);
   boost::asio::awaitable<void> set(const std::string& key, std::string value,
                                    const CachePolicy& policy);
@@ -116,8 +134,24 @@ class Cache::Impl : public std::enable_shared_from_this<Cache::Impl> {
                 std::int64_t created_ms, std::int64_t expires_ms, const CachePolicy& policy,
                 L1Stamp stamp, std::optional<SteadyClock::time_point> keep_cap = std::nullopt);
   boost::asio::awaitable<L2Snapshot> read_l2(const std::string& key, const CachePolicy& policy);
+  // The L2 read in three synchronous steps, so that the hit path (get_or_set, get)
+  // awaits the Pool directly instead of a read_l2 frame: build the MGET, then try
+  // the reply as a hit (take_l2_hit), and only if it is not one, build the snapshot
+  // the miss path needs (l2_snapshot).
+  redis::Request take_request();
+  void recycle(redis::Request&& req);
+  void build_l2_read(redis::Request& req, std::string_view key, const CachePolicy& policy);
+  std::optional<L2Hit> take_l2_hit(Result<redis::Reply>& reply, const CachePolicy& policy);
+  L2Snapshot l2_snapshot(const Result<redis::Reply>& reply, const CachePolicy& policy);
   bool entry_current(const L2Snapshot& s, const CachePolicy& policy) const;
   std::uint64_t tag_generation(const std::string& tag) const;
+
+  /// get_or_set after an L2 read that was not a fresh hit; `read` is the MGET's reply
+  /// (owned by the caller's frame), nullptr when Redis was not asked.
+  boost::asio::awaitable<Result<CacheValue>> after_l2_miss(const std::string& key, Loader loader,
+                                                           const CachePolicy& policy, L1Stamp stamp,
+                                                           std::optional<Fallback> fallback,
+                                                           const Result<redis::Reply>* read);
 
   // cache_load.cpp
   boost::asio::awaitable<Result<CacheValue>> load_once(const std::string& key, Loader loader,
@@ -154,9 +188,9 @@ class Cache::Impl : public std::enable_shared_from_this<Cache::Impl> {
 
  public:
   // keys (all under one hash tag: see CacheConfig::prefix)
-  std::string entry_key(std::string_view key) const { return hash_tag_ + ":e:" + std::string(key); }
+  std::string entry_key(std::string_view key) const { return entry_prefix_ + std::string(key); }
   std::string ns_key(std::string_view ns) const { return hash_tag_ + ":ns:" + std::string(ns); }
-  std::string generation_key() const { return hash_tag_ + ":gen"; }
+  const std::string& generation_key() const { return generation_key_; }
   std::string tag_key(std::string_view t) const { return hash_tag_ + ":tv:" + std::string(t); }
   std::string tag_count_key(std::string_view t) const {
     return hash_tag_ + ":tn:" + std::string(t);
@@ -171,7 +205,18 @@ class Cache::Impl : public std::enable_shared_from_this<Cache::Impl> {
 
   boost::asio::any_io_executor ex_;
   CacheConfig config_;
-  std::string hash_tag_;  ///< "{" + prefix + "}"
+  std::string hash_tag_;      ///< "{" + prefix + "}"
+  std::string entry_prefix_;  ///< hash_tag_ + ":e:"
+  std::string generation_key_;
+  /// Reused by build_l2_read for the MGET's keys (entry, namespace, tag versions):
+  /// their capacity stays, so building a read allocates nothing once warm. Only used
+  /// between two suspensions (Request copies the bytes as they are pushed).
+  std::string entry_key_buf_;
+  std::string ns_key_buf_;  ///< also a memo: the last namespace's key
+  std::vector<std::string> tag_key_bufs_;
+  /// Requests kept for reuse by the read path (their encoded bytes' capacity stays),
+  /// bounded in number and size: see take_request()/recycle().
+  std::vector<redis::Request> spare_requests_;
   redis::Pool* pool_;
   std::unique_ptr<redis::Subscriber> bus_;
   std::unique_ptr<boost::asio::steady_timer> stats_timer_;

@@ -4,7 +4,7 @@
 
 namespace herald::cache {
 
-std::size_t L1Store::cost(const std::string& key, const L1Entry& e) noexcept {
+std::size_t L1Store::cost(std::string_view key, const L1Entry& e) noexcept {
   // Key and value bytes plus list node, map slot and entry bookkeeping.
   std::size_t n = key.size() + sizeof(Node) + 48;
   if (e.value) n += e.value->size();
@@ -19,14 +19,25 @@ L1Entry* L1Store::find(std::string_view key) {
   return &it->second->entry;
 }
 
-void L1Store::put(std::string key, L1Entry entry) {
+void L1Store::put(std::string_view key, L1Entry entry) {
   if (max_entries_ == 0) return;
-  erase(key);
   const std::size_t bytes = cost(key, entry);
-  if (bytes > max_bytes_) return;  // larger than the whole L1: not worth caching here
-  lru_.push_front(Node{std::move(key), std::move(entry), bytes});
-  index_.emplace(lru_.front().key, lru_.begin());
-  bytes_ += bytes;
+  auto it = index_.find(key);
+  if (bytes > max_bytes_) {  // larger than the whole L1: not worth caching here
+    if (it != index_.end()) erase_node(it->second);
+    return;
+  }
+  if (it != index_.end()) {
+    Node& node = *it->second;
+    bytes_ = bytes_ - node.bytes + bytes;
+    node.entry = std::move(entry);
+    node.bytes = bytes;
+    lru_.splice(lru_.begin(), lru_, it->second);
+  } else {
+    lru_.push_front(Node{std::string(key), std::move(entry), bytes});
+    index_.emplace(lru_.front().key, lru_.begin());
+    bytes_ += bytes;
+  }
   while (index_.size() > max_entries_ || bytes_ > max_bytes_) erase_node(std::prev(lru_.end()));
 }
 

@@ -42,7 +42,8 @@ class L1Store {
   /// The entry, marked most recently used; nullptr when absent.
   L1Entry* find(std::string_view key);
   /// Inserts or replaces, then evicts least recently used entries over the bounds.
-  void put(std::string key, L1Entry entry);
+  /// Replacing reuses the key's node (no allocation for the key, node or index).
+  void put(std::string_view key, L1Entry entry);
   bool erase(std::string_view key);
   /// Erases every key starting with `prefix`; returns how many.
   std::size_t erase_prefix(std::string_view prefix);
@@ -59,7 +60,7 @@ class L1Store {
   };
   using List = std::list<Node>;
 
-  static std::size_t cost(const std::string& key, const L1Entry& e) noexcept;
+  static std::size_t cost(std::string_view key, const L1Entry& e) noexcept;
   void erase_node(List::iterator it);
 
   List lru_;                                                    ///< front = most recently used

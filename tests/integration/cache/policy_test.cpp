@@ -72,6 +72,102 @@ TEST(CachePolicy, L2HitFillsL1AndStatsCount) {
   });
 }
 
+// The L2 hit path (no L1): the value is cut out of the reply as stored (bytes after
+// the envelope, newlines and NULs included), and a hit needs every version the entry
+// was written under: the generation, the namespace's, each tag's, and the same tags
+// in the same order. Versions are moved with plain INCRs, as another node would.
+TEST(CachePolicy, L2HitWithoutL1ChecksEveryVersion) {
+  RedisServer server;
+  server.start();
+  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
+    Node a(ex, server.url());
+    CO_ASSERT_TRUE(co_await a.ready());
+    CachePolicy policy = plain_policy({"l2t:a", "l2t:b"});
+    policy.l1_ttl = 0ms;
+    const std::string key = CacheKey("l2ns").entity("item").id(7).str();
+    const std::string payload("HC1 not a header\n1 tag\nbinary\0tail ", 35);
+    TestLoader l(ex);
+
+    co_await a.cache.set(key, payload, policy);
+    for (int i = 0; i < 3; ++i) {
+      auto r = co_await a.cache.get_or_set(key, l.loader(), policy);
+      CO_ASSERT_TRUE(r.has_value());
+      EXPECT_EQ(r->source, CacheSource::l2);
+      EXPECT_EQ(r->value, payload);
+      EXPECT_FALSE(r->stale);
+      auto hit = co_await a.cache.get(key, policy);
+      CO_ASSERT_TRUE(hit.has_value());
+      EXPECT_EQ(hit->source, CacheSource::l2);
+      EXPECT_EQ(hit->value, payload);
+    }
+    EXPECT_EQ(l.calls, 0);
+    EXPECT_EQ(a.cache.stats().l2_hits, 6u);
+
+    // The same tags in another order, or one tag fewer, are another policy: a miss.
+    CachePolicy reversed = policy;
+    std::reverse(reversed.tags.begin(), reversed.tags.end());
+    auto g = co_await a.cache.get(key, reversed);
+    EXPECT_FALSE(g.has_value());
+    CachePolicy fewer = policy;
+    fewer.tags.pop_back();
+    g = co_await a.cache.get(key, fewer);
+    EXPECT_FALSE(g.has_value());
+
+    // Each counter the entry was written under, moved: a miss, then (after the
+    // loader's write-back, awaited through Redis) a hit again.
+    const std::vector<std::string> counters = {"{herald:cache}:tv:l2t:b", "{herald:cache}:tv:l2t:a",
+                                               "{herald:cache}:ns:l2ns", "{herald:cache}:gen"};
+    int loads = 0;
+    for (const auto& counter : counters) {
+      co_await a.cache.set(key, payload, policy);
+      g = co_await a.cache.get(key, policy);
+      CO_ASSERT_TRUE(g.has_value());
+      EXPECT_EQ(g->value, payload);
+      server.cli({"INCR", counter});
+      g = co_await a.cache.get(key, policy);
+      EXPECT_FALSE(g.has_value()) << counter;
+      auto r = co_await a.cache.get_or_set(key, l.loader(), policy);
+      CO_ASSERT_TRUE(r.has_value());
+      EXPECT_EQ(r->source, CacheSource::loader) << counter;
+      EXPECT_EQ(r->value, "v#" + std::to_string(++loads));
+      const std::string loaded = "v#" + std::to_string(loads);
+      CO_ASSERT_TRUE(co_await wait_until([&] {
+        auto e = CacheEntry::parse(server.cli({"GET", entry_key(key)}));
+        return e && e->payload == loaded;
+      }));
+      r = co_await a.cache.get_or_set(key, l.loader(), policy);
+      CO_ASSERT_TRUE(r.has_value());
+      EXPECT_EQ(r->source, CacheSource::l2) << counter;
+      EXPECT_EQ(r->value, "v#" + std::to_string(loads));
+    }
+
+    // A cached "not found" is a hit with no value; a tombstone is a miss.
+    l.value = std::nullopt;
+    server.cli({"INCR", "{herald:cache}:gen"});
+    auto r = co_await a.cache.get_or_set(key, l.loader(), policy);
+    CO_ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->source, CacheSource::loader);
+    // (Polled through the cache: redis-cli trims the envelope's last newline.)
+    for (int i = 0; i < 2000; ++i) {
+      g = co_await a.cache.get(key, policy);
+      if (g) break;
+      co_await sleep_for(5ms);
+    }
+    CO_ASSERT_TRUE(g.has_value());
+    EXPECT_EQ(g->source, CacheSource::l2);
+    EXPECT_FALSE(g->value.has_value());
+    r = co_await a.cache.get_or_set(key, l.loader(), policy);
+    CO_ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->source, CacheSource::l2);
+    EXPECT_FALSE(r->value.has_value());
+    EXPECT_EQ(l.calls, loads + 1);
+    auto removed = co_await a.cache.remove(key);
+    CO_ASSERT_TRUE(removed.has_value());
+    g = co_await a.cache.get(key, policy);
+    EXPECT_FALSE(g.has_value());
+  });
+}
+
 TEST(CachePolicy, JitterSpreadsRedisTtls) {
   RedisServer server;
   server.start();

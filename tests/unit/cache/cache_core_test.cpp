@@ -9,7 +9,11 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
+#include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace herald::cache {
@@ -115,8 +119,8 @@ TEST(CacheEntry, RoundTripMinimal) {
   EXPECT_EQ(parsed->payload, "");
 }
 
-TEST(CacheEntry, RejectsMalformed) {
-  const std::vector<std::string> bad = {
+std::vector<std::string> malformed_envelopes() {
+  return {
       "",
       "HC1 s 1 2 0 0 0",                               // no newline after the header
       "HC2 s 1 2 0 0 0\n",                             // wrong magic
@@ -141,9 +145,92 @@ TEST(CacheEntry, RejectsMalformed) {
       "HC1 " + std::string(65, 'a') + " 1 2 0 0 0\n",  // stamp too long
       "HC1 s 1 2 0 " + std::string(65, '1') + " 0\n",  // ns version too long
   };
-  for (const auto& b : bad) EXPECT_FALSE(CacheEntry::parse(b).has_value()) << "'" << b << "'";
+}
+
+TEST(CacheEntry, RejectsMalformed) {
+  for (const auto& b : malformed_envelopes())
+    EXPECT_FALSE(CacheEntry::parse(b).has_value()) << "'" << b << "'";
   // And the well-formed neighbour of the list above parses.
   EXPECT_TRUE(CacheEntry::parse("HC1 s 1 2 0 0 1\n1 a\npayload").has_value());
+}
+
+// The envelope's numbers are read by a hand-written parser (it runs on every L2
+// read); std::from_chars's int64 grammar is the reference it must match exactly.
+TEST(CacheEntry, NumbersFollowFromChars) {
+  const std::vector<std::string> fields = {"0",
+                                           "-0",
+                                           "7",
+                                           "-7",
+                                           "1700000060000",
+                                           "123456789012345678",
+                                           "-123456789012345678",
+                                           "1234567890123456789",
+                                           "9223372036854775807",
+                                           "-9223372036854775808",
+                                           "9223372036854775808",
+                                           "-9223372036854775809",
+                                           "18446744073709551615",
+                                           "18446744073709551616",
+                                           "99999999999999999999",
+                                           "000000000000000000000000000042",
+                                           "-00000000000000000000000000",
+                                           "",
+                                           "-",
+                                           "--1",
+                                           "+1",
+                                           "1-",
+                                           "1e3",
+                                           "0x10",
+                                           "12a",
+                                           "\xff"
+                                           "1",
+                                           std::string("1\0"
+                                                       "2",
+                                                       3) /* a NUL inside */};
+  for (const auto& f : fields) {
+    std::int64_t expected = 0;
+    auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), expected);
+    const bool valid = !f.empty() && ec == std::errc{} && end == f.data() + f.size();
+    auto e = CacheEntry::parse("HC1 s " + f + " 2 0 0 0\n");
+    EXPECT_EQ(e.has_value(), valid) << "'" << f << "'";
+    if (e && valid) {
+      EXPECT_EQ(e->created_ms, expected) << "'" << f << "'";
+    }
+  }
+}
+
+TEST(CacheEntryView, ViewsTheBytesParseCopies) {
+  const std::string bytes = sample_entry().encode();
+  auto v = CacheEntryView::parse(bytes);
+  ASSERT_TRUE(v.has_value());
+  expect_same(v->to_entry(), *CacheEntry::parse(bytes));
+  // Views into `bytes`, not copies.
+  EXPECT_EQ(static_cast<const void*>(v->stamp.data()), static_cast<const void*>(bytes.data() + 4));
+  EXPECT_EQ(v->payload, sample_entry().payload);
+  EXPECT_EQ(static_cast<const void*>(v->payload.data()),
+            static_cast<const void*>(bytes.data() + v->payload_offset));
+  EXPECT_EQ(bytes.substr(v->payload_offset), sample_entry().payload);
+  EXPECT_EQ(v->ntags, 3u);
+  EXPECT_TRUE(v->stale());
+  std::vector<std::pair<std::string, std::string>> tags;
+  EXPECT_TRUE(v->each_tag([&](std::string_view tag, std::string_view version) {
+    tags.emplace_back(tag, version);
+    return true;
+  }));
+  EXPECT_EQ(tags, sample_entry().tags);
+  int seen = 0;  // f returning false stops the walk
+  EXPECT_FALSE(v->each_tag([&](std::string_view, std::string_view) { return ++seen < 2; }));
+  EXPECT_EQ(seen, 2);
+}
+
+TEST(CacheEntryView, RejectsWhatParseRejects) {
+  for (const auto& b : malformed_envelopes())
+    EXPECT_FALSE(CacheEntryView::parse(b).has_value()) << "'" << b << "'";
+  auto v = CacheEntryView::parse("HC1 s 1 2 0 0 1\n1 a\npayload");
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->payload, "payload");
+  EXPECT_EQ(v->payload_offset, 20u);
+  EXPECT_EQ(v->tag_lines, "1 a\n");
 }
 
 TEST(CacheEntry, ValidTag) {

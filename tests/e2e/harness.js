@@ -67,6 +67,7 @@ export async function startHerald(extraArgs = [], env = {}) {
     },
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
+      if (child.signalCode !== null) return child.signalCode;  // already killed
       const exited = new Promise((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10000);

@@ -89,8 +89,20 @@ run() { # LABEL NODES ENGINE(memory|redis)
   echo "}"
   if [[ -n "$perf_pid" ]]; then
     kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
-    perf report -i "$WORK/perf-$label.data" --no-children --percent-limit 1.5 --stdio \
-      2>/dev/null | grep -v '^$' | head -80 >"$WORK/perf-$label.txt" || true
+    {
+      echo "== by binary"
+      perf report -i "$WORK/perf-$label.data" --no-children --sort dso --stdio -g none 2>/dev/null |
+        grep -v '^#' | grep -v '^$' | head -8
+      echo "== engine + Redis client symbols (realtime::, redis::, hiredis), % of all samples"
+      perf report -i "$WORK/perf-$label.data" --no-children --sort sym --stdio -g none 2>/dev/null |
+        grep -E 'realtime::|redis::|RespReader|hiredis' | awk '{s+=$1} END {print s "%"}'
+      echo "== gateway + Beast symbols"
+      perf report -i "$WORK/perf-$label.data" --no-children --sort sym --stdio -g none 2>/dev/null |
+        grep -E 'gateway::|beast::' | awk '{s+=$1} END {print s "%"}'
+      echo "== top symbols"
+      perf report -i "$WORK/perf-$label.data" --no-children --sort sym --stdio -g none 2>/dev/null |
+        grep -v '^#' | grep -v '^$' | head -25 | cut -c1-140
+    } >"$WORK/perf-$label.txt" || true
     echo "perf report: $WORK/perf-$label.txt" >&2
   fi
   for p in "${node_pids[@]}"; do kill "$p"; wait "$p" 2>/dev/null || true; done

@@ -9,6 +9,7 @@
 // reverse: drain the server, stop the cache on its thread, stop the app thread.
 #include "app/demo_command.hpp"
 #include "app/cache_host.hpp"
+#include "app/engine_factory.hpp"
 
 #include "app/config/config_values.hpp"
 #include "app/logging.hpp"
@@ -20,6 +21,7 @@
 
 #include <herald/cache/cache.hpp>
 #include <herald/gateway/server.hpp>
+#include <herald/realtime/redis_engine.hpp>
 #include <herald/redis/pool.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -52,6 +54,7 @@ struct DemoOptions {
   std::string host;
   std::uint16_t port = 8080;
   bool no_cache = false;
+  std::string node_id;
 };
 
 /// Parses the flags; nullopt with `exit_code` set when the process should exit.
@@ -61,7 +64,10 @@ std::optional<DemoOptions> parse(const std::vector<std::string>& args, int& exit
   cli.add_option("--listen", o.listen, "HOST:PORT to listen on")->capture_default_str();
   cli.add_option("--db", o.db, "SQLite file (created and seeded on first run)")
       ->capture_default_str();
-  cli.add_option("--redis", o.redis, "redis://... for the cache's L2 and bus (default: L1 only)");
+  cli.add_option("--redis", o.redis,
+                 "redis://... : the Redis engine (several demo processes act as one) and the "
+                 "cache's L2 + bus (default: the embedded engine, L1 only)");
+  cli.add_option("--node-id", o.node_id, "this process's name in the herald:ingest group");
   cli.add_option("--web-root", o.web_root,
                  "directory of the dashboard page (default: source tree)");
   cli.add_option("--client-dir", o.client_dir, "directory of the JS client (default: source tree)");
@@ -117,7 +123,18 @@ int run_demo_command(const std::vector<std::string>& args) {
     gw.invalidate_tags = [&host](std::vector<std::string> tags) {
       return host.invalidate_tags(std::move(tags));
     };
-    gw.extra_metrics = [&host] { return host.prometheus(); };
+    // With --redis, every demo process publishes through Redis: a write made through
+    // any of them reaches the browsers of all of them.
+    auto redis_engine = std::make_shared<realtime::RedisEngine*>(nullptr);
+    EngineSettings engine;
+    engine.redis_url = options->redis;
+    engine.node_id = options->node_id;
+    use_redis_engine(gw, engine, redis_engine);
+    gw.extra_metrics = [&host, redis_engine] {
+      std::string text = host.prometheus();
+      if (*redis_engine != nullptr) text += (*redis_engine)->prometheus();
+      return text;
+    };
     // Declared after the host: the server is drained before the cache stops.
     gateway::Server server(gw);
     host.bridge_to(server.engine());
@@ -147,7 +164,8 @@ int run_demo_command(const std::vector<std::string>& args) {
 
     server.start();
     spdlog::info("herald demo: open http://{}:{}/ (database {}, cache {})", options->host,
-                 server.port(), options->db, with_redis ? "L1 + Redis" : "L1 only");
+                 server.port(), options->db,
+                 with_redis ? "L1 + Redis, Redis engine" : "L1 only, embedded engine");
     spdlog::info("received {}: shutting down", shutdown_signal.wait());
     server.shutdown();  // no request reaches the app after this; the host stops last
   } catch (const std::exception& e) {

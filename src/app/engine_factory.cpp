@@ -9,7 +9,7 @@
 namespace herald::app {
 
 void use_redis_engine(gateway::GatewayOptions& options, const EngineSettings& settings,
-                      std::shared_ptr<realtime::RedisEngine*> engine) {
+                      const std::shared_ptr<realtime::RedisEngine*>& engine) {
   if (settings.redis_url.empty()) return;
   auto url = redis::RedisUrl::parse(settings.redis_url);
   if (!url) throw std::invalid_argument("--redis: bad URL");

@@ -32,6 +32,6 @@ struct EngineSettings {
 /// Server is built, *engine points at it (for /metrics); it stays null otherwise.
 /// Throws std::invalid_argument on a bad URL (config validation catches it first).
 void use_redis_engine(gateway::GatewayOptions& options, const EngineSettings& settings,
-                      std::shared_ptr<realtime::RedisEngine*> engine);
+                      const std::shared_ptr<realtime::RedisEngine*>& engine);
 
 }  // namespace herald::app

@@ -158,7 +158,7 @@ awaitable<void> run(std::shared_ptr<State> self) {
 
 }  // namespace
 
-IngestConsumer::State::State(asio::any_io_executor ex, const redis::ConnectionConfig& config,
+IngestConsumer::State::State(const asio::any_io_executor& ex, const redis::ConnectionConfig& config,
                              redis::Pool& p, IngestOptions o, Publish pub, Check c)
     : executor(ex),
       reader(ex, config),
@@ -167,7 +167,7 @@ IngestConsumer::State::State(asio::any_io_executor ex, const redis::ConnectionCo
       publish(std::move(pub)),
       check(std::move(c)) {}
 
-IngestConsumer::IngestConsumer(asio::any_io_executor executor,
+IngestConsumer::IngestConsumer(const asio::any_io_executor& executor,
                                const redis::ConnectionConfig& config, redis::Pool& pool,
                                IngestOptions options, Publish publish, Check check)
     : state_(std::make_shared<State>(executor, config, pool, std::move(options), std::move(publish),

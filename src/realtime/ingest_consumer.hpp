@@ -48,8 +48,9 @@ class IngestConsumer {
   using Check =
       std::function<std::optional<std::string>(std::string_view channel, std::string_view data)>;
 
-  IngestConsumer(boost::asio::any_io_executor executor, const redis::ConnectionConfig& config,
-                 redis::Pool& pool, IngestOptions options, Publish publish, Check check);
+  IngestConsumer(const boost::asio::any_io_executor& executor,
+                 const redis::ConnectionConfig& config, redis::Pool& pool, IngestOptions options,
+                 Publish publish, Check check);
   ~IngestConsumer();
   IngestConsumer(const IngestConsumer&) = delete;
   IngestConsumer& operator=(const IngestConsumer&) = delete;
@@ -61,8 +62,8 @@ class IngestConsumer {
   std::uint64_t dead_lettered() const noexcept { return state_->dead_lettered.load(); }
 
   struct State {
-    State(boost::asio::any_io_executor ex, const redis::ConnectionConfig& config, redis::Pool& pool,
-          IngestOptions options, Publish publish, Check check);
+    State(const boost::asio::any_io_executor& ex, const redis::ConnectionConfig& config,
+          redis::Pool& pool, IngestOptions options, Publish publish, Check check);
     boost::asio::any_io_executor executor;
     redis::Connection reader;  ///< blocking reads only
     redis::Pool& pool;         ///< acks, claims, dead letters

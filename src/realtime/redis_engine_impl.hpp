@@ -61,7 +61,8 @@ class RedisEngine::Impl : public std::enable_shared_from_this<Impl> {
  private:
   /// One channel with local subscribers.
   struct Channel {
-    Channel(std::string name, std::size_t shards) : feed(name, 10000), shard_subs(shards, 0) {}
+    Channel(std::string name, std::size_t shards)
+        : feed(std::move(name), 10000), shard_subs(shards, 0) {}
     ChannelFeed feed;
     std::vector<std::uint32_t> shard_subs;
     std::size_t subscribers = 0;

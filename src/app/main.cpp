@@ -47,6 +47,7 @@ herald::gateway::GatewayOptions gateway_options(const herald::app::ServerConfig&
   o.max_connections = c.max_connections;
   o.max_send_queue_bytes = c.max_send_queue_bytes;
   o.client_rate_limit = c.client_rate_limit;
+  o.max_subscriptions_per_connection = c.max_subscriptions_per_connection;
   o.channels = c.channels;
   return o;
 }

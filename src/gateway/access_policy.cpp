@@ -49,7 +49,8 @@ std::optional<Identity> AccessPolicy::authenticate(std::string_view token) const
       std::chrono::system_clock::now().time_since_epoch());
   auto claims = verifier_->verify(token, now.count());
   if (!claims) return std::nullopt;
-  return Identity{std::move(claims->sub), std::move(claims->roles), std::move(claims->channels)};
+  return Identity{std::move(claims->sub), std::move(claims->roles), std::move(claims->channels),
+                  claims->exp};
 }
 
 bool AccessPolicy::origin_allowed(std::string_view origin, std::string_view host) const {

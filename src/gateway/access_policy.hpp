@@ -21,7 +21,8 @@ class AccessPolicy {
 
   /// True when connections must present a JWT.
   bool auth_enabled() const noexcept { return verifier_.has_value(); }
-  /// The identity in `token`, or nullopt if it is bad or expired. Cost: one HMAC/RSA.
+  /// The identity in `token` (with its `exp`), or nullopt if it is bad or expired.
+  /// Cost: one HMAC/RSA.
   std::optional<Identity> authenticate(std::string_view token) const;
 
   /// Origin rule: no Origin header is allowed; "*" allows any; otherwise the origin

@@ -10,9 +10,12 @@
 // order they were written and frames never interleave.
 //
 // Cost: one memcpy per frame into the batch buffer; one syscall per flush instead of
-// one per frame. Memory: the buffer holds at most one batch plus control frames (the
-// writer awaits each flush before taking the next batch). Single-threaded: the
-// owning connection's shard thread.
+// one per frame; two allocations per burst of writes (the write state and the batch
+// buffer, sized by cork's hint). Memory: the buffer holds at most one batch plus
+// control frames (the writer awaits each flush before taking the next batch); the
+// state and buffers exist only while there is something to write, so an idle
+// connection holds nothing here but the socket. Single-threaded: the owning
+// connection's shard thread.
 #pragma once
 
 #include <boost/asio/associated_executor.hpp>
@@ -23,6 +26,7 @@
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -37,9 +41,10 @@ class CoalescingStream {
   using executor_type = typename NextLayer::executor_type;
 
   template <class... Args>
-  explicit CoalescingStream(Args&&... args)
-      : next_(std::forward<Args>(args)...), state_(std::make_shared<State>()) {}
-  ~CoalescingStream() { state_->alive = false; }
+  explicit CoalescingStream(Args&&... args) : next_(std::forward<Args>(args)...) {}
+  ~CoalescingStream() {
+    if (state_) state_->alive = false;
+  }
   CoalescingStream(CoalescingStream&&) = delete;
 
   executor_type get_executor() noexcept { return next_.get_executor(); }
@@ -57,15 +62,16 @@ class CoalescingStream {
     return boost::asio::async_initiate<WriteToken, void(boost::system::error_code, std::size_t)>(
         [this](auto handler, const ConstBufferSequence& bufs) {
           std::size_t n = 0;
-          boost::system::error_code ec = state_->error;
+          State& st = state();
+          boost::system::error_code ec = st.error;
           if (!ec) {
             for (auto it = boost::asio::buffer_sequence_begin(bufs);
                  it != boost::asio::buffer_sequence_end(bufs); ++it) {
               boost::asio::const_buffer b(*it);
-              state_->pending.append(static_cast<const char*>(b.data()), b.size());
+              st.pending.append(static_cast<const char*>(b.data()), b.size());
               n += b.size();
             }
-            if (!state_->corked) start_flush();
+            if (!st.corked) start_flush();
           }
           auto ex = boost::asio::get_associated_executor(handler, next_.get_executor());
           boost::asio::post(ex, [h = std::move(handler), ec, n]() mutable { std::move(h)(ec, n); });
@@ -73,8 +79,13 @@ class CoalescingStream {
         token, buffers);
   }
 
-  /// Holds writes in the buffer until async_flush().
-  void cork() noexcept { state_->corked = true; }
+  /// Holds writes in the buffer until async_flush(). `expected_bytes`: what the batch
+  /// will append, reserved at once so the batch costs one allocation.
+  void cork(std::size_t expected_bytes = 0) {
+    State& st = state();
+    st.corked = true;
+    st.pending.reserve(st.pending.size() + expected_bytes);
+  }
 
   /// Uncorks and completes once everything written so far reached the socket (or
   /// with the error that stopped it).
@@ -82,12 +93,13 @@ class CoalescingStream {
   auto async_flush(FlushToken&& token) {
     return boost::asio::async_initiate<FlushToken, void(boost::system::error_code)>(
         [this](auto handler) {
-          State& st = *state_;
+          State& st = state();
           st.corked = false;
           if (st.error || (!st.flushing && st.pending.empty())) {
             auto ex = boost::asio::get_associated_executor(handler, next_.get_executor());
             boost::asio::post(
                 ex, [h = std::move(handler), ec = st.error]() mutable { std::move(h)(ec); });
+            release_if_idle();
             return;
           }
           // std::function needs a copyable target: share the move-only handler.
@@ -102,6 +114,9 @@ class CoalescingStream {
   }
 
  private:
+  // Created by the first write after an idle period, dropped when idle again (see
+  // release_if_idle). Shared with the completion of the write in flight, which may
+  // run after the stream is gone.
   struct State {
     std::string pending;   // appended, not yet handed to the socket
     std::string inflight;  // being written by the one async_write in flight
@@ -112,6 +127,17 @@ class CoalescingStream {
     std::function<void(boost::system::error_code)> waiter;  // the pending async_flush
   };
 
+  State& state() {
+    if (!state_) state_ = std::make_shared<State>();
+    return *state_;
+  }
+  // Nothing buffered, in flight, corked or awaited: the state goes. Kept after an
+  // error, which must stick.
+  void release_if_idle() noexcept {
+    const State& st = *state_;
+    if (!st.flushing && !st.corked && st.pending.empty() && !st.waiter && !st.error) state_.reset();
+  }
+
   void start_flush() {
     State& st = *state_;
     if (st.flushing || st.pending.empty() || st.error) return;
@@ -121,9 +147,9 @@ class CoalescingStream {
                              [this, keep = state_](boost::system::error_code ec, std::size_t) {
                                State& s = *keep;
                                s.flushing = false;
-                               s.inflight.clear();
-                               // Keep a small buffer for the next batch; give a big one back.
-                               if (s.inflight.capacity() > 16384) s.inflight.shrink_to_fit();
+                               // Freed, not kept for the next batch: most connections are
+                               // idle most of the time, and then they hold no buffer.
+                               std::string().swap(s.inflight);
                                if (ec && !s.error) s.error = ec;
                                if (!s.alive) return;
                                if (!s.error && !s.corked && !s.pending.empty()) {
@@ -135,6 +161,7 @@ class CoalescingStream {
                                  s.waiter = nullptr;
                                  w(s.error);
                                }
+                               if (state_ == keep) release_if_idle();
                              });
   }
 

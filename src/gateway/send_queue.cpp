@@ -20,9 +20,10 @@ void SendQueue::take(std::vector<OutboundFrame>& out, std::size_t max_frames) {
     out.push_back(std::move(f));
   }
   if (head_ == frames_.size()) {
-    frames_.clear();
+    // Drained: the storage goes too (an idle connection holds none; the next burst
+    // costs one allocation).
+    std::vector<OutboundFrame>().swap(frames_);
     head_ = 0;
-    if (frames_.capacity() > 1024) frames_.shrink_to_fit();  // a burst is over: give it back
   } else if (head_ > frames_.size() / 2) {
     frames_.erase(frames_.begin(), frames_.begin() + static_cast<std::ptrdiff_t>(head_));
     head_ = 0;

@@ -40,6 +40,8 @@ class SendQueue {
   bool empty() const noexcept { return head_ == frames_.size(); }
   std::size_t bytes() const noexcept { return bytes_; }
   std::size_t size() const noexcept { return frames_.size() - head_; }
+  /// Frames the storage can hold without allocating (0 once drained).
+  std::size_t capacity() const noexcept { return frames_.capacity(); }
 
  private:
   // A vector with a read index rather than a deque: an idle connection's empty queue

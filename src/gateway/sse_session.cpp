@@ -9,6 +9,7 @@
 #include "gateway/send_queue.hpp"
 #include "gateway/server_context.hpp"
 #include "gateway/subscription_set.hpp"
+#include "gateway/token_lifetime.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
@@ -20,7 +21,9 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <unordered_set>
 
 namespace herald::gateway {
 namespace {
@@ -152,6 +155,9 @@ awaitable<void> SseSession::run(HttpRequest req) {
   std::string problem;
   unsigned status = 400;
   if (channels.empty()) problem = "at least one ?channel= is required";
+  if (std::unordered_set<std::string_view>(channels.begin(), channels.end()).size() >
+      ctx_.options.max_subscriptions_per_connection)
+    problem = "too many subscriptions";
   for (const auto& c : channels) {
     if (!problem.empty()) break;
     if (!valid_channel_name(c)) {
@@ -261,15 +267,32 @@ awaitable<void> SseSession::write_loop() {
   socket_.close(ec);  // ends the reader
 }
 
+// Pings every ping_interval; with a token, the same timer also wakes at its `exp`
+// and closes the stream (`event: disconnect`, 4001, reconnect false): an SSE client
+// cannot refresh its token, it reconnects with a new one.
 awaitable<void> SseSession::ping_loop() {
   auto self = shared_from_this();
   boost::system::error_code ec;
   auto ping = std::make_shared<const std::string>(": ping\n\n");
+  auto next_ping = std::chrono::steady_clock::now() + ctx_.options.ping_interval;
   while (!dead_ && !closing_) {
-    ping_timer_.expires_after(ctx_.options.ping_interval);
+    auto wake = next_ping;
+    if (identity_.expires_at != 0) {
+      wake = std::min(wake, expiry_deadline(identity_.expires_at, std::chrono::system_clock::now(),
+                                            std::chrono::steady_clock::now()));
+    }
+    ping_timer_.expires_at(wake);
     co_await ping_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
-    if (ec) break;
-    enqueue(ping, {});
+    if (ec || dead_ || closing_) break;
+    if (token_expired(identity_.expires_at, std::chrono::system_clock::now())) {
+      spdlog::info("conn={} user={} token expired: closing the SSE stream", id_, identity_.user);
+      close(4001, "token expired", false);
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= next_ping) {
+      enqueue(ping, {});
+      next_ping = std::chrono::steady_clock::now() + ctx_.options.ping_interval;
+    }
   }
 }
 

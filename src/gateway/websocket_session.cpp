@@ -1,29 +1,45 @@
-// WebSocketSession: one client connection. Two coroutines on the shard thread: the
-// reader (parses frames, runs commands, in order) and the writer (drains the
-// SendQueue, one write in flight, each batch coalesced into one socket write). Close is
-// always done by the writer after the queued frames, so `disconnect` is the last
-// frame a client sees before the close handshake.
+// WebSocketSession: one client connection, on its shard thread. Shaped so that an idle
+// connection costs little (the peer bench's S4: 10,000 idle subscribers): between
+// messages it holds the session, Beast's stream state, one pending one-byte read and
+// its subscriptions; no coroutine frame, no read or write buffer, and no timer unless
+// a deadline applies.
+//   - Reading: a callback waits for the first payload byte of the next message, then a
+//     coroutine reads the rest into a buffer that lives only while the message is
+//     handled, runs the command and re-arms the wait. Commands run one at a time, in
+//     order.
+//   - Writing: a writer coroutine is started when the SendQueue gets frames and ends
+//     when it is empty; one write in flight, each batch coalesced into one socket
+//     write. Close is always done by the writer after the queued frames, so
+//     `disconnect` is the last frame a client sees before the close handshake.
+//   - Deadlines: one timer, created on first use, serves whichever applies: the
+//     first-frame auth deadline, the token's `exp`, or the 5 s close deadline.
 #include "gateway/websocket_session.hpp"
 
 #include <herald/gateway/protocol/client_frame.hpp>
 #include <herald/gateway/protocol/server_frame.hpp>
 
-#include "gateway/coalescing_stream.hpp"
+#include "gateway/channel_commands.hpp"
 #include "gateway/connection.hpp"
 #include "gateway/rate_limiter.hpp"
 #include "gateway/send_queue.hpp"
 #include "gateway/server_context.hpp"
 #include "gateway/subscription_set.hpp"
+#include "gateway/token_lifetime.hpp"
+#include "gateway/websocket_transport.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
 
 namespace herald::gateway {
 namespace {
@@ -33,31 +49,43 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using asio::awaitable;
 using asio::use_awaitable;
+using std::chrono::steady_clock;
+using std::chrono::system_clock;
 using namespace protocol;
 
 // Frames taken from the queue per coalesced batch (one socket write): bounds the
 // time one connection holds the shard between yields.
 constexpr std::size_t max_batch = 256;
+// A peer that does not complete the close handshake in this time loses its socket.
+constexpr std::chrono::seconds close_timeout{5};
+// Upper bound of a WebSocket frame header the server writes (unmasked, 64-bit length).
+constexpr std::size_t max_frame_header = 10;
+
+using ws::ExactAllocator;
+using ws::Socket;
+using ws::Timer;
 
 class WebSocketSession final : public Connection,
                                public std::enable_shared_from_this<WebSocketSession> {
  public:
-  WebSocketSession(ServerContext& ctx, Shard& shard, asio::ip::tcp::socket socket,
+  using Ptr = std::shared_ptr<WebSocketSession>;
+
+  WebSocketSession(ServerContext& ctx, Shard& shard, Socket socket,
                    std::optional<Identity> identity)
       : ctx_(ctx),
         shard_(shard),
-        m_(shard.metrics()),
         ws_(std::move(socket)),
         id_(ctx.new_connection_id()),
         identity_(identity.value_or(Identity{})),
         authenticated_(identity.has_value()),
         queue_(ctx.options.max_send_queue_bytes, &shard.metrics().queued_bytes),
-        wake_timer_(ws_.get_executor()),
-        auth_timer_(ws_.get_executor()),
-        close_timer_(ws_.get_executor()),
         limiter_(ctx.options.client_rate_limit) {}
 
-  awaitable<void> run(HttpRequest req);
+  /// The opening handshake; on failure releases the connection slot and returns false.
+  awaitable<bool> accept(HttpRequest& req);
+  /// After accept(): registers the connection, greets it (or waits for its `auth`
+  /// frame) and starts reading. The pending read owns the session from then on.
+  void start();
 
   void on_publication(const realtime::PublicationPtr& p) override {
     if (subs_.accept(p)) enqueue(OutboundFrame{realtime::frame_of(p), p->published_at});
@@ -67,10 +95,16 @@ class WebSocketSession final : public Connection,
   const std::string& user() const noexcept override { return identity_.user; }
 
  private:
-  awaitable<void> write_loop();
-  awaitable<void> auth_deadline();
-  awaitable<void> close_deadline();
+  void wait_message();
+  static awaitable<void> read_message(Ptr self, std::size_t first_bytes);
+  void finish(beast::error_code ec);
+  void start_writer();
+  static awaitable<void> write_loop(Ptr self);
+  std::optional<steady_clock::time_point> next_deadline() const;
+  void schedule_deadline();
+  void on_deadline();
   awaitable<void> handle(std::string_view text);
+  void authenticate(std::optional<std::int64_t> id, const AuthFrame& f);
   awaitable<void> subscribe(std::optional<std::int64_t> id, SubscribeFrame& f);
   void unsubscribe(const std::string& channel);
   awaitable<void> command(std::optional<std::int64_t> id, ClientCommand& cmd);
@@ -85,35 +119,35 @@ class WebSocketSession final : public Connection,
   void error(std::optional<std::int64_t> id, int code, std::string_view message) {
     send(encode_error(id, code, message));
   }
-  void enqueue(OutboundFrame frame);
-  void wake() {
-    if (writer_waiting_) wake_timer_.cancel();
+  void welcome() {
+    auto secs = static_cast<std::uint32_t>((ctx_.options.ping_interval.count() + 999) / 1000);
+    send(encode_welcome(id_, identity_.user, secs));
   }
+  void enqueue(OutboundFrame frame);
   void cleanup();
+  ShardMetrics& m() const noexcept { return shard_.metrics(); }
 
   ServerContext& ctx_;
   Shard& shard_;
-  ShardMetrics& m_;
-  websocket::stream<CoalescingStream<beast::tcp_stream>> ws_;
+  ws::Stream ws_;
   std::string id_;
   Identity identity_;
   bool authenticated_;
-  SendQueue queue_;
-  asio::steady_timer wake_timer_;
-  asio::steady_timer auth_timer_;
-  asio::steady_timer close_timer_;  // bounds how long a close may take (stuck readers)
-  SubscriptionSet subs_;
-  RateLimiter limiter_;
-  std::chrono::steady_clock::time_point limit_window_{};
-  unsigned limited_in_window_ = 0;
-  bool writer_waiting_ = false;
+  bool writer_running_ = false;  // a write_loop is spawned or running
   bool closing_ = false;  // a close was requested: no new frames, writer closes after the queue
   bool dead_ = false;     // the transport failed or the reader ended
-  std::optional<websocket::close_reason> close_reason_;
+  bool socket_dropped_ = false;  // the close deadline passed and the socket was closed
+  char first_byte_ = 0;          // target of the idle one-byte read
+  SendQueue queue_;
+  SubscriptionSet subs_;
+  RateLimiter limiter_;
+  // The auth deadline before authentication, the close deadline while closing.
+  steady_clock::time_point phase_deadline_{};
+  std::unique_ptr<Timer> deadline_timer_;                  // created on first deadline
+  std::unique_ptr<websocket::close_reason> close_reason_;  // set by close()
 };
 
-awaitable<void> WebSocketSession::run(HttpRequest req) {
-  auto self = shared_from_this();
+awaitable<bool> WebSocketSession::accept(HttpRequest& req) {
   beast::error_code ec;
   websocket::stream_base::timeout timeouts;
   timeouts.handshake_timeout = std::chrono::seconds(10);
@@ -125,65 +159,90 @@ awaitable<void> WebSocketSession::run(HttpRequest req) {
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(beast::http::field::server, "herald"); }));
   ws_.read_message_max(ctx_.options.max_message_bytes);
-  auto& socket = beast::get_lowest_layer(ws_).socket();
-  socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  beast::get_lowest_layer(ws_).set_option(asio::ip::tcp::no_delay(true), ec);
   ws_.auto_fragment(false);  // one frame per message: nothing to reassemble, nothing to buffer
-  {
-    // The upgrade request is needed only for the handshake: free it before the
-    // connection settles in for hours.
-    HttpRequest upgrade = std::move(req);
-    co_await ws_.async_accept(upgrade, asio::redirect_error(use_awaitable, ec));
-  }
+  co_await ws_.async_accept(req, asio::redirect_error(use_awaitable, ec));
   if (ec) {
     ctx_.release_connection();
-    co_return;
+    co_return false;
   }
   ws_.text(true);
+  co_return true;
+}
+
+void WebSocketSession::start() {
   shard_.attach(this);
-  m_.connections.fetch_add(1, std::memory_order_relaxed);
+  m().connections.fetch_add(1, std::memory_order_relaxed);
   spdlog::debug("conn={} ws open user={}", id_, identity_.user);
-
-  asio::co_spawn(
-      ws_.get_executor(), [self]() { return self->write_loop(); }, asio::detached);
   if (authenticated_) {
-    auto secs = static_cast<std::uint32_t>((ctx_.options.ping_interval.count() + 999) / 1000);
-    send(encode_welcome(id_, identity_.user, secs));
+    welcome();
   } else {
-    asio::co_spawn(
-        ws_.get_executor(), [self]() { return self->auth_deadline(); }, asio::detached);
+    phase_deadline_ = steady_clock::now() + ctx_.options.auth_timeout;
   }
+  schedule_deadline();
+  wait_message();
+}
 
-  beast::flat_buffer buffer;
-  while (!dead_) {
-    std::size_t n = co_await ws_.async_read(buffer, asio::redirect_error(use_awaitable, ec));
-    if (ec) {
-      if (ec == websocket::error::message_too_big) {
-        spdlog::info("conn={} frame over {} bytes: closed 1009", id_,
-                     ctx_.options.max_message_bytes);
+// The idle wait: the first payload byte of the next message, read into the session
+// itself, so that a connection with nothing to say holds no read buffer and no
+// coroutine frame. (Beast's read operation stays pending meanwhile: cancelling it
+// would fail the stream, so it cannot be swapped for a smaller socket wait.)
+void WebSocketSession::wait_message() {
+  asio::mutable_buffer first(&first_byte_, 1);
+  auto on_read = [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    if (ec) return self->finish(ec);
+    asio::co_spawn(self->ws_.get_executor(), read_message(self, n), asio::detached);
+  };
+  ws::RecyclingCacheHold hold;  // Beast re-arms its idle timer as the read starts
+  ws_.async_read_some(first, asio::bind_allocator(ExactAllocator<void>(), std::move(on_read)));
+}
+
+awaitable<void> WebSocketSession::read_message(Ptr self, std::size_t first_bytes) {
+  WebSocketSession& s = *self;
+  beast::error_code ec;
+  beast::flat_buffer buffer;  // the whole message; freed once it has been handled
+  if (first_bytes != 0) {
+    auto room = buffer.prepare(first_bytes);
+    std::memcpy(room.data(), &s.first_byte_, first_bytes);
+    buffer.commit(first_bytes);
+  }
+  if (!s.ws_.is_message_done()) {
+    // Exact-size blocks here too: a recycled read block would otherwise be what
+    // Beast's idle timer, re-armed by the next idle read, settles in for hours.
+    auto exact =
+        asio::bind_allocator(ExactAllocator<void>(), asio::redirect_error(use_awaitable, ec));
+    co_await s.ws_.async_read(buffer, std::move(exact));
+  }
+  if (ec) co_return s.finish(ec);
+  s.m().messages_in.fetch_add(1, std::memory_order_relaxed);
+  s.m().bytes_in.fetch_add(buffer.size(), std::memory_order_relaxed);
+  if (!s.closing_) {
+    try {
+      if (!s.ws_.got_text()) {
+        s.error(std::nullopt, 400, "binary frames are not supported");
+      } else {
+        std::string_view text(static_cast<const char*>(buffer.data().data()), buffer.size());
+        co_await s.handle(text);
       }
-      break;
+    } catch (const std::exception& e) {
+      spdlog::error("conn={} command failed: {}", s.id_, e.what());
+      s.error(std::nullopt, 500, "internal error");
     }
-    m_.messages_in.fetch_add(1, std::memory_order_relaxed);
-    m_.bytes_in.fetch_add(n, std::memory_order_relaxed);
-    if (!closing_) {
-      try {
-        if (!ws_.got_text()) {
-          error(std::nullopt, 400, "binary frames are not supported");
-        } else {
-          co_await handle(
-              std::string_view(static_cast<const char*>(buffer.data().data()), buffer.size()));
-        }
-      } catch (const std::exception& e) {
-        spdlog::error("conn={} command failed: {}", id_, e.what());
-        error(std::nullopt, 500, "internal error");
-      }
-    }
-    buffer.consume(buffer.size());
+  }
+  if (s.dead_) co_return s.finish(ec);
+  s.wait_message();
+}
+
+// The reader ended (exactly once): the connection is over.
+void WebSocketSession::finish(beast::error_code ec) {
+  if (ec == websocket::error::message_too_big) {
+    spdlog::info("conn={} frame over {} bytes: closed 1009", id_, ctx_.options.max_message_bytes);
   }
   dead_ = true;
-  wake();
-  auth_timer_.cancel();
-  close_timer_.cancel();
+  if (deadline_timer_) deadline_timer_->cancel();
+  // A running writer closes the socket when its write or close handshake ends.
+  beast::error_code ignored;
+  if (!writer_running_) beast::get_lowest_layer(ws_).close(ignored);
   cleanup();
   spdlog::debug("conn={} ws closed: {}", id_, ec.message());
 }
@@ -191,7 +250,7 @@ awaitable<void> WebSocketSession::run(HttpRequest req) {
 void WebSocketSession::cleanup() {
   for (const std::string& channel : subs_.channels()) unsubscribe(channel);
   shard_.detach(this);
-  m_.connections.fetch_sub(1, std::memory_order_relaxed);
+  m().connections.fetch_sub(1, std::memory_order_relaxed);
   ctx_.release_connection();
 }
 
@@ -204,31 +263,18 @@ void WebSocketSession::close(int code, std::string_view reason, bool reconnect) 
     queue_.push(std::move(frame));
   }
   closing_ = true;
-  websocket::close_reason cr(static_cast<std::uint16_t>(code));
-  cr.reason.assign(reason.data(), reason.size());
-  close_reason_ = std::move(cr);
-  wake();
+  close_reason_ = std::make_unique<websocket::close_reason>(static_cast<std::uint16_t>(code));
+  close_reason_->reason.assign(reason.data(), reason.size());
   // A peer that stopped reading would hold the flush (and so the close) forever.
-  auto self = shared_from_this();
-  asio::co_spawn(
-      ws_.get_executor(), [self] { return self->close_deadline(); }, asio::detached);
-}
-
-awaitable<void> WebSocketSession::close_deadline() {
-  auto self = shared_from_this();
-  beast::error_code ec;
-  close_timer_.expires_after(std::chrono::seconds(5));
-  co_await close_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
-  if (!ec && !dead_) {
-    spdlog::info("conn={} did not complete the close in 5 s: dropping the socket", id_);
-    beast::get_lowest_layer(ws_).socket().close(ec);
-  }
+  phase_deadline_ = steady_clock::now() + close_timeout;
+  start_writer();
+  schedule_deadline();
 }
 
 void WebSocketSession::enqueue(OutboundFrame frame) {
   if (closing_ || dead_) return;
   if (!queue_.push(std::move(frame))) {
-    m_.slow_consumers.fetch_add(1, std::memory_order_relaxed);
+    m().slow_consumers.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn(
         "conn={} user={} slow consumer: {} bytes queued (limit {}), disconnecting with 3008", id_,
         identity_.user, queue_.bytes(), ctx_.options.max_send_queue_bytes);
@@ -236,71 +282,113 @@ void WebSocketSession::enqueue(OutboundFrame frame) {
     close(3008, "slow consumer", true);
     return;
   }
-  wake();
+  start_writer();
 }
 
-awaitable<void> WebSocketSession::write_loop() {
-  auto self = shared_from_this();
-  std::vector<OutboundFrame> batch;
-  beast::error_code ec;
-  while (!dead_) {
-    if (queue_.empty()) {
-      if (closing_) break;
-      wake_timer_.expires_at(asio::steady_timer::time_point::max());
-      writer_waiting_ = true;
-      co_await wake_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
-      writer_waiting_ = false;
-      continue;
-    }
-    batch.clear();
-    queue_.take(batch, max_batch);
-    // Every message of the batch lands in one buffer; one socket write sends them.
-    ws_.next_layer().cork();
-    for (const OutboundFrame& f : batch) {
-      co_await ws_.async_write(asio::buffer(*f.text), asio::redirect_error(use_awaitable, ec));
-      if (ec) break;
-    }
-    if (!ec) co_await ws_.next_layer().async_flush(asio::redirect_error(use_awaitable, ec));
-    if (ec) {
-      dead_ = true;
-      break;
-    }
-    auto now = std::chrono::steady_clock::now();
-    for (const OutboundFrame& f : batch) {
-      m_.messages_out.fetch_add(1, std::memory_order_relaxed);
-      m_.bytes_out.fetch_add(f.text->size(), std::memory_order_relaxed);
-      if (f.published_at != std::chrono::steady_clock::time_point{})
-        m_.observe_latency(now - f.published_at);
-    }
-  }
-  if (close_reason_ && !dead_) {
-    co_await ws_.async_close(*close_reason_, asio::redirect_error(use_awaitable, ec));
-  }
-  if (dead_ || ec) {
-    beast::get_lowest_layer(ws_).socket().close(ec);  // unblocks the reader
-  }
+void WebSocketSession::start_writer() {
+  if (writer_running_ || dead_) return;
+  writer_running_ = true;
+  // Posted, not started here: frames queued by the rest of the current handler (a
+  // fan-out, a reply and the messages it recovered) join the same batch, and the
+  // writer never runs inside another coroutine's resumption.
+  asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    asio::co_spawn(self->ws_.get_executor(), write_loop(self), asio::detached);
+  });
 }
 
-awaitable<void> WebSocketSession::auth_deadline() {
-  auto self = shared_from_this();
+awaitable<void> WebSocketSession::write_loop(Ptr self) {
+  WebSocketSession& s = *self;
   beast::error_code ec;
-  auth_timer_.expires_after(ctx_.options.auth_timeout);
-  co_await auth_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
-  if (!ec && !authenticated_) close(4001, "authentication timeout", false);
+  {
+    std::vector<OutboundFrame> batch;
+    while (!s.dead_ && !s.queue_.empty()) {
+      batch.clear();
+      batch.reserve(std::min(s.queue_.size(), max_batch));
+      s.queue_.take(batch, max_batch);
+      std::size_t bytes = 0;
+      for (const OutboundFrame& f : batch) bytes += f.text->size() + max_frame_header;
+      // Every message of the batch lands in one buffer; one socket write sends them.
+      s.ws_.next_layer().cork(bytes);
+      for (const OutboundFrame& f : batch) {
+        asio::const_buffer text = asio::buffer(*f.text);
+        co_await s.ws_.async_write(text, asio::redirect_error(use_awaitable, ec));
+        if (ec) break;
+      }
+      if (!ec) co_await s.ws_.next_layer().async_flush(asio::redirect_error(use_awaitable, ec));
+      if (ec) {
+        s.dead_ = true;
+        break;
+      }
+      auto now = steady_clock::now();
+      for (const OutboundFrame& f : batch) {
+        s.m().messages_out.fetch_add(1, std::memory_order_relaxed);
+        s.m().bytes_out.fetch_add(f.text->size(), std::memory_order_relaxed);
+        if (f.published_at != steady_clock::time_point{})
+          s.m().observe_latency(now - f.published_at);
+      }
+    }
+  }  // the last batch's frames are released before the writer ends, not kept while idle
+  if (s.closing_ && !s.dead_ && s.close_reason_) {
+    co_await s.ws_.async_close(*s.close_reason_, asio::redirect_error(use_awaitable, ec));
+  }
+  if (s.dead_ || ec) {
+    beast::get_lowest_layer(s.ws_).close(ec);  // unblocks the reader
+  }
+  s.writer_running_ = false;
+}
+
+std::optional<steady_clock::time_point> WebSocketSession::next_deadline() const {
+  if (closing_) {
+    if (socket_dropped_) return std::nullopt;
+    return phase_deadline_;
+  }
+  if (!authenticated_) return phase_deadline_;
+  if (identity_.expires_at != 0)
+    return expiry_deadline(identity_.expires_at, system_clock::now(), steady_clock::now());
+  return std::nullopt;
+}
+
+// (Re)arms the deadline timer for whatever applies now; called on every change of
+// phase (open, authenticated, refreshed, closing). No deadline: no timer is created.
+void WebSocketSession::schedule_deadline() {
+  if (dead_) return;
+  auto next = next_deadline();
+  if (!next) {
+    if (deadline_timer_) deadline_timer_->cancel();
+    return;
+  }
+  if (!deadline_timer_) deadline_timer_ = std::make_unique<Timer>(ws_.get_executor());
+  deadline_timer_->expires_at(*next);  // aborts the previous wait
+  deadline_timer_->async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->on_deadline();
+  });
+}
+
+void WebSocketSession::on_deadline() {
+  if (dead_) return;
+  // A wait that completed just before a re-arm may run late: act only on what is
+  // due now (this also re-arms when the steady clock ran ahead of the token's exp).
+  auto due = next_deadline();
+  if (!due) return;
+  if (steady_clock::now() < *due) return schedule_deadline();
+  if (closing_) {
+    spdlog::info("conn={} did not complete the close in 5 s: dropping the socket", id_);
+    socket_dropped_ = true;
+    beast::error_code ec;
+    beast::get_lowest_layer(ws_).close(ec);
+  } else if (!authenticated_) {
+    close(4001, "authentication timeout", false);
+  } else {
+    spdlog::info("conn={} user={} token expired: closing 4001", id_, identity_.user);
+    close(4001, "token expired", false);
+  }
 }
 
 bool WebSocketSession::rate_limited(std::optional<std::int64_t> id) {
-  auto now = std::chrono::steady_clock::now();
-  if (limiter_.allow(now)) return false;
-  m_.rate_limited.fetch_add(1, std::memory_order_relaxed);
-  if (now - limit_window_ > std::chrono::seconds(1)) {
-    limit_window_ = now;
-    limited_in_window_ = 0;
-  }
-  // A client that keeps going while limited (more refused frames in a second than
-  // its allowed rate, at least 10) is disconnected rather than answered forever.
-  auto tolerance = std::max(10.0, ctx_.options.client_rate_limit);
-  if (++limited_in_window_ > tolerance) {
+  RateLimiter::Verdict verdict = limiter_.admit();
+  if (verdict == RateLimiter::Verdict::allow) return false;
+  m().rate_limited.fetch_add(1, std::memory_order_relaxed);
+  if (verdict == RateLimiter::Verdict::disconnect) {
     spdlog::warn("conn={} user={} kept exceeding the rate limit: disconnecting", id_,
                  identity_.user);
     close(1008, "rate limit exceeded", true);
@@ -317,78 +405,66 @@ awaitable<void> WebSocketSession::handle(std::string_view text) {
     error(frame.id, 400, frame.message);
     co_return;
   }
+  if (auto* auth = std::get_if<AuthFrame>(&*frame.command)) {
+    authenticate(frame.id, *auth);
+    co_return;
+  }
   if (!authenticated_) {
-    auto* auth = std::get_if<AuthFrame>(&*frame.command);
-    if (auth == nullptr) {
-      error(frame.id, 401, "authentication required");
-      co_return;
-    }
-    auto who = ctx_.access.authenticate(auth->token);
-    if (!who) {
-      spdlog::info("conn={} bad token in auth frame: closing 4001", id_);
-      close(4001, "unauthorized", false);
-      co_return;
-    }
-    identity_ = std::move(*who);
-    authenticated_ = true;
-    auth_timer_.cancel();
-    auto secs = static_cast<std::uint32_t>((ctx_.options.ping_interval.count() + 999) / 1000);
-    send(encode_welcome(id_, identity_.user, secs));
-    reply(frame.id, "{}");
+    error(frame.id, 401, "authentication required");
     co_return;
   }
   co_await command(frame.id, *frame.command);
 }
 
+// First `auth` frame: authenticates or closes 4001. Later ones (auth on) refresh the
+// token: same user required; the new token's claims and exp replace the old ones.
+void WebSocketSession::authenticate(std::optional<std::int64_t> id, const AuthFrame& f) {
+  if (!authenticated_) {
+    auto who = ctx_.access.authenticate(f.token);
+    if (!who) {
+      spdlog::info("conn={} bad token in auth frame: closing 4001", id_);
+      close(4001, "unauthorized", false);
+      return;
+    }
+    identity_ = std::move(*who);
+    authenticated_ = true;
+    welcome();
+    reply(id, "{}");
+    schedule_deadline();  // from the auth deadline to the token's expiry
+    return;
+  }
+  if (!ctx_.access.auth_enabled()) return error(id, 400, "already authenticated");
+  auto fresh = ctx_.access.authenticate(f.token);
+  RefreshVerdict verdict = check_refresh(identity_, fresh);
+  if (!verdict.accepted()) {
+    spdlog::info("conn={} user={} token refresh refused: {}", id_, identity_.user, verdict.message);
+    return error(id, verdict.code, verdict.message);
+  }
+  identity_ = std::move(*fresh);
+  schedule_deadline();
+  reply(id, "{}");
+}
+
 awaitable<void> WebSocketSession::command(std::optional<std::int64_t> id, ClientCommand& cmd) {
   if (auto* f = std::get_if<SubscribeFrame>(&cmd)) co_return co_await subscribe(id, *f);
   if (std::holds_alternative<PingFrame>(cmd)) co_return reply(id, "{}");
-  if (std::holds_alternative<AuthFrame>(cmd)) co_return error(id, 400, "already authenticated");
   if (auto* f = std::get_if<UnsubscribeFrame>(&cmd)) {
     unsubscribe(f->channel);
     co_return reply(id, "{}");
   }
-  // The remaining commands name a channel the caller must be allowed to see.
-  std::string channel = std::visit(
-      [](auto& c) -> std::string {
-        if constexpr (requires { c.channel; }) return c.channel;
-        return {};
-      },
-      cmd);
-  if (!valid_channel_name(channel)) co_return error(id, 400, "invalid channel name");
-  if (auto* f = std::get_if<PublishFrame>(&cmd)) {
-    if (!ctx_.rules.can_publish(channel, identity_)) co_return error(id, 403, "permission denied");
-    auto r = co_await ctx_.engine->publish(channel, std::move(f->data));
-    if (!r) co_return error(id, realtime::wire_code(r.error()), r.error().message());
-    m_.publications.fetch_add(1, std::memory_order_relaxed);
-    std::string result = R"({"offset":)" + std::to_string(r->offset) + R"(,"epoch":)";
-    append_json_string(result, r->epoch);
-    result += '}';
-    co_return reply(id, result);
-  }
-  if (std::holds_alternative<PresenceFrame>(cmd)) {
-    if (!ctx_.rules.can_presence(channel, identity_)) co_return error(id, 403, "permission denied");
-    auto r = co_await ctx_.engine->presence_count(channel);
-    if (!r) co_return error(id, realtime::wire_code(r.error()), r.error().message());
-    co_return reply(id, R"({"count":)" + std::to_string(*r) + "}");
-  }
-  if (auto* f = std::get_if<HistoryFrame>(&cmd)) {
-    if (!ctx_.rules.can_subscribe(channel, identity_))
-      co_return error(id, 403, "permission denied");
-    auto r = co_await ctx_.engine->history(channel, f->since, f->limit);
-    if (!r) co_return error(id, realtime::wire_code(r.error()), r.error().message());
-    std::vector<HistoryEntry> entries;
-    entries.reserve(r->messages.size());
-    for (const auto& p : r->messages) entries.push_back({p->offset, p->data()});
-    co_return reply(id, encode_history_result(entries, r->position));
-  }
-  error(id, 400, "unsupported frame");
+  // The rest act on a channel without holding it.
+  CommandOutcome outcome = co_await run_channel_command(ctx_, m(), identity_, cmd);
+  if (outcome.code != 0) co_return error(id, outcome.code, outcome.text);
+  reply(id, outcome.text);
 }
 
 awaitable<void> WebSocketSession::subscribe(std::optional<std::int64_t> id, SubscribeFrame& f) {
   const std::string& channel = f.channel;
   if (!valid_channel_name(channel)) co_return error(id, 400, "invalid channel name");
   if (!ctx_.rules.can_subscribe(channel, identity_)) co_return error(id, 403, "permission denied");
+  // Pending subscribes count: a burst of subscribes cannot overshoot the cap.
+  if (!subs_.contains(channel) && subs_.size() >= ctx_.options.max_subscriptions_per_connection)
+    co_return error(id, 400, "too many subscriptions");
   if (!subs_.begin(channel)) co_return error(id, 400, "already subscribed");
   // Registered locally first: deliveries that race the engine call are buffered by
   // subs_ and released, deduplicated, after the reply and the recovered messages.
@@ -399,7 +475,7 @@ awaitable<void> WebSocketSession::subscribe(std::optional<std::int64_t> id, Subs
     shard_.remove_subscriber(channel, this);
     co_return error(id, realtime::wire_code(r.error()), r.error().message());
   }
-  m_.subscriptions.fetch_add(1, std::memory_order_relaxed);
+  m().subscriptions.fetch_add(1, std::memory_order_relaxed);
   ctx_.engine->presence_add(channel, id_);
   bool recovered = f.since.has_value() && r->recovered;
   auto pending = subs_.complete(channel, r->position, std::move(r->missed));
@@ -412,7 +488,7 @@ void WebSocketSession::unsubscribe(const std::string& channel) {
   shard_.remove_subscriber(channel, this);
   ctx_.engine->unsubscribe(channel, shard_.index());
   ctx_.engine->presence_remove(channel, id_);
-  m_.subscriptions.fetch_sub(1, std::memory_order_relaxed);
+  m().subscriptions.fetch_sub(1, std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -420,10 +496,13 @@ void WebSocketSession::unsubscribe(const std::string& channel) {
 awaitable<void> run_websocket_session(ServerContext& ctx, Shard& shard,
                                       asio::ip::tcp::socket socket, HttpRequest request,
                                       std::optional<Identity> identity) {
+  // This frame (and the upgrade request in it) ends with the handshake; from then on
+  // the session is owned by its pending operations.
   try {
-    auto session =
-        std::make_shared<WebSocketSession>(ctx, shard, std::move(socket), std::move(identity));
-    co_await session->run(std::move(request));
+    auto session = std::make_shared<WebSocketSession>(
+        ctx, shard, ws::rehome(shard.context(), std::move(socket)), std::move(identity));
+    bool accepted = co_await session->accept(request);
+    if (accepted) session->start();
   } catch (const std::exception& e) {
     spdlog::error("websocket session failed: {}", e.what());
   }

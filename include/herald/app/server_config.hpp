@@ -65,6 +65,9 @@ struct ServerConfig {
   /// 1 MiB: several seconds of a busy channel; a reader further behind than that is
   /// better served by reconnecting and recovering.
   std::size_t max_send_queue_bytes = 1 << 20;
+  /// Channels one connection may subscribe to. 1000: far above any dashboard's needs,
+  /// low enough that one client cannot make the node hold millions of subscriptions.
+  std::size_t max_subscriptions_per_connection = 1000;
   /// Client frames per second per connection (token bucket, burst = 2x).
   double client_rate_limit = 100;
   std::vector<gateway::ChannelRule> channels;  ///< [[channel]] rules, in file order

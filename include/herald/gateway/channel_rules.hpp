@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,9 @@ struct Identity {
   std::string user;
   std::vector<std::string> roles;
   std::vector<std::string> channels;  ///< JWT `channels` claim: extra allowed globs
+  /// JWT `exp` of the token behind this identity (seconds since the epoch); 0 = no
+  /// expiry (auth off). Live connections are closed (4001) when it passes.
+  std::int64_t expires_at = 0;
 };
 
 struct ChannelRule {

@@ -46,6 +46,12 @@ struct GatewayOptions {
   std::size_t publish_backpressure_bytes = 16u << 20;
   std::chrono::milliseconds publish_backpressure_wait{2000};
   double client_rate_limit = 100;  ///< frames/s per connection, burst 2x; 0 = unlimited
+  /// Channels one connection may hold (WebSocket subscribes, SSE `?channel=`); beyond
+  /// it a subscribe gets error 400 "too many subscriptions". Bounds what one client can
+  /// make a node hold (each subscription costs a few hundred bytes across the
+  /// connection, its shard and the engine, and an unsubscribe on close) while staying
+  /// far above what a real page needs (Centrifugo's default cap is 128).
+  std::size_t max_subscriptions_per_connection = 1000;
   std::vector<ChannelRule> channels;
   /// 5 s for the first-frame `auth` (protocol.md section 6).
   std::chrono::milliseconds auth_timeout{5000};

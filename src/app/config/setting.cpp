@@ -27,7 +27,7 @@ Problem apply_seconds(std::string_view text, std::chrono::seconds& out) {
   return std::nullopt;
 }
 
-constexpr std::array<Setting, 21> table{{
+constexpr std::array<Setting, 22> table{{
     {"listen", "--listen", "HERALD_LISTEN", "HOST:PORT",
      "address to listen on; [::1]:8080 for IPv6, :8080 for every interface", "127.0.0.1:8080",
      TomlKind::string,
@@ -135,6 +135,12 @@ constexpr std::array<Setting, 21> table{{
      TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) {
        return apply_size(t, 1, size_max, d.config.max_send_queue_bytes);
+     }},
+    {"max_subscriptions_per_connection", "--max-subscriptions-per-connection",
+     "HERALD_MAX_SUBSCRIPTIONS_PER_CONNECTION", "N",
+     "channels one connection may subscribe to (beyond: error 400)", "1000", TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) {
+       return apply_size(t, 1, size_max, d.config.max_subscriptions_per_connection);
      }},
     {"rate_limit", "--rate-limit", "HERALD_RATE_LIMIT", "PER_SECOND",
      "client frames per second per connection (burst 2x)", "100", TomlKind::number,

@@ -20,6 +20,20 @@ TEST(RateLimiter, BurstThenRate) {
   EXPECT_FALSE(r.allow(t + 100ms));
 }
 
+TEST(RateLimiter, KeepingOnWhileLimitedMeansDisconnect) {
+  auto t = RateLimiter::Clock::now();
+  RateLimiter r(5, t);  // burst 10; tolerance max(10, 5) = 10 refusals per second
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(r.admit(t), RateLimiter::Verdict::allow);
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(r.admit(t + 1ms), RateLimiter::Verdict::refuse) << i;
+  EXPECT_EQ(r.admit(t + 2ms), RateLimiter::Verdict::disconnect);
+  // A new window after a second of refusals: counted afresh (and the bucket refilled).
+  EXPECT_EQ(r.admit(t + 1100ms), RateLimiter::Verdict::allow);
+  RateLimiter fast(100, t);  // tolerance follows the rate above 10
+  for (int i = 0; i < 200; ++i) ASSERT_EQ(fast.admit(t), RateLimiter::Verdict::allow);
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(fast.admit(t), RateLimiter::Verdict::refuse) << i;
+  EXPECT_EQ(fast.admit(t), RateLimiter::Verdict::disconnect);
+}
+
 TEST(RateLimiter, ZeroDisables) {
   RateLimiter r(0);
   for (int i = 0; i < 1000; ++i) ASSERT_TRUE(r.allow());

@@ -39,6 +39,19 @@ TEST(SendQueue, TakeMovesABatchInOrder) {
   EXPECT_EQ(q.bytes(), 0u);
 }
 
+TEST(SendQueue, DrainedQueueHoldsNoStorage) {
+  SendQueue q(1000);
+  for (std::size_t n = 1; n <= 5; ++n) q.push(frame(n));
+  std::vector<OutboundFrame> out;
+  q.take(out, 2);
+  EXPECT_GT(q.capacity(), 0u);  // partly taken: kept
+  q.take(out, 10);
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.capacity(), 0u);  // an idle connection's queue holds no memory
+  EXPECT_TRUE(q.push(frame(7)));
+  EXPECT_EQ(q.bytes(), 7u);
+}
+
 TEST(SendQueue, SharesTheFrameInsteadOfCopying) {
   SendQueue a(100), b(100);
   auto shared = std::make_shared<const std::string>("frame");

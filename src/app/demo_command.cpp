@@ -21,7 +21,6 @@
 
 #include <herald/cache/cache.hpp>
 #include <herald/gateway/server.hpp>
-#include <herald/realtime/redis_engine.hpp>
 #include <herald/redis/pool.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -125,16 +124,11 @@ int run_demo_command(const std::vector<std::string>& args) {
     };
     // With --redis, every demo process publishes through Redis: a write made through
     // any of them reaches the browsers of all of them.
-    auto redis_engine = std::make_shared<realtime::RedisEngine*>(nullptr);
+    gw.extra_metrics = [&host] { return host.prometheus(); };
     EngineSettings engine;
     engine.redis_url = options->redis;
     engine.node_id = options->node_id;
-    use_redis_engine(gw, engine, redis_engine);
-    gw.extra_metrics = [&host, redis_engine] {
-      std::string text = host.prometheus();
-      if (*redis_engine != nullptr) text += (*redis_engine)->prometheus();
-      return text;
-    };
+    use_redis_engine(gw, engine);
     // Declared after the host: the server is drained before the cache stops.
     gateway::Server server(gw);
     host.bridge_to(server.engine());

@@ -8,8 +8,7 @@
 
 namespace herald::app {
 
-void use_redis_engine(gateway::GatewayOptions& options, const EngineSettings& settings,
-                      const std::shared_ptr<realtime::RedisEngine*>& engine) {
+void use_redis_engine(gateway::GatewayOptions& options, const EngineSettings& settings) {
   if (settings.redis_url.empty()) return;
   auto url = redis::RedisUrl::parse(settings.redis_url);
   if (!url) throw std::invalid_argument("--redis: bad URL");
@@ -30,6 +29,13 @@ void use_redis_engine(gateway::GatewayOptions& options, const EngineSettings& se
     return std::nullopt;
   };
   auto rules = std::make_shared<gateway::ChannelRules>(settings.channels, settings.history_size);
+  // Set by the factory when the Server builds the engine, before any /metrics request.
+  auto engine = std::make_shared<realtime::RedisEngine*>(nullptr);
+  options.extra_metrics = [base = std::move(options.extra_metrics), engine] {
+    std::string text = base ? base() : std::string{};
+    if (*engine != nullptr) text += (*engine)->prometheus();
+    return text;
+  };
   options.engine_factory = [ro = std::move(ro), rules, engine](
                                realtime::DeliverySink& sink,
                                std::size_t shards) -> std::unique_ptr<realtime::Engine> {
@@ -37,7 +43,7 @@ void use_redis_engine(gateway::GatewayOptions& options, const EngineSettings& se
     o.shards = shards;
     o.history_size = [rules](std::string_view c) { return rules->history_size(c); };
     auto made = std::make_unique<realtime::RedisEngine>(std::move(o), sink);
-    if (engine) *engine = made.get();
+    *engine = made.get();
     return made;
   };
 }

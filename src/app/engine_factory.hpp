@@ -10,10 +10,6 @@
 #include <string>
 #include <vector>
 
-namespace herald::realtime {
-class RedisEngine;
-}
-
 namespace herald::app {
 
 /// What the Redis engine needs from `herald serve` / `herald demo`.
@@ -28,10 +24,9 @@ struct EngineSettings {
   std::string node_id;
 };
 
-/// Sets options.engine_factory for the Redis engine (no-op without a URL). After the
-/// Server is built, *engine points at it (for /metrics); it stays null otherwise.
-/// Throws std::invalid_argument on a bad URL (config validation catches it first).
-void use_redis_engine(gateway::GatewayOptions& options, const EngineSettings& settings,
-                      const std::shared_ptr<realtime::RedisEngine*>& engine);
+/// Sets options.engine_factory for the Redis engine (no-op without a URL) and appends
+/// the engine's counters to options.extra_metrics (set that first). Throws
+/// std::invalid_argument on a bad URL (config validation catches it first).
+void use_redis_engine(gateway::GatewayOptions& options, const EngineSettings& settings);
 
 }  // namespace herald::app

@@ -3,7 +3,6 @@
 // start the server, wait for SIGTERM/SIGINT, drain gracefully, exit 0.
 #include <herald/app/server_config.hpp>
 #include <herald/gateway/server.hpp>
-#include <herald/realtime/redis_engine.hpp>
 
 #include "app/cache_command.hpp"
 #include "app/cache_host.hpp"
@@ -87,13 +86,8 @@ int serve(const std::vector<std::string>& args) {
     options.invalidate_tags = [&cache_host](std::vector<std::string> tags) {
       return cache_host.invalidate_tags(std::move(tags));
     };
-    auto redis_engine = std::make_shared<herald::realtime::RedisEngine*>(nullptr);
-    herald::app::use_redis_engine(options, engine_settings(config), redis_engine);
-    options.extra_metrics = [&cache_host, redis_engine] {
-      std::string text = cache_host.prometheus();
-      if (*redis_engine != nullptr) text += (*redis_engine)->prometheus();
-      return text;
-    };
+    options.extra_metrics = [&cache_host] { return cache_host.prometheus(); };
+    herald::app::use_redis_engine(options, engine_settings(config));
     // Declared after the cache host: destroyed (drained) before it.
     herald::gateway::Server server(options);
     cache_host.bridge_to(server.engine());

@@ -12,7 +12,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium, openDashboard, api } from './browser.js';
 import { startDemo } from './harness.js';
 
 const artifacts = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts');
@@ -24,11 +24,7 @@ let server;
 
 before(async () => {
   mkdirSync(artifacts, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -36,26 +32,6 @@ after(async () => {
   await server?.stop();
   for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
 });
-
-/** A page on the dashboard, with uncaught errors collected. */
-async function openDashboard(base) {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(e.message));
-  await page.goto(`${base}/`);
-  await page.waitForSelector('[data-testid="connection-status"][data-state="connected"]', { timeout: 10000 });
-  await page.waitForSelector('[data-testid^="product-row-"]');
-  return page;
-}
-
-async function api(base, method, p, body) {
-  const r = await fetch(`${base}${p}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: r.status, headers: r.headers, body: await r.json() };
-}
 
 const qtyText = (page, id) => page.textContent(`[data-testid="qty-${id}"]`);
 
@@ -75,8 +51,8 @@ async function stocked(base, min) {
 test('two pages stay live; a restart is survived and nothing is missed', { timeout: 120000 }, async (t) => {
   server = await startDemo({ db });
   const { base, port } = server;
-  const pageA = await openDashboard(base);
-  const pageB = await openDashboard(base);
+  const pageA = await openDashboard(browser, base);
+  const pageB = await openDashboard(browser, base);
   await pageA.screenshot({ path: path.join(artifacts, 'dashboard-initial.png'), fullPage: true });
 
   // -- an order in A reaches B within the budget ------------------------------------

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium, openDashboard, api } from './browser.js';
 import { startDemo } from './harness.js';
 import { startRedis } from './redis_server.js';
 
@@ -22,11 +22,7 @@ before(async () => {
   // One after the other: the first creates and seeds the database.
   demos.push(await startDemo({ db, args: ['--redis', redis.url, '--node-id', 'demo1'] }));
   demos.push(await startDemo({ db, args: ['--redis', redis.url, '--node-id', 'demo2'] }));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -36,29 +32,10 @@ after(async () => {
   for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
 });
 
-async function api(base, method, p, body) {
-  const r = await fetch(`${base}${p}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: r.status, headers: r.headers, body: await r.json() };
-}
-
-async function openDashboard(base) {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(e.message));
-  await page.goto(`${base}/`);
-  await page.waitForSelector('[data-testid="connection-status"][data-state="connected"]', { timeout: 10000 });
-  await page.waitForSelector('[data-testid^="product-row-"]');
-  return page;
-}
-
 test('an order through one process reaches the page of the other; reads stay fresh', { timeout: 90000 }, async (t) => {
   const [one, two] = demos;
-  const pageOne = await openDashboard(one.base);
-  const pageTwo = await openDashboard(two.base);
+  const pageOne = await openDashboard(browser, one.base);
+  const pageTwo = await openDashboard(browser, two.base);
   const { body } = await api(two.base, 'GET', '/api/products?per_page=25');
   const target = body.items.find((p) => p.quantity >= 5);
   assert.ok(target, 'a stocked product on page 1');

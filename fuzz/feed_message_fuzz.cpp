@@ -41,10 +41,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)layout::channel_of_feed(text);
   (void)layout::offset_of_stream_id(text);
 
-  // Bytes as events: 0-4 live (small offsets, two epochs), 5 head, 6 fill answered,
-  // 7 fill failed.
+  // Bytes as events: 0-3 live (small offsets, two epochs), 4 a head read sent (its
+  // snapshot kept, so live messages can overtake it), 5 a head answer (to the kept
+  // read, else to one sent just now), 6 fill answered, 7 fill failed.
   ChannelFeed feed("c", 8);
   std::optional<FillRequest> pending;
+  std::optional<HeadRead> asked;
   std::uint64_t last = 0;
   std::string epoch;
   bool lost = true;  // nothing delivered yet: the first message starts the sequence
@@ -53,10 +55,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint64_t offset = 1 + data[i + 1] % 32;
     const std::string e = (data[i + 1] & 0x80) ? "e2" : "e1";
     FeedStep step;
-    if (op <= 4) {
+    if (op <= 3) {
       step = feed.on_live(make_publication("c", offset, e, "{}"));
+    } else if (op == 4) {
+      asked = feed.head_read();
     } else if (op == 5) {
-      step = feed.on_head(offset, e);
+      step = feed.on_head(offset, e, asked ? *asked : feed.head_read());
+      asked.reset();
     } else if (pending) {
       std::optional<std::vector<PublicationPtr>> entries;
       if (op == 6) {

@@ -340,9 +340,10 @@ awaitable<bool> RedisEngine::Impl::read_head(ChannelPtr channel, std::string nam
   // head we read next; the feed holds what arrives before the head is known.
   auto flushed = co_await subscriber_.flush();
   if (!flushed || channel->dead) co_return false;
+  const HeadRead asked = channel->feed.head_read();
   auto head = co_await head_of(name);
   if (!head || channel->dead) co_return false;
-  apply(channel, name, channel->feed.on_head(head->offset, head->epoch));
+  apply(channel, name, channel->feed.on_head(head->offset, head->epoch, asked));
   co_return true;
 }
 

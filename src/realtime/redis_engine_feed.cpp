@@ -54,9 +54,12 @@ awaitable<void> RedisEngine::Impl::fill(std::shared_ptr<Impl> self, ChannelPtr c
 
 awaitable<void> RedisEngine::Impl::check_head(std::shared_ptr<Impl> self, ChannelPtr channel,
                                               std::string name) {
+  // Live messages may overtake the read's answer: the feed judges it against what
+  // it had delivered when the read was sent.
+  const HeadRead asked = channel->feed.head_read();
   auto head = co_await head_of(name);
   if (!head || channel->dead || !channel->feed.known()) co_return;
-  apply(channel, name, channel->feed.on_head(head->offset, head->epoch));
+  apply(channel, name, channel->feed.on_head(head->offset, head->epoch, asked));
   (void)self;
 }
 

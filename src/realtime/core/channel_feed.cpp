@@ -65,7 +65,8 @@ FeedStep ChannelFeed::on_live(PublicationPtr publication) {
   return step;
 }
 
-FeedStep ChannelFeed::on_head(std::uint64_t offset, const std::string& epoch) {
+FeedStep ChannelFeed::on_head(std::uint64_t offset, const std::string& epoch,
+                              const HeadRead& asked) {
   FeedStep step;
   if (!known_) {
     known_ = true;
@@ -76,6 +77,8 @@ FeedStep ChannelFeed::on_head(std::uint64_t offset, const std::string& epoch) {
   }
   if (filling_) return step;  // the fill catches up; later jumps start their own
   if (epoch != epoch_) {
+    // The feed moved to a new epoch while the read was in flight: the read is older.
+    if (epoch == asked.epoch && asked.epoch != epoch_) return step;
     mark_lost(step);
     epoch_ = epoch;
     last_ = offset;
@@ -83,9 +86,11 @@ FeedStep ChannelFeed::on_head(std::uint64_t offset, const std::string& epoch) {
     return step;
   }
   if (offset < last_) {
+    // Live messages overtook the read (or the epoch began after it): nothing lost.
+    if (asked.epoch != epoch_ || offset >= asked.last) return step;
     // Redis went back in time (a failover to a replica that had not seen our latest
-    // offsets, or a restore): what we delivered past `offset` is gone and the offsets
-    // will be reused. Subscribers must resynchronise.
+    // offsets, or a restore): what we delivered before the read past `offset` is
+    // gone and the offsets will be reused. Subscribers must resynchronise.
     mark_lost(step);
     last_ = offset;
     replay_held(step);

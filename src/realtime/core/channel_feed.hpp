@@ -30,6 +30,15 @@ struct FillRequest {
   friend bool operator==(const FillRequest&, const FillRequest&) = default;
 };
 
+/// What the feed had delivered when a head read was sent (ChannelFeed::head_read()).
+/// The answer to a read may arrive after live messages newer than it (the Pub/Sub
+/// and command connections are separate sockets), so a head behind the feed is a
+/// loss only if it is behind what had been delivered *before* the read was sent.
+struct HeadRead {
+  std::uint64_t last = 0;
+  std::string epoch;
+};
+
 struct FeedStep {
   std::vector<PublicationPtr> out;  ///< to deliver, in this order (may hold a lost marker)
   std::optional<FillRequest> fill;  ///< history to read next
@@ -41,10 +50,15 @@ class ChannelFeed {
 
   /// A publication from the live feed.
   FeedStep on_live(PublicationPtr publication);
-  /// The channel's head as read from Redis (first subscriber, or after a reconnect).
-  /// Ahead of last(): a fill; another epoch, or behind last() (Redis lost writes): a
-  /// loss marker, and the feed restarts from the head.
-  FeedStep on_head(std::uint64_t offset, const std::string& epoch);
+  /// Taken just before a head read is sent; passed back with its answer.
+  HeadRead head_read() const { return HeadRead{last_, epoch_}; }
+  /// The channel's head as read from Redis (first subscriber, or after a reconnect),
+  /// with what the feed had delivered when the read was sent. Ahead of last(): a
+  /// fill; another epoch, or behind `asked` (Redis lost writes): a loss marker, and
+  /// the feed restarts from the head. A head the live feed overtook while the read
+  /// was in flight (between `asked` and last(), or of the epoch the feed has since
+  /// left) is stale and changes nothing.
+  FeedStep on_head(std::uint64_t offset, const std::string& epoch, const HeadRead& asked);
   /// The answer to `request`: the entries read (oldest first, this epoch), or
   /// nullopt when the read failed.
   FeedStep on_filled(const FillRequest& request,

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
 #include <vector>
 
 namespace herald::test {
@@ -71,25 +73,34 @@ TEST(Recovery, MissedMessagesFollowTheReplyWithoutGapOrDuplicate) {
   EXPECT_EQ(c->next_json().at("offset").as_int64(), 7);
 }
 
+// Independent of speed: the publisher is bounded by count and history holds all of
+// it, so recovery must succeed however many publications land before the subscribe;
+// the subscribe starts once some have landed (a condition, not a sleep) and usually
+// while the rest are still being published.
 TEST(Recovery, RecoveryWhilePublishesRaceIsGapFree) {
-  TestServer server;
-  std::atomic<bool> stop{false};
+  constexpr int kPublications = 300;
+  gateway::GatewayOptions o;
+  o.history_size = kPublications + 10;
+  TestServer server(o);
   auto first = http_publish(server.port(), "busy", "0").json();
   std::string epoch(first.at("epoch").as_string());
-  std::thread publisher([&] {
-    while (!stop) http_publish(server.port(), "busy", "1");
+  std::atomic<int> published{0};
+  std::jthread publisher([&] {  // joined on every path, failing ASSERTs included
+    for (int i = 0; i < kPublications; ++i) {
+      http_publish(server.port(), "busy", "1");
+      ++published;
+    }
   });
-  std::this_thread::sleep_for(50ms);
+  while (published < 20) std::this_thread::yield();
   auto c =
       subscribed(server.port(),
                  R"({"type":"subscribe","channel":"busy","id":2,"since":{"offset":1,"epoch":")" +
                      epoch + R"("}})");
   auto reply = c->next_json();
   ASSERT_TRUE(reply.at("result").at("recovered").as_bool());
-  std::this_thread::sleep_for(50ms);
-  stop = true;
   publisher.join();
   auto last = http_publish(server.port(), "busy", "\"end\"").json().at("offset").as_int64();
+  ASSERT_EQ(last, kPublications + 2);
   for (std::int64_t expected = 2; expected <= last; ++expected) {
     auto m = c->next_json();
     ASSERT_TRUE(m.is_object()) << "missing offset " << expected;

@@ -1,13 +1,21 @@
 # The two commands of the README, and a few more for developers.
 #   make run    install what is missing, build (release), start Herald's main job
 #   make test   install what is missing, build (ASan/UBSan), run every test suite
-.PHONY: run test lint format bench-redis clean
+.PHONY: run test tsan lint format bench-redis clean
 
 run:
 	scripts/run.sh
 
 test:
 	scripts/test.sh
+
+# ThreadSanitizer over the unit and integration suites (a full build of its own: ~20
+# CPU-minutes; not part of `make test`, whose CI budget it would exceed).
+tsan:
+	scripts/install-deps.sh
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan
+	ctest --preset tsan -L 'unit|integration'
 
 # clang-tidy over our sources (slow: minutes; not part of `make test`).
 lint:

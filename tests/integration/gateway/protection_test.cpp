@@ -77,7 +77,10 @@ TEST(Protection, ReaderThatNeverDrainsIsDroppedAfterTheCloseDeadline) {
   sock.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), server.port()));
   ws.handshake("127.0.0.1", "/ws");
   ws.write(asio::buffer(std::string(R"({"type":"subscribe","channel":"stuck","id":1})")));
-  std::this_thread::sleep_for(100ms);
+  beast::flat_buffer frames;
+  ws.read(frames);  // welcome
+  ws.read(frames);  // the subscribe reply: subscribed; from now on it never reads
+
   std::string big = "\"" + std::string(20000, 'x') + "\"";
   for (int i = 0; i < 400 && metric(server.port(), "herald_slow_consumers_total") < 1; ++i) {
     http_publish(server.port(), "stuck", big);

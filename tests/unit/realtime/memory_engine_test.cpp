@@ -194,16 +194,20 @@ TEST_F(MemoryEngineTest, ConcurrentPublishersAreDeliveredInOrder) {
 // A subscriber that recovers while publishes race must end with every offset exactly
 // once: missed (recovered) + deliveries above the returned position.
 TEST_F(MemoryEngineTest, RecoveryRacingPublishesIsGapFreeAndDuplicateFree) {
+  // Bounded by count (history holds all of it), not by time: the subscribe starts
+  // once some publications have landed, whatever the machine's speed.
+  constexpr int kPublications = 20000;
   auto e = make(2, 100000);
   auto first = e.publish_now("c", "0");
-  std::atomic<bool> stop{false};
-  std::thread publisher([&] {
-    while (!stop) e.publish_now("c", "1");
+  std::atomic<int> published{0};
+  std::jthread publisher([&] {
+    for (int i = 0; i < kPublications; ++i) {
+      e.publish_now("c", "1");
+      ++published;
+    }
   });
-  std::this_thread::sleep_for(5ms);
+  while (published < 100) std::this_thread::yield();
   auto r = e.subscribe_now("c", 1, StreamPosition{first.offset, first.epoch});
-  std::this_thread::sleep_for(5ms);
-  stop = true;
   publisher.join();
   ASSERT_TRUE(r.recovered);
   std::vector<std::uint64_t> seen;
@@ -212,7 +216,7 @@ TEST_F(MemoryEngineTest, RecoveryRacingPublishesIsGapFreeAndDuplicateFree) {
   for (const auto& p : sink.by_shard[1]) {
     if (p->offset > r.position.offset) seen.push_back(p->offset);
   }
-  ASSERT_FALSE(seen.empty());
+  ASSERT_EQ(seen.size(), static_cast<std::size_t>(kPublications));
   for (std::size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], first.offset + 1 + i);
 }
 

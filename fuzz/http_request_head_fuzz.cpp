@@ -41,7 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     used += more;
   }
   if (ec && ec != http::error::need_more) {
-    auto answer = herald::gateway::parse_error_answer(ec, text.substr(used), header_limit);
+    auto answer = herald::gateway::parse_error_answer(ec, text.substr(used), header_limit,
+                                                      !parser.get().target().empty());
     if (!expected(answer.status, true)) std::abort();
     return 0;
   }

@@ -64,7 +64,12 @@ Admission admit(ServerContext& ctx, Shard& shard, const HttpRequest& req, bool s
   }
   if (!ctx.acquire_connection()) {
     shard.metrics().rejected_connections.fetch_add(1, std::memory_order_relaxed);
-    spdlog::warn("connection cap of {} reached: refusing an upgrade", ctx.options.max_connections);
+    static LogThrottle cap_log{std::chrono::seconds(10)};
+    if (auto held = cap_log.allow()) {
+      spdlog::warn(
+          "connection cap of {} reached: refusing an upgrade ({} more since the last line)",
+          ctx.options.max_connections, *held);
+    }
     return {503, "too many connections", {}};
   }
   return a;
@@ -171,7 +176,8 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
     if (ec) {
       // A request the parser refused gets an answer (431, 414, 413, 400), not a reset.
       std::string_view unparsed(static_cast<const char*>(buffer.data().data()), buffer.size());
-      HeadVerdict answer = parse_error_answer(ec, unparsed, ctx.options.max_header_bytes);
+      HeadVerdict answer = parse_error_answer(ec, unparsed, ctx.options.max_header_bytes,
+                                              !parser.get().target().empty());
       if (answer.status != 0) {
         unsigned version = parser.is_header_done() ? parser.get().version() : 11;
         co_await refuse(stream, version, answer.status, answer.message);

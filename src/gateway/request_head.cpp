@@ -55,7 +55,7 @@ HeadVerdict check_request_head(const http::request_header<>& head) {
 }
 
 HeadVerdict parse_error_answer(const boost::system::error_code& ec, std::string_view buffered,
-                               std::size_t header_limit) {
+                               std::size_t header_limit, bool start_line_parsed) {
   if (ec.category() != http::make_error_code(http::error::bad_method).category()) return {};
   switch (static_cast<http::error>(ec.value())) {
     case http::error::end_of_stream:
@@ -68,6 +68,7 @@ HeadVerdict parse_error_answer(const boost::system::error_code& ec, std::string_
     case http::error::stale_parser:
       return {};
     case http::error::header_limit:
+      if (start_line_parsed) return {431, "request header fields too large"};
       if (std::size_t nl = buffered.find('\n'); nl == std::string_view::npos || nl >= header_limit)
         return {414, "request line too long"};
       return {431, "request header fields too large"};

@@ -32,11 +32,12 @@ struct HeadVerdict {
 HeadVerdict check_request_head(const boost::beast::http::request_header<>& head);
 
 /// The answer to a request the parser rejected (`buffered`: the bytes it had not
-/// consumed, so the start of the head): header_limit -> 414 when the request line
-/// alone was over `header_limit`, else 431; body_limit -> 413; other parse errors -> 400; errors
+/// consumed; `start_line_parsed`: it had taken the request line, which is then no
+/// longer in `buffered`): header_limit -> 414 when the request line alone was over
+/// `header_limit`, else 431; body_limit -> 413; other parse errors -> 400; errors
 /// that are not about the request (end of stream, timeout, socket errors) -> status 0 (just close).
 HeadVerdict parse_error_answer(const boost::system::error_code& ec, std::string_view buffered,
-                               std::size_t header_limit);
+                               std::size_t header_limit, bool start_line_parsed);
 
 /// Sec-WebSocket-Key is valid: base64 of exactly 16 bytes (RFC 6455 section 4.2.1),
 /// i.e. 22 base64 characters then "==".

@@ -170,6 +170,7 @@ awaitable<void> Server::Impl::accept_loop() {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) break;
       // Out of descriptors and the like: back off briefly, keep serving; one log line
       // per interval, not one per back-off.
+      ctx.shards.front()->metrics().accept_failures.fetch_add(1, std::memory_order_relaxed);
       if (auto held = failure_log.allow()) {
         spdlog::warn("accept failed: {} ({} more failures since the last line)", ec.message(),
                      *held);

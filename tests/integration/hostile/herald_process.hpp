@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <csignal>
@@ -21,8 +23,10 @@ namespace herald::test {
 class HeraldProcess {
  public:
   /// Starts `herald serve --listen 127.0.0.1:<port> --log-level warn` plus `args`;
-  /// started() is true once /healthz answered.
-  explicit HeraldProcess(std::vector<std::string> args = {}) {
+  /// started() is true once /healthz answered. `max_fds` > 0: the child's
+  /// RLIMIT_NOFILE; `log_path` non-empty: its stdout and stderr go to that file.
+  explicit HeraldProcess(std::vector<std::string> args = {}, int max_fds = 0,
+                         const std::string& log_path = {}) {
     // build/<preset>/tests/<test binary> -> build/<preset>/src/app/herald
     auto self = std::filesystem::read_symlink("/proc/self/exe");
     auto bin = self.parent_path().parent_path() / "src" / "app" / "herald";
@@ -36,6 +40,15 @@ class HeraldProcess {
     argv.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ == 0) {
+      if (max_fds > 0) {
+        rlimit limit{static_cast<rlim_t>(max_fds), static_cast<rlim_t>(max_fds)};
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+      }
+      if (!log_path.empty()) {
+        int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(fd, 1);
+        ::dup2(fd, 2);
+      }
       ::execv(bin.c_str(), argv.data());
       ::_exit(127);
     }

@@ -57,10 +57,18 @@ TEST(HostileSlowClients, SlowSseConsumersAreClosedAndFreeTheirSlots) {
   for (int i = 0; i < 2000 && metric(server.port(), "herald_slow_consumers_total") < 5; ++i)
     ASSERT_EQ(http_publish(server.port(), "firehose", big).status, 200u);
   ASSERT_EQ(metric(server.port(), "herald_slow_consumers_total"), 5);
+  long fds_flagged = open_fds();  // the server runs in this process
 
   // The clients still do not read and do not leave; the server closes them within
   // its close deadline (5 s) and their slots are free again.
   EXPECT_TRUE(metric_becomes(server.port(), "herald_connections", 0, 15000ms));
+  // Their descriptors are gone from the process (the clients still hold theirs).
+  bool closed = false;
+  for (int i = 0; i < 250 && !closed; ++i) {
+    closed = open_fds() <= fds_flagged - 5;
+    if (!closed) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(closed) << open_fds() << " descriptors open, " << fds_flagged << " before";
   WsClient fresh(server.port());
   EXPECT_TRUE(fresh.connected()) << "status " << fresh.status();
 

@@ -144,6 +144,7 @@ class WebSocketSession final : public Connection,
   bool dead_ = false;     // the transport failed or the reader ended
   bool socket_dropped_ = false;  // the close deadline passed and the socket was closed
   bool holds_slot_ = true;       // counts toward max_connections (release_slot)
+  bool reader_parked_ = false;   // no read pending while closing: the writer calls finish()
   char first_byte_ = 0;          // target of the idle one-byte read
   SendQueue queue_;
   SubscriptionSet subs_;
@@ -240,6 +241,16 @@ awaitable<void> WebSocketSession::read_message(Ptr self, std::size_t first_bytes
     buffer.commit(first_bytes);
   }
   if (!s.ws_.is_message_done()) {
+    // Closing: Beast's close (run by the writer) discards the rest of this message
+    // while it waits for the peer's close frame. Reading it here too would race that
+    // close (Beast then sizes a read for a frame the close consumed: an assertion in
+    // Debug builds, seen with a burst of frames from a client being closed 1008).
+    // The reader parks instead; the writer ends it once the close is done.
+    if (s.closing_) {
+      if (!s.writer_running_) co_return s.finish(websocket::error::closed);
+      s.reader_parked_ = true;
+      co_return;
+    }
     // Exact-size blocks here too: a recycled read block would otherwise be what
     // Beast's idle timer, re-armed by the next idle read, settles in for hours.
     auto exact =
@@ -374,6 +385,10 @@ awaitable<void> WebSocketSession::write_loop(Ptr self) {
     beast::get_lowest_layer(s.ws_).close(ec);  // unblocks the reader
   }
   s.writer_running_ = false;
+  if (s.reader_parked_) {
+    s.reader_parked_ = false;
+    s.finish(websocket::error::closed);
+  }
 }
 
 std::optional<steady_clock::time_point> WebSocketSession::next_deadline() const {

@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Fed in two pieces, as reads would: the parser must cope with any split.
   std::size_t split = size / 2;
   used = parser.put(boost::asio::buffer(text.data(), split), ec);
-  if (!ec || ec == http::error::need_more) {
+  if ((!ec || ec == http::error::need_more) && !parser.is_done()) {
     ec = {};
     std::string_view rest = text.substr(used);
     std::size_t more = parser.put(boost::asio::buffer(rest.data(), rest.size()), ec);

@@ -45,6 +45,10 @@ herald::gateway::GatewayOptions gateway_options(const herald::app::ServerConfig&
   o.threads = c.threads;
   o.max_connections = c.max_connections;
   o.max_send_queue_bytes = c.max_send_queue_bytes;
+  o.unauthenticated_output_bytes = c.unauthenticated_output_bytes;
+  o.max_header_bytes = c.max_header_bytes;
+  o.header_timeout = c.header_timeout;
+  o.max_http_connections = c.max_http_connections;
   o.client_rate_limit = c.client_rate_limit;
   o.max_subscriptions_per_connection = c.max_subscriptions_per_connection;
   o.channels = c.channels;

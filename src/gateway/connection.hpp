@@ -5,6 +5,7 @@
 
 #include <herald/realtime/publication.hpp>
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,10 @@ class Connection {
   virtual void on_publication(const realtime::PublicationPtr& publication) = 0;
   /// Sends a `disconnect` frame (code, reason, reconnect) and closes. Idempotent.
   virtual void close(int code, std::string_view reason, bool reconnect) = 0;
+  /// Publish backpressure: takes this connection's queued bytes out of the shard's
+  /// gauge if its queue has not drained for `stall` (SendQueue::exclude_if_stalled).
+  virtual void exclude_if_stalled(std::chrono::steady_clock::time_point now,
+                                  std::chrono::steady_clock::duration stall) noexcept = 0;
   virtual const std::string& id() const noexcept = 0;
   virtual const std::string& user() const noexcept = 0;
 };

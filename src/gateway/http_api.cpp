@@ -36,7 +36,9 @@ Body parse_object(const HttpRequest& req) {
   Body b;
   boost::system::error_code ec;
   b.value = json::parse(req.body(), ec);
-  if (ec) {
+  if (ec == json::error::too_deep) {
+    b.error = "JSON body nested deeper than 32 levels";
+  } else if (ec) {
     b.error = "malformed JSON body";
   } else if (!b.value.is_object()) {
     b.error = "body must be a JSON object";
@@ -86,6 +88,12 @@ awaitable<HttpResponse> HttpApi::handle(const HttpRequest& req, bool loopback) {
     std::string path = url->path();
     const auto method = req.method();
 
+    bool probe = path == "/healthz" || path == "/readyz" || path == "/metrics";
+    if (probe && method != http::verb::get && method != http::verb::head) {
+      HttpResponse res = json_error(req, 405, "use GET or HEAD");
+      res.set(http::field::allow, "GET, HEAD");
+      co_return res;
+    }
     if (path == "/healthz") co_return json_response(req, R"({"status":"ok"})");
     if (path == "/readyz") {
       bool ready = ctx_.engine->ready() && !ctx_.stopping.load();
@@ -194,12 +202,22 @@ awaitable<HttpResponse> HttpApi::broadcast(const HttpRequest& req) {
   co_return json_response(req, std::move(out));
 }
 
+// While publishes wait, the shards are asked (at most every stall_sweep_interval) to
+// take the queues of readers that stopped out of the gauge: backlog that is not being
+// delivered must not slow every publisher down (a handful of non-reading clients held
+// each publish for the whole wait before).
 awaitable<void> HttpApi::wait_for_room() {
   auto limit = static_cast<std::int64_t>(ctx_.options.publish_backpressure_bytes);
   if (ctx_.metrics.queued_bytes() <= limit) co_return;
   auto deadline = std::chrono::steady_clock::now() + ctx_.options.publish_backpressure_wait;
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
   while (ctx_.metrics.queued_bytes() > limit && std::chrono::steady_clock::now() < deadline) {
+    if (ctx_.claim_stall_sweep(std::chrono::steady_clock::now())) {
+      for (auto& shard : ctx_.shards) {
+        boost::asio::post(shard->context(),
+                          [s = shard.get()] { s->exclude_stalled(ServerContext::stalled_after); });
+      }
+    }
     timer.expires_after(std::chrono::milliseconds(1));
     boost::system::error_code ec;
     co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));

@@ -2,6 +2,8 @@
 #include "gateway/http_session.hpp"
 
 #include "gateway/http_api.hpp"
+#include "gateway/log_throttle.hpp"
+#include "gateway/request_head.hpp"
 #include "gateway/server_context.hpp"
 #include "gateway/sse_session.hpp"
 #include "gateway/websocket_session.hpp"
@@ -62,11 +64,60 @@ Admission admit(ServerContext& ctx, Shard& shard, const HttpRequest& req, bool s
   }
   if (!ctx.acquire_connection()) {
     shard.metrics().rejected_connections.fetch_add(1, std::memory_order_relaxed);
-    spdlog::warn("connection cap of {} reached: refusing an upgrade", ctx.options.max_connections);
+    static LogThrottle cap_log{std::chrono::seconds(10)};
+    if (auto held = cap_log.allow()) {
+      spdlog::warn(
+          "connection cap of {} reached: refusing an upgrade ({} more since the last line)",
+          ctx.options.max_connections, *held);
+    }
     return {503, "too many connections", {}};
   }
   return a;
 }
+
+// After an answer that ends the connection: the send side closes, then the input is
+// read and dropped for a bounded time and amount, so that the peer reads the answer
+// instead of a reset (closing with unread input makes the kernel send RST, which can
+// discard the answer before the peer read it).
+awaitable<void> lingering_close(beast::tcp_stream& stream) {
+  constexpr std::size_t max_drain = 1 << 20;
+  boost::system::error_code ec;
+  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  if (ec) co_return;
+  stream.expires_after(std::chrono::seconds(2));
+  char scratch[4096];
+  std::size_t drained = 0;
+  while (drained < max_drain) {
+    std::size_t n = co_await stream.async_read_some(asio::buffer(scratch),
+                                                    asio::redirect_error(use_awaitable, ec));
+    if (ec) break;
+    drained += n;
+  }
+}
+
+// Answers `status` with a JSON error, keep-alive off, then closes lingering.
+awaitable<void> refuse(beast::tcp_stream& stream, unsigned version, unsigned status,
+                       std::string_view message) {
+  HttpRequest head;
+  head.version(version == 10 ? 10 : 11);
+  auto res = json_error(head, status, message);
+  res.keep_alive(false);
+  boost::system::error_code ec;
+  stream.expires_after(std::chrono::seconds(10));
+  co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+  if (!ec) co_await lingering_close(stream);
+}
+
+// Releases the plain-HTTP connection slot when the request loop ends.
+struct HttpSlot {
+  explicit HttpSlot(ServerContext& c) : ctx(c) {}
+  ServerContext& ctx;
+  HttpSlot(const HttpSlot&) = delete;
+  HttpSlot& operator=(const HttpSlot&) = delete;
+  ~HttpSlot() { ctx.http_connections.fetch_sub(1); }
+};
+
+LogThrottle http_cap_log{std::chrono::seconds(10)};
 
 // What the request loop hands over when a request upgrades to a real-time session.
 struct Upgrade {
@@ -83,15 +134,36 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
                                                  asio::ip::tcp::socket socket, bool loopback) {
   beast::tcp_stream stream(std::move(socket));
   boost::system::error_code ec;
+  // Plain HTTP connections (keep-alive ones idle between requests included) have a cap
+  // of their own: descriptors held by idle clients must not starve everything else.
+  if (ctx.http_connections.fetch_add(1) >= ctx.options.max_http_connections) {
+    ctx.http_connections.fetch_sub(1);
+    shard.metrics().rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    if (auto suppressed = http_cap_log.allow(); suppressed) {
+      spdlog::warn("HTTP connection cap of {} reached: answering 503 ({} more since the last line)",
+                   ctx.options.max_http_connections, *suppressed);
+    }
+    co_await refuse(stream, 11, 503, "too many HTTP connections");
+    co_return std::nullopt;
+  }
+  HttpSlot slot{ctx};
   beast::flat_buffer buffer;
   HttpApi api(ctx, shard);
   while (true) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(ctx.options.max_http_body);
-    parser.header_limit(16 * 1024);
-    stream.expires_after(std::chrono::seconds(60));  // idle keep-alive connections go
+    parser.header_limit(static_cast<std::uint32_t>(
+        std::min<std::size_t>(ctx.options.max_header_bytes, UINT32_MAX)));
+    stream.expires_after(ctx.options.header_timeout);  // idle keep-alive connections go
     co_await http::async_read_header(stream, buffer, parser,
                                      asio::redirect_error(use_awaitable, ec));
+    if (!ec) {
+      HeadVerdict verdict = check_request_head(parser.get().base());
+      if (verdict.status != 0) {
+        co_await refuse(stream, parser.get().version(), verdict.status, verdict.message);
+        co_return std::nullopt;
+      }
+    }
     if (!ec && !parser.is_done()) {
       // curl and others wait (1 s) for "100 Continue" before sending a large body.
       if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
@@ -101,15 +173,17 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
       if (!ec)
         co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
     }
-    if (ec == http::error::body_limit) {
-      HttpRequest head;
-      head.version(parser.get().version());
-      auto res = json_error(head, 413, "request body too large");
-      res.keep_alive(false);
-      co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      // A request the parser refused gets an answer (431, 414, 413, 400), not a reset.
+      std::string_view unparsed(static_cast<const char*>(buffer.data().data()), buffer.size());
+      HeadVerdict answer = parse_error_answer(ec, unparsed, ctx.options.max_header_bytes,
+                                              !parser.get().target().empty());
+      if (answer.status != 0) {
+        unsigned version = parser.is_header_done() ? parser.get().version() : 11;
+        co_await refuse(stream, version, answer.status, answer.message);
+      }
       co_return std::nullopt;
     }
-    if (ec) co_return std::nullopt;
     HttpRequest req = parser.release();
     std::string_view target = req.target();
     std::string_view path = target.substr(0, target.find('?'));
@@ -118,6 +192,8 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
       Admission a;
       if (!sse && !beast::websocket::is_upgrade(req)) {
         a = {426, "WebSocket upgrade required", {}};
+      } else if (!sse && !valid_websocket_key(req[http::field::sec_websocket_key])) {
+        a = {400, "invalid Sec-WebSocket-Key", {}};
       } else {
         a = admit(ctx, shard, req, sse);
       }
@@ -132,6 +208,11 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
     }
     HttpResponse res = co_await api.handle(req, loopback);
     if (ctx.stopping.load()) res.keep_alive(false);
+    if (req.method() == http::verb::head) {  // the head of the GET answer, no body
+      std::size_t length = res.body().size();
+      res.body().clear();
+      res.content_length(length);
+    }
     co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
     if (ec || !res.keep_alive()) break;
   }

@@ -58,6 +58,9 @@ std::string Metrics::render(std::int64_t channels) const {
          sum(&ShardMetrics::rate_limited));
   metric("herald_rejected_connections_total", "counter",
          "Connections refused over the connection cap.", sum(&ShardMetrics::rejected_connections));
+  metric("herald_accept_failures_total", "counter",
+         "Failed accepts (out of descriptors and the like), each followed by a 50 ms back-off.",
+         sum(&ShardMetrics::accept_failures));
 
   const char* name = "herald_publish_deliver_latency_seconds";
   out += fmt::format(

@@ -30,6 +30,7 @@ struct alignas(64) ShardMetrics {
   std::atomic<std::uint64_t> slow_consumers{0};        ///< connections dropped with 3008
   std::atomic<std::uint64_t> rate_limited{0};          ///< frames answered 429
   std::atomic<std::uint64_t> rejected_connections{0};  ///< over the connection cap
+  std::atomic<std::uint64_t> accept_failures{0};       ///< accept() errors (EMFILE...)
   std::array<std::atomic<std::uint64_t>, latency_buckets.size() + 1> latency{};  ///< last = +Inf
   std::atomic<std::uint64_t> latency_sum_ns{0};
 

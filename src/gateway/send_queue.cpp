@@ -6,6 +6,12 @@ namespace herald::gateway {
 bool SendQueue::push(OutboundFrame frame) {
   std::size_t n = frame.text->size();
   if (!empty() && bytes_ + n > max_bytes_) return false;
+  if (empty()) {
+    // The clock starts when frames start waiting (a publication carries its time).
+    moved_at_ = frame.published_at != std::chrono::steady_clock::time_point{}
+                    ? frame.published_at
+                    : std::chrono::steady_clock::now();
+  }
   bytes_ += n;
   account(static_cast<std::int64_t>(n));
   frames_.push_back(std::move(frame));
@@ -13,6 +19,11 @@ bool SendQueue::push(OutboundFrame frame) {
 }
 
 void SendQueue::take(std::vector<OutboundFrame>& out, std::size_t max_frames) {
+  if (!counted_) {  // moving again: back in the gauge
+    counted_ = true;
+    account(static_cast<std::int64_t>(bytes_));
+  }
+  moved_at_ = std::chrono::steady_clock::now();
   while (head_ < frames_.size() && out.size() < max_frames) {
     OutboundFrame& f = frames_[head_++];
     bytes_ -= f.text->size();
@@ -30,8 +41,17 @@ void SendQueue::take(std::vector<OutboundFrame>& out, std::size_t max_frames) {
   }
 }
 
+bool SendQueue::exclude_if_stalled(std::chrono::steady_clock::time_point now,
+                                   std::chrono::steady_clock::duration stall) noexcept {
+  if (!counted_ || empty() || now - moved_at_ < stall) return false;
+  account(-static_cast<std::int64_t>(bytes_));
+  counted_ = false;
+  return true;
+}
+
 void SendQueue::clear() noexcept {
   account(-static_cast<std::int64_t>(bytes_));
+  counted_ = true;
   std::vector<OutboundFrame>().swap(frames_);  // releases the memory, cannot throw
   head_ = 0;
   bytes_ = 0;

@@ -33,6 +33,18 @@ class SendQueue {
   /// too slow (the caller disconnects it). An empty queue always accepts one frame,
   /// so a single frame larger than the limit cannot wedge a connection. Cost: O(1).
   bool push(OutboundFrame frame);
+  /// Changes the byte limit for later pushes (a WebSocket's is small until it
+  /// authenticates).
+  void set_limit(std::size_t max_bytes) noexcept { max_bytes_ = max_bytes; }
+  std::size_t limit() const noexcept { return max_bytes_; }
+  /// Publish backpressure counts only backlog that is being delivered: a queue that
+  /// holds frames and has not moved (no take()) for `stall` belongs to a reader that
+  /// stopped, and its bytes leave the gauge until its next take(). True if it left now.
+  /// Cost: O(1).
+  bool exclude_if_stalled(std::chrono::steady_clock::time_point now,
+                          std::chrono::steady_clock::duration stall) noexcept;
+  /// False while excluded from the gauge (exclude_if_stalled).
+  bool counted() const noexcept { return counted_; }
   /// Moves out up to `max_frames` frames (one coalesced write). Cost: O(frames).
   void take(std::vector<OutboundFrame>& out, std::size_t max_frames);
   void clear() noexcept;
@@ -50,11 +62,13 @@ class SendQueue {
   std::size_t head_ = 0;  // frames_[head_..] are queued
   std::size_t bytes_ = 0;
   void account(std::int64_t delta) noexcept {
-    if (gauge_ != nullptr) gauge_->fetch_add(delta, std::memory_order_relaxed);
+    if (gauge_ != nullptr && counted_) gauge_->fetch_add(delta, std::memory_order_relaxed);
   }
 
   std::size_t max_bytes_;
   std::atomic<std::int64_t>* gauge_;
+  std::chrono::steady_clock::time_point moved_at_{};  // last take(), or the first push
+  bool counted_ = true;                               // bytes_ is in *gauge_
 };
 
 }  // namespace herald::gateway

@@ -7,6 +7,7 @@
 
 #include "gateway/connection.hpp"
 #include "gateway/http_session.hpp"
+#include "gateway/log_throttle.hpp"
 #include "gateway/server_context.hpp"
 
 #include <spdlog/spdlog.h>
@@ -159,6 +160,7 @@ void Server::start() {
 
 awaitable<void> Server::Impl::accept_loop() {
   std::size_t next = 0;
+  LogThrottle failure_log{std::chrono::seconds(10)};
   while (acceptor && acceptor->is_open()) {
     Shard& target = *ctx.shards[next++ % ctx.shards.size()];
     boost::system::error_code ec;
@@ -166,8 +168,13 @@ awaitable<void> Server::Impl::accept_loop() {
         co_await acceptor->async_accept(target.context(), asio::redirect_error(use_awaitable, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) break;
-      // Out of descriptors and the like: log, back off briefly, keep serving.
-      spdlog::warn("accept failed: {}", ec.message());
+      // Out of descriptors and the like: back off briefly, keep serving; one log line
+      // per interval, not one per back-off.
+      ctx.shards.front()->metrics().accept_failures.fetch_add(1, std::memory_order_relaxed);
+      if (auto held = failure_log.allow()) {
+        spdlog::warn("accept failed: {} ({} more failures since the last line)", ec.message(),
+                     *held);
+      }
       asio::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(50));
       co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
       continue;

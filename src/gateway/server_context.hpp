@@ -12,6 +12,7 @@
 #include "gateway/shard.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -32,6 +33,7 @@ struct ServerContext {
   std::unique_ptr<realtime::Engine> engine;
   realtime::MemoryEngine* memory_engine = nullptr;  ///< set when engine is the memory one
   std::atomic<std::size_t> connections{0};          ///< WebSocket + SSE, for the cap
+  std::atomic<std::size_t> http_connections{0};     ///< plain HTTP, for their own cap
   std::atomic<bool> stopping{false};                ///< graceful shutdown has begun
   std::atomic<std::uint64_t> next_connection{0};
   std::string id_prefix;  ///< random per process, so connection ids differ across nodes
@@ -57,6 +59,22 @@ struct ServerContext {
     return true;
   }
   void release_connection() { connections.fetch_sub(1); }
+
+  /// Publish backpressure ignores queues that have not drained for this long (their
+  /// reader stopped; it is dropped at its own limit): SendQueue::exclude_if_stalled.
+  static constexpr std::chrono::milliseconds stalled_after{500};
+  static constexpr std::chrono::milliseconds stall_sweep_interval{100};
+  /// True for one caller per stall_sweep_interval: that caller asks every shard to
+  /// sweep its stalled queues (Shard::exclude_stalled). Any thread.
+  bool claim_stall_sweep(std::chrono::steady_clock::time_point now) {
+    std::int64_t t = now.time_since_epoch().count();
+    std::int64_t last = last_stall_sweep.load(std::memory_order_relaxed);
+    std::int64_t gap =
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(stall_sweep_interval)
+            .count();
+    return t - last >= gap && last_stall_sweep.compare_exchange_strong(last, t);
+  }
+  std::atomic<std::int64_t> last_stall_sweep{0};
 };
 
 }  // namespace herald::gateway

@@ -112,4 +112,9 @@ std::size_t Shard::close_user(const std::string& user, int code, std::string_vie
   return matching.size();
 }
 
+void Shard::exclude_stalled(std::chrono::steady_clock::duration stall) {
+  auto now = std::chrono::steady_clock::now();
+  for (Connection* c : connections_) c->exclude_if_stalled(now, stall);
+}
+
 }  // namespace herald::gateway

@@ -10,6 +10,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <mutex>
 #include <optional>
@@ -58,6 +59,9 @@ class Shard {
   void close_all(int code, std::string_view reason, bool reconnect);
   std::size_t close_user(const std::string& user, int code, std::string_view reason,
                          bool reconnect);
+  /// Publish backpressure: takes the queues that have not drained for `stall` out of
+  /// the queued-bytes gauge (Connection::exclude_if_stalled). Cost: O(connections).
+  void exclude_stalled(std::chrono::steady_clock::duration stall);
 
  private:
   std::size_t index_;

@@ -33,6 +33,10 @@ namespace http = boost::beast::http;
 using asio::awaitable;
 using asio::use_awaitable;
 
+// A peer that does not take its `disconnect` event in this time loses its socket (the
+// WebSocket path's close deadline).
+constexpr std::chrono::seconds close_timeout{5};
+
 // `data:` lines must not contain line breaks: a frame whose raw data was
 // pretty-printed is split into several data lines (the client joins them with \n,
 // which is still the same JSON).
@@ -96,6 +100,11 @@ class SseSession final : public Connection, public std::enable_shared_from_this<
             {});
     closing_ = true;
     wake();
+    ping_timer_.cancel();  // ping_loop arms the close deadline
+  }
+  void exclude_if_stalled(std::chrono::steady_clock::time_point now,
+                          std::chrono::steady_clock::duration stall) noexcept override {
+    queue_.exclude_if_stalled(now, stall);
   }
   const std::string& id() const noexcept override { return id_; }
   const std::string& user() const noexcept override { return identity_.user; }
@@ -107,9 +116,13 @@ class SseSession final : public Connection, public std::enable_shared_from_this<
     if (dead_ || (closing_ && at != std::chrono::steady_clock::time_point{})) return;
     if (!queue_.push(OutboundFrame{std::move(text), at})) {
       m_.slow_consumers.fetch_add(1, std::memory_order_relaxed);
-      spdlog::warn("conn={} user={} slow SSE consumer: disconnecting", id_, identity_.user);
+      spdlog::warn(
+          "conn={} user={} slow SSE consumer: {} bytes queued (limit {}), disconnecting with "
+          "3008",
+          id_, identity_.user, queue_.bytes(), ctx_.options.max_send_queue_bytes);
       queue_.clear();
-      dead_ = true;
+      close(3008, "slow consumer", true);  // as WebSocket: the event, then the socket goes
+      return;
     }
     wake();
   }
@@ -292,6 +305,17 @@ awaitable<void> SseSession::ping_loop() {
     if (std::chrono::steady_clock::now() >= next_ping) {
       enqueue(ping, {});
       next_ping = std::chrono::steady_clock::now() + ctx_.options.ping_interval;
+    }
+  }
+  if (closing_ && !dead_) {
+    // A peer that stopped reading would hold the last write, and so the close and the
+    // connection slot, forever: the socket goes after close_timeout.
+    ping_timer_.expires_after(close_timeout);
+    co_await ping_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (!dead_) {
+      spdlog::info("conn={} did not take the SSE close in {} s: dropping the socket", id_,
+                   close_timeout.count());
+      socket_.close(ec);  // ends the writer and the reader
     }
   }
 }

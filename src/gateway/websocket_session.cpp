@@ -91,6 +91,10 @@ class WebSocketSession final : public Connection,
     if (subs_.accept(p)) enqueue(OutboundFrame{realtime::frame_of(p), p->published_at});
   }
   void close(int code, std::string_view reason, bool reconnect) override;
+  void exclude_if_stalled(steady_clock::time_point now,
+                          steady_clock::duration stall) noexcept override {
+    queue_.exclude_if_stalled(now, stall);
+  }
   const std::string& id() const noexcept override { return id_; }
   const std::string& user() const noexcept override { return identity_.user; }
 
@@ -124,6 +128,8 @@ class WebSocketSession final : public Connection,
     send(encode_welcome(id_, identity_.user, secs));
   }
   void enqueue(OutboundFrame frame);
+  void apply_output_limit();
+  void release_slot();
   void cleanup();
   ShardMetrics& m() const noexcept { return shard_.metrics(); }
 
@@ -137,6 +143,8 @@ class WebSocketSession final : public Connection,
   bool closing_ = false;  // a close was requested: no new frames, writer closes after the queue
   bool dead_ = false;     // the transport failed or the reader ended
   bool socket_dropped_ = false;  // the close deadline passed and the socket was closed
+  bool holds_slot_ = true;       // counts toward max_connections (release_slot)
+  bool reader_parked_ = false;   // no read pending while closing: the writer calls finish()
   char first_byte_ = 0;          // target of the idle one-byte read
   SendQueue queue_;
   SubscriptionSet subs_;
@@ -161,9 +169,15 @@ awaitable<bool> WebSocketSession::accept(HttpRequest& req) {
   ws_.read_message_max(ctx_.options.max_message_bytes);
   beast::get_lowest_layer(ws_).set_option(asio::ip::tcp::no_delay(true), ec);
   ws_.auto_fragment(false);  // one frame per message: nothing to reassemble, nothing to buffer
+  // Close codes of 5000 and above are undefined (RFC 6455 section 7.4.2): fail 1002
+  // rather than echo them as Beast would.
+  ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::close && ws_.reason().code >= 5000)
+      ws_.next_layer().replace_next_close_code(websocket::close_code::protocol_error);
+  });
   co_await ws_.async_accept(req, asio::redirect_error(use_awaitable, ec));
   if (ec) {
-    ctx_.release_connection();
+    release_slot();
     co_return false;
   }
   ws_.text(true);
@@ -174,6 +188,7 @@ void WebSocketSession::start() {
   shard_.attach(this);
   m().connections.fetch_add(1, std::memory_order_relaxed);
   spdlog::debug("conn={} ws open user={}", id_, identity_.user);
+  apply_output_limit();
   if (authenticated_) {
     welcome();
   } else {
@@ -181,6 +196,25 @@ void WebSocketSession::start() {
   }
   schedule_deadline();
   wait_message();
+}
+
+// What may wait unwritten for the peer: queued frames and, separately, Beast's control
+// frames (pongs to its pings). Small until the connection authenticates, so that an
+// anonymous peer cannot make the server buffer much (a ping flood without reading
+// took 1.5 GB in 7 s before control frames were bounded).
+void WebSocketSession::apply_output_limit() {
+  std::size_t cap = ctx_.options.max_send_queue_bytes;
+  if (!authenticated_) cap = std::min(cap, ctx_.options.unauthenticated_output_bytes);
+  queue_.set_limit(cap);
+  ws_.next_layer().limit_control_output(cap);
+}
+
+// The connection stops counting toward max_connections: when it ends, or when it is
+// closed before it authenticated (the close handshake may still take close_timeout).
+void WebSocketSession::release_slot() {
+  if (!holds_slot_) return;
+  holds_slot_ = false;
+  ctx_.release_connection();
 }
 
 // The idle wait: the first payload byte of the next message, read into the session
@@ -207,6 +241,16 @@ awaitable<void> WebSocketSession::read_message(Ptr self, std::size_t first_bytes
     buffer.commit(first_bytes);
   }
   if (!s.ws_.is_message_done()) {
+    // Closing: Beast's close (run by the writer) discards the rest of this message
+    // while it waits for the peer's close frame. Reading it here too would race that
+    // close (Beast then sizes a read for a frame the close consumed: an assertion in
+    // Debug builds, seen with a burst of frames from a client being closed 1008).
+    // The reader parks instead; the writer ends it once the close is done.
+    if (s.closing_) {
+      if (!s.writer_running_) co_return s.finish(websocket::error::closed);
+      s.reader_parked_ = true;
+      co_return;
+    }
     // Exact-size blocks here too: a recycled read block would otherwise be what
     // Beast's idle timer, re-armed by the next idle read, settles in for hours.
     auto exact =
@@ -238,6 +282,11 @@ void WebSocketSession::finish(beast::error_code ec) {
   if (ec == websocket::error::message_too_big) {
     spdlog::info("conn={} frame over {} bytes: closed 1009", id_, ctx_.options.max_message_bytes);
   }
+  if (ws_.next_layer().overflowed()) {
+    m().slow_consumers.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("conn={} user={} left over {} bytes of control frames (pongs) unread: closed", id_,
+                 identity_.user, queue_.limit());
+  }
   dead_ = true;
   if (deadline_timer_) deadline_timer_->cancel();
   // A running writer closes the socket when its write or close handshake ends.
@@ -251,7 +300,7 @@ void WebSocketSession::cleanup() {
   for (const std::string& channel : subs_.channels()) unsubscribe(channel);
   shard_.detach(this);
   m().connections.fetch_sub(1, std::memory_order_relaxed);
-  ctx_.release_connection();
+  release_slot();
 }
 
 void WebSocketSession::close(int code, std::string_view reason, bool reconnect) {
@@ -263,6 +312,7 @@ void WebSocketSession::close(int code, std::string_view reason, bool reconnect) 
     queue_.push(std::move(frame));
   }
   closing_ = true;
+  if (!authenticated_) release_slot();
   close_reason_ = std::make_unique<websocket::close_reason>(static_cast<std::uint16_t>(code));
   close_reason_->reason.assign(reason.data(), reason.size());
   // A peer that stopped reading would hold the flush (and so the close) forever.
@@ -335,6 +385,10 @@ awaitable<void> WebSocketSession::write_loop(Ptr self) {
     beast::get_lowest_layer(s.ws_).close(ec);  // unblocks the reader
   }
   s.writer_running_ = false;
+  if (s.reader_parked_) {
+    s.reader_parked_ = false;
+    s.finish(websocket::error::closed);
+  }
 }
 
 std::optional<steady_clock::time_point> WebSocketSession::next_deadline() const {
@@ -428,6 +482,7 @@ void WebSocketSession::authenticate(std::optional<std::int64_t> id, const AuthFr
     }
     identity_ = std::move(*who);
     authenticated_ = true;
+    apply_output_limit();
     welcome();
     reply(id, "{}");
     schedule_deadline();  // from the auth deadline to the token's expiry

@@ -2,6 +2,7 @@
 #include <inventory/api_response.hpp>
 #include <inventory/static_files.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -30,6 +31,16 @@ bool unsafe(std::string_view rel) {
   return false;
 }
 
+// `path` resolves (symlinks followed) to a file inside `root` (already canonical): a
+// symlink in the web root must not publish a file from elsewhere (/etc/passwd).
+bool inside(const fs::path& path, const fs::path& root) {
+  std::error_code ec;
+  const fs::path real = fs::canonical(path, ec);
+  if (ec) return false;
+  auto [r, p] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+  return r == root.end();
+}
+
 gateway::AppResponse file_response(const std::string& type, const std::string& body) {
   gateway::AppResponse r;
   r.content_type = type;
@@ -45,9 +56,10 @@ gateway::AppResponse file_response(const std::string& type, const std::string& b
 StaticFiles::StaticFiles(const fs::path& web_root, const fs::path& client_dir) {
   std::error_code ec;
   if (fs::is_directory(web_root, ec)) {
+    const fs::path root = fs::canonical(web_root, ec);
     for (auto it = fs::recursive_directory_iterator(web_root, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (!it->is_regular_file(ec)) continue;
+      if (!it->is_regular_file(ec) || !inside(it->path(), root)) continue;
       auto body = read_file(it->path());
       if (!body) continue;
       const std::string rel = it->path().lexically_relative(web_root).generic_string();
@@ -57,9 +69,11 @@ StaticFiles::StaticFiles(const fs::path& web_root, const fs::path& client_dir) {
     missing_ += "web root " + web_root.string() + " not found; ";
   }
   if (fs::is_directory(client_dir, ec)) {
+    const fs::path root = fs::canonical(client_dir, ec);
     for (const auto& entry : fs::directory_iterator(client_dir, ec)) {
       const std::string name = entry.path().filename().string();
-      if (!entry.is_regular_file(ec) || !name.ends_with(".js")) continue;
+      if (!entry.is_regular_file(ec) || !name.ends_with(".js") || !inside(entry.path(), root))
+        continue;
       if (auto body = read_file(entry.path()))
         client_.emplace(name, File{content_type(name), std::move(*body)});
     }

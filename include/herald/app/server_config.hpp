@@ -65,6 +65,14 @@ struct ServerConfig {
   /// 1 MiB: several seconds of a busy channel; a reader further behind than that is
   /// better served by reconnecting and recovering.
   std::size_t max_send_queue_bytes = 1 << 20;
+  /// The same for a WebSocket that has not authenticated yet (its pongs included).
+  std::size_t unauthenticated_output_bytes = 64 * 1024;
+  /// Request line + header fields beyond this get 414 / 431.
+  std::size_t max_header_bytes = 16 * 1024;
+  /// A request must arrive within this; idle keep-alive connections close after it.
+  std::chrono::seconds header_timeout{60};
+  /// Plain HTTP connections beyond which new ones get 503 and are closed.
+  std::size_t max_http_connections = 10000;
   /// Channels one connection may subscribe to. 1000: far above any dashboard's needs,
   /// low enough that one client cannot make the node hold millions of subscriptions.
   std::size_t max_subscriptions_per_connection = 1000;

@@ -37,7 +37,12 @@ struct GatewayOptions {
   std::size_t max_message_bytes = 65536;  ///< one inbound WebSocket frame (close 1009)
   unsigned threads = 0;                   ///< shards; 0 = one per core
   std::size_t max_connections = 100000;   ///< WebSocket + SSE; beyond: HTTP 503
+  /// Bytes that may wait unwritten for one connection (queued frames; separately, its
+  /// WebSocket control frames such as pongs); beyond: dropped (3008).
   std::size_t max_send_queue_bytes = 1 << 20;
+  /// The same bound for a WebSocket that has not authenticated yet: an anonymous peer
+  /// gets replies to a few frames, not a megabyte of pongs it never reads.
+  std::size_t unauthenticated_output_bytes = 64 * 1024;
   /// Publish backpressure: while more than this is queued to clients in total, HTTP
   /// publishes wait (up to publish_backpressure_wait) for the queues to drain, so
   /// publishers that outrun the sockets are slowed down instead of every subscriber
@@ -59,6 +64,15 @@ struct GatewayOptions {
   std::chrono::milliseconds shutdown_grace{3000};
   /// HTTP request bodies above this get 413 (protocol.md section 6: 1 MiB).
   std::size_t max_http_body = 1 << 20;
+  /// A request line and header fields above this get 414 / 431 (16 KiB: browsers send
+  /// 1-2 KB; nginx's default large_client_header_buffers is 4 x 8 KiB).
+  std::size_t max_header_bytes = 16 * 1024;
+  /// A request (head and body) must arrive within this of the connection's previous
+  /// answer or its opening; an idle keep-alive connection is closed after it.
+  std::chrono::milliseconds header_timeout{60000};
+  /// Plain HTTP connections (keep-alive ones idle between requests included; upgraded
+  /// ones count toward max_connections instead); beyond: 503 and close.
+  std::size_t max_http_connections = 10000;
   /// Builds the engine (default: the memory engine). The sink and shard count are the
   /// gateway's; the Redis engine plugs in here.
   std::function<std::unique_ptr<realtime::Engine>(realtime::DeliverySink&, std::size_t shards)>

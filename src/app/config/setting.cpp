@@ -27,7 +27,7 @@ Problem apply_seconds(std::string_view text, std::chrono::seconds& out) {
   return std::nullopt;
 }
 
-constexpr std::array<Setting, 22> table{{
+constexpr std::array<Setting, 26> table{{
     {"listen", "--listen", "HERALD_LISTEN", "HOST:PORT",
      "address to listen on; [::1]:8080 for IPv6, :8080 for every interface", "127.0.0.1:8080",
      TomlKind::string,
@@ -131,10 +131,30 @@ constexpr std::array<Setting, 22> table{{
        return apply_size(t, 1, size_max, d.config.max_connections);
      }},
     {"max_send_queue_bytes", "--max-send-queue-bytes", "HERALD_MAX_SEND_QUEUE_BYTES", "N",
-     "bytes queued to one connection before it is dropped (close 3008)", "1048576",
+     "bytes waiting unwritten for one connection before it is dropped (close 3008)", "1048576",
      TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) {
        return apply_size(t, 1, size_max, d.config.max_send_queue_bytes);
+     }},
+    {"unauthenticated_output_bytes", "--unauthenticated-output-bytes",
+     "HERALD_UNAUTHENTICATED_OUTPUT_BYTES", "N",
+     "the same bound before a WebSocket authenticates (pongs included)", "65536", TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) {
+       return apply_size(t, 1, size_max, d.config.unauthenticated_output_bytes);
+     }},
+    {"max_header_bytes", "--max-header-bytes", "HERALD_MAX_HEADER_BYTES", "N",
+     "request line + header fields (beyond: HTTP 414 / 431)", "16384", TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) {
+       return apply_size(t, 256, 1u << 30, d.config.max_header_bytes);
+     }},
+    {"header_timeout", "--header-timeout", "HERALD_HEADER_TIMEOUT", "SECONDS",
+     "time for a request to arrive; idle keep-alive connections close after it", "60",
+     TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) { return apply_seconds(t, d.config.header_timeout); }},
+    {"max_http_connections", "--max-http-connections", "HERALD_MAX_HTTP_CONNECTIONS", "N",
+     "plain HTTP connections beyond which new ones get HTTP 503", "10000", TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) {
+       return apply_size(t, 1, size_max, d.config.max_http_connections);
      }},
     {"max_subscriptions_per_connection", "--max-subscriptions-per-connection",
      "HERALD_MAX_SUBSCRIPTIONS_PER_CONNECTION", "N",

@@ -120,7 +120,9 @@ ParsedFrame parse_client_frame(std::string_view text) {
   json::value root = json::parse(text, ec, &resource);
   if (ec) {
     out.error = ProtocolError::malformed_json;
-    out.message = "malformed JSON";
+    // Boost.JSON's default depth limit (32): deeper input is refused, and says so.
+    out.message =
+        ec == json::error::too_deep ? "JSON nested deeper than 32 levels" : "malformed JSON";
     return out;
   }
   if (!root.is_object()) {

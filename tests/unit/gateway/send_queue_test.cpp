@@ -60,5 +60,50 @@ TEST(SendQueue, SharesTheFrameInsteadOfCopying) {
   EXPECT_EQ(shared.use_count(), 3);
 }
 
+TEST(SendQueue, StalledQueueLeavesTheGaugeUntilItMovesAgain) {
+  using namespace std::chrono_literals;
+  std::atomic<std::int64_t> gauge{0};
+  SendQueue q(1000, &gauge);
+  auto t0 = std::chrono::steady_clock::now();
+  OutboundFrame f{std::make_shared<const std::string>(100, 'x'), t0};
+  q.push(f);
+  q.push(f);
+  EXPECT_EQ(gauge.load(), 200);
+  // Not stalled yet: the clock started with the first frame (its published_at).
+  EXPECT_FALSE(q.exclude_if_stalled(t0 + 100ms, 500ms));
+  EXPECT_EQ(gauge.load(), 200);
+  EXPECT_TRUE(q.exclude_if_stalled(t0 + 600ms, 500ms));
+  EXPECT_FALSE(q.counted());
+  EXPECT_EQ(gauge.load(), 0);
+  EXPECT_FALSE(q.exclude_if_stalled(t0 + 700ms, 500ms));  // once
+  q.push(f);  // frames queued meanwhile are not counted either
+  EXPECT_EQ(gauge.load(), 0);
+  EXPECT_EQ(q.bytes(), 300u);
+  // The reader moves again: back in the gauge, exactly.
+  std::vector<OutboundFrame> out;
+  q.take(out, 1);
+  EXPECT_TRUE(q.counted());
+  EXPECT_EQ(gauge.load(), 200);
+  q.clear();
+  EXPECT_EQ(gauge.load(), 0);
+  // An empty queue is never stalled; clear() while excluded keeps the gauge exact.
+  EXPECT_FALSE(q.exclude_if_stalled(t0 + 1h, 500ms));
+  q.push(f);
+  EXPECT_TRUE(q.exclude_if_stalled(t0 + 1h, 500ms));
+  q.clear();
+  EXPECT_EQ(gauge.load(), 0);
+  q.push(f);
+  EXPECT_EQ(gauge.load(), 100);
+}
+
+TEST(SendQueue, LimitCanChange) {
+  SendQueue q(10);
+  q.set_limit(100);
+  EXPECT_TRUE(q.push(frame(60)));
+  EXPECT_TRUE(q.push(frame(40)));
+  EXPECT_FALSE(q.push(frame(1)));
+  EXPECT_EQ(q.limit(), 100u);
+}
+
 }  // namespace
 }  // namespace herald::gateway

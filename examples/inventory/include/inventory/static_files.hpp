@@ -6,7 +6,9 @@
 // the disk and never blocks. Routes: "/" -> index.html, "/static/<relative path>" ->
 // a file of the web root, "/client/<name>.js" -> a module of the client. A path with a ".."
 // segment, a backslash or a NUL is refused (400), though lookups only ever reach files loaded from
-// the web root. Thread: immutable after construction; safe from any thread.
+// the web root. A symlink is loaded only if it resolves inside its directory (the web
+// root, the client's directory). Thread: immutable after construction; safe from any
+// thread.
 #pragma once
 
 #include <herald/gateway/app_routes.hpp>

@@ -5,6 +5,7 @@
 #include "gateway/server_context.hpp"
 #include "gateway/sse_session.hpp"
 #include "gateway/websocket_session.hpp"
+#include "proxy/http_proxy.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
@@ -128,6 +129,10 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
       auto res = json_error(req, a.status, a.message);
       co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
       if (ec || !res.keep_alive()) co_return std::nullopt;
+      continue;
+    }
+    if (ctx.options.proxy != nullptr && !HttpApi::owns(path)) {  // the upstream's
+      if (!co_await ctx.options.proxy->serve(stream, req) || ctx.stopping.load()) break;
       continue;
     }
     HttpResponse res = co_await api.handle(req, loopback);

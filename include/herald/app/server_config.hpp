@@ -27,6 +27,11 @@ struct ServerConfig {
   std::string redis_url;
   /// Empty: the cache uses redis_url.
   std::string cache_redis_url;
+  /// The app behind Herald's HTTP cache gateway (`--upstream http://HOST:PORT`):
+  /// every request for a path Herald does not serve itself goes there. Empty host:
+  /// no upstream (such requests get 404, as before).
+  std::string upstream_host;
+  std::uint16_t upstream_port = 0;
   /// Redis engine: auto (sharded SPUBLISH/SSUBSCRIBE on Redis 7+), sharded or classic.
   std::string pubsub = "auto";
   /// Redis engine: a node's presence entries expire this long after it stops

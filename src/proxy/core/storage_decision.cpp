@@ -88,12 +88,11 @@ StorageDecision decide_storage(unsigned status, const HeaderList& response, std:
   }
   if (!lifetime) return refuse("no-lifetime");
 
-  // Initial age: the Age header, or what the Date header says, whichever is older.
-  std::int64_t age = age_value(response.first("age"));
-  if (auto dv = response.first("date")) {
-    if (auto date = parse_http_date(*dv)) age = std::max(age, now_s - *date);
-  }
-  d.age_s = std::max<std::int64_t>(0, age);
+  // Initial age: the Age header only. RFC 9111's apparent age (now - Date) is left
+  // out, as Varnish does: Date has one-second resolution, so it would age every
+  // answer by up to a second and make `s-maxage=1` answers stale on arrival, and it
+  // turns any clock skew between the app and Herald into lost freshness.
+  d.age_s = age_value(response.first("age"));
 
   const bool revalidate = cc.must_revalidate || cc.proxy_revalidate;
   auto window = [&](const std::optional<std::int64_t>& s, const std::optional<std::int64_t>& c) {

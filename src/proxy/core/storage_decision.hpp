@@ -41,7 +41,7 @@ struct StorageDecision {
   std::int64_t fresh_ms = 0;  ///< freshness lifetime minus the initial age (may be <= 0)
   std::int64_t swr_ms = 0;    ///< stale-while-revalidate window after that
   std::int64_t sie_ms = 0;    ///< stale-if-error window after that
-  std::int64_t age_s = 0;     ///< initial age (Age header / Date), added to Age on hits
+  std::int64_t age_s = 0;     ///< initial age (the Age header), added to Age on hits
   VaryList vary;
   std::vector<std::string> tags;  ///< Surrogate-Key then Cache-Tag, merged
 };

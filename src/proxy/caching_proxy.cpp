@@ -1,0 +1,493 @@
+// CachingProxy: the bypass / cold / warm / stale paths (see caching_proxy.hpp).
+#include "proxy/caching_proxy.hpp"
+
+#include "proxy/core/cache_status.hpp"
+#include "proxy/core/forwarding.hpp"
+#include "proxy/core/http_date.hpp"
+#include "proxy/core/proxy_key.hpp"
+#include "proxy/core/storage_decision.hpp"
+#include "proxy/core/stored_response.hpp"
+#include "proxy/core/url_record.hpp"
+#include "proxy/upstream_pool.hpp"
+
+#include <herald/cache/cache.hpp>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <chrono>
+#include <stdexcept>
+#include <unordered_set>
+
+namespace herald::proxy {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using std::chrono::milliseconds;
+
+namespace {
+
+std::int64_t wall_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+/// One upstream answer fetched to fill the cache, and what the rules say about it.
+struct Fill {
+  UpstreamResult result;
+  StorageDecision decision;
+  std::shared_ptr<const std::string> envelope;  ///< always built for an answer
+  bool storable = false;                        ///< decision.store and small enough
+  bool stored = false;
+  bool mine = false;  ///< this caller's loader ran (not a collapsed waiter)
+};
+
+unsigned failure_status(UpstreamFailure f) {
+  return f == UpstreamFailure::timeout ? 504 : 502;
+}
+
+std::string_view failure_detail(UpstreamFailure f) {
+  switch (f) {
+    case UpstreamFailure::timeout:
+      return "upstream-timeout";
+    case UpstreamFailure::malformed:
+      return "upstream-malformed";
+    default:
+      return "upstream-unreachable";
+  }
+}
+
+/// Weak comparison of entity tags (RFC 9110 section 8.8.3.2) against a list.
+bool etag_matches(std::string_view list, std::string_view etag) {
+  if (etag.empty()) return false;
+  auto opaque = [](std::string_view t) {
+    if (t.starts_with("W/")) t.remove_prefix(2);
+    return t;
+  };
+  const std::string_view mine = opaque(etag);
+  std::size_t i = 0;
+  while (i <= list.size()) {
+    std::size_t end = list.find(',', i);
+    if (end == std::string_view::npos) end = list.size();
+    std::string_view item = list.substr(i, end - i);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (item == "*" || (!item.empty() && opaque(item) == mine)) return true;
+    i = end + 1;
+  }
+  return false;
+}
+
+/// True when the client's conditional fields say its copy is current (RFC 9110
+/// section 13.2.2: If-None-Match first; If-Modified-Since only without it).
+bool not_modified(const HeaderList& request, const StoredResponseView& v) {
+  if (auto inm = request.get("if-none-match")) return etag_matches(*inm, v.etag);
+  if (auto ims = request.first("if-modified-since")) {
+    const auto since = parse_http_date(*ims);
+    const auto modified = parse_http_date(v.last_modified);
+    return since && modified && *modified <= *since;
+  }
+  return false;
+}
+
+}  // namespace
+
+struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
+  State(asio::any_io_executor e, cache::Cache& c, ProxyOptions o)
+      : ex(e), cache(c), options(o), pool(e, o) {}
+
+  asio::any_io_executor ex;
+  cache::Cache& cache;
+  ProxyOptions options;
+  UpstreamPool pool;
+  ProxyStats stats;
+  std::unordered_set<std::string> refreshing;  ///< variant keys with a refresh running
+  bool stopped = false;
+
+  // ------------------------------------------------------------------ policies
+
+  cache::CachePolicy base_policy() const {
+    cache::CachePolicy p;
+    p.jitter = 0;
+    p.negative_ttl = milliseconds{0};
+    p.stale_grace = milliseconds{0};
+    p.fail_safe_max = milliseconds{0};
+    p.soft_timeout = milliseconds{0};
+    p.hard_timeout = milliseconds{0};  // the upstream's own timeouts bound a load
+    p.lock = true;
+    p.lock_wait = options.connect_timeout + options.header_timeout;
+    p.lock_ttl = p.lock_wait + options.body_timeout;
+    return p;
+  }
+
+  cache::CachePolicy url_policy(std::shared_ptr<Fill> fill = nullptr) const {
+    cache::CachePolicy p = base_policy();
+    p.ttl = options.url_record_ttl;
+    p.l1_ttl = milliseconds{60'000};
+    const milliseconds ttl = options.url_record_ttl;
+    // A failed or 5xx fill leaves no record: the next request tries again.
+    p.ttl_of = [fill, ttl](const std::string&) {
+      if (fill && (!fill->result.response || fill->result.response->status >= 500))
+        return milliseconds{0};
+      return ttl;
+    };
+    return p;
+  }
+
+  /// Variant entries live for freshness + the longer stale window (the envelope's own
+  /// figures); `fill` set: the loader's answer, stored only if it said so.
+  cache::CachePolicy variant_policy(std::vector<std::string> tags,
+                                    std::shared_ptr<Fill> fill = nullptr) const {
+    cache::CachePolicy p = base_policy();
+    p.tags = std::move(tags);
+    p.l1_ttl = milliseconds{24 * 3'600'000};  // bounded by the entry's own life
+    p.ttl_of = [fill](const std::string& value) {
+      if (fill && !fill->storable) return milliseconds{0};
+      auto v = StoredResponseView::parse(value);
+      if (!v || v->fresh_ms <= 0) return milliseconds{0};
+      return milliseconds{v->keep_ms()};
+    };
+    return p;
+  }
+
+  // ------------------------------------------------------------------ upstream
+
+  UpstreamRequest fill_request(const ProxyRequest& req) const {
+    UpstreamRequest u;
+    u.method = "GET";  // HEAD misses fetch the whole answer, for later GETs too
+    u.target = req.target;
+    u.headers = forward_request_headers(req.headers, {req.client_ip, "http", true});
+    return u;
+  }
+
+  awaitable<std::shared_ptr<Fill>> fetch_fill(const UpstreamRequest& u) {
+    auto f = std::make_shared<Fill>();
+    ++stats.upstream_requests;
+    f->result = co_await pool.fetch(u);
+    if (!f->result.response) {
+      ++stats.upstream_errors;
+      co_return f;
+    }
+    const UpstreamResponse& r = *f->result.response;
+    const std::int64_t now = wall_ms();
+    f->decision = decide_storage(r.status, r.headers, now / 1000);
+    StoredResponse s;
+    s.stored_ms = now;
+    s.age_s = f->decision.age_s;
+    s.fresh_ms = f->decision.store ? f->decision.fresh_ms : 0;
+    s.swr_ms = f->decision.swr_ms;
+    s.sie_ms = f->decision.sie_ms;
+    s.status = r.status;
+    s.vary = f->decision.vary.names;
+    s.tags = f->decision.tags;
+    if (auto e = r.headers.first("etag")) s.etag = std::string(*e);
+    if (auto lm = r.headers.first("last-modified")) s.last_modified = std::string(*lm);
+    s.head =
+        response_head(r.status, r.reason, r.headers, r.body.size(), options.expose_tag_headers);
+    s.body = r.body;
+    f->envelope = std::make_shared<const std::string>(s.encode());
+    f->storable = f->decision.store;
+    if (f->storable && f->envelope->size() > options.max_object_bytes) {
+      f->storable = false;
+      f->decision.reason = "too-large";
+    }
+    co_return f;
+  }
+
+  /// Stores a storable fill: the variant under its tags, then the URL's record if
+  /// it changed (Vary names or tags).
+  awaitable<void> store(const std::shared_ptr<Fill>& f, const std::string& canonical,
+                        const HeaderList& request, const std::optional<UrlRecord>& known) {
+    if (!f->storable) co_return;
+    UrlRecord rec{false, f->decision.vary.names, f->decision.tags};
+    const std::string vkey = variant_key(canonical, rec.vary, request);
+    const cache::CachePolicy vpolicy = variant_policy(rec.tags);
+    co_await cache.set(vkey, *f->envelope, vpolicy);
+    f->stored = true;
+    if (!known || *known != rec) {
+      const std::string ukey = url_key(canonical);
+      const cache::CachePolicy upolicy = url_policy();
+      co_await cache.set(ukey, rec.encode(), upolicy);
+    }
+  }
+
+  // ------------------------------------------------------------------ answers
+
+  ProxyAnswer error_answer(const ProxyRequest& req, const UpstreamResult& r, CacheStatus cs) {
+    const unsigned status = failure_status(r.failure);
+    cs.detail = failure_detail(r.failure);
+    ProxyAnswer a;
+    a.status = status;
+    a.body = (status == 504 ? "504 Gateway Timeout: " : "502 Bad Gateway: ") + r.detail + "\n";
+    a.head = "HTTP/1.1 " + std::to_string(status) +
+             (status == 504 ? " Gateway Timeout\r\n" : " Bad Gateway\r\n") +
+             "Content-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n"
+             "Content-Length: " +
+             std::to_string(a.body.size()) + "\r\n";
+    finish(a, req, cs, std::nullopt);
+    a.head_only = req.method == "HEAD";
+    return a;
+  }
+
+  void finish(ProxyAnswer& a, const ProxyRequest& req, const CacheStatus& cs,
+              std::optional<std::int64_t> age) {
+    if (age) a.extra += "Age: " + std::to_string(*age) + "\r\n";
+    a.extra += "Cache-Status: " + cs.str() + "\r\n";
+    a.keep_alive = req.keep_alive;
+    if (!a.keep_alive) a.extra += "Connection: close\r\n";
+    a.extra += "\r\n";
+  }
+
+  /// An answer straight from a fill (miss, bypass): the envelope's head and body.
+  ProxyAnswer fill_answer(const ProxyRequest& req, const std::shared_ptr<Fill>& f, CacheStatus cs) {
+    if (!f->result.response) return error_answer(req, f->result, cs);
+    auto v = StoredResponseView::parse(*f->envelope);
+    ProxyAnswer a = view_answer(req, f->envelope, *v);
+    cs.fwd_status = f->result.response->status;
+    cs.stored = f->stored;
+    if (!f->storable && cs.detail.empty() && !f->decision.reason.empty())
+      cs.detail = f->decision.reason;
+    finish(a, req, cs, f->decision.age_s > 0 ? std::optional{f->decision.age_s} : std::nullopt);
+    return a;
+  }
+
+  ProxyAnswer view_answer(const ProxyRequest& req, std::shared_ptr<const std::string> value,
+                          const StoredResponseView& v) {
+    ProxyAnswer a;
+    a.status = v.status;
+    const char* base = value->data();
+    a.head_at = static_cast<std::size_t>(v.head.data() - base);
+    a.head_len = v.head.size();
+    a.body_at = static_cast<std::size_t>(v.body.data() - base);
+    a.body_len = v.body.size();
+    a.value = std::move(value);
+    a.head_only = req.method == "HEAD";
+    return a;
+  }
+
+  /// An answer from a stored value: 304 when the client's copy is current.
+  ProxyAnswer stored_answer(const ProxyRequest& req, std::shared_ptr<const std::string> value,
+                            const StoredResponseView& v, CacheStatus cs) {
+    const std::int64_t now = wall_ms();
+    cs.ttl = v.ttl_at(now);
+    if (not_modified(req.headers, v)) {
+      ++stats.not_modified;
+      ProxyAnswer a;
+      a.status = 304;
+      a.head = "HTTP/1.1 304 Not Modified\r\n";
+      if (!v.etag.empty()) a.head += "ETag: " + std::string(v.etag) + "\r\n";
+      if (!v.last_modified.empty())
+        a.head += "Last-Modified: " + std::string(v.last_modified) + "\r\n";
+      a.head_only = true;
+      finish(a, req, cs, v.age_at(now));
+      return a;
+    }
+    ProxyAnswer a = view_answer(req, std::move(value), v);
+    finish(a, req, cs, v.age_at(now));
+    return a;
+  }
+
+  // ------------------------------------------------------------------ paths
+
+  awaitable<ProxyAnswer> bypass(const ProxyRequest& req, std::string_view why) {
+    ++stats.bypasses;
+    UpstreamRequest u;
+    u.method = req.method;
+    u.target = req.target;
+    u.headers = forward_request_headers(req.headers, {req.client_ip, "http", false});
+    u.body = req.body;
+    ++stats.upstream_requests;
+    UpstreamResult r = co_await pool.fetch(u);
+    CacheStatus cs;
+    cs.fwd = why == "method" ? "method" : "bypass";
+    if (why != "method") cs.detail = why;
+    if (!r.response) {
+      ++stats.upstream_errors;
+      co_return error_answer(req, r, cs);
+    }
+    const UpstreamResponse& res = *r.response;
+    ProxyAnswer a;
+    a.status = res.status;
+    a.head = response_head(res.status, res.reason, res.headers, res.body.size(),
+                           options.expose_tag_headers);
+    a.body = std::move(r.response->body);
+    a.head_only = req.method == "HEAD";
+    cs.fwd_status = res.status;
+    finish(a, req, cs, std::nullopt);
+    co_return a;
+  }
+
+  awaitable<ProxyAnswer> handle(ProxyRequest req) {
+    std::optional<std::string_view> why = request_bypass(req.method, req.headers);
+    std::optional<std::string> canonical;
+    if (!why) {
+      const auto host = req.headers.first("host");
+      if (!host || req.headers.count("host") != 1 || !valid_host(*host)) {
+        why = "host";
+      } else if (!(canonical = canonical_url(*host, req.target))) {
+        why = "target";
+      }
+    }
+    if (why) co_return co_await bypass(req, *why);
+
+    const std::string ukey = url_key(*canonical);
+    std::optional<UrlRecord> rec;
+    const cache::CachePolicy record_policy = url_policy();
+    if (auto r = co_await cache.get(ukey, record_policy); r && r->value)
+      rec = UrlRecord::parse(*r->value);
+    bool collapsed = false;
+    if (!rec) {
+      // Cold URL: one fill for the whole cluster; it stores the variant and the record.
+      auto fill = std::make_shared<Fill>();
+      auto self = shared_from_this();
+      const UpstreamRequest u = fill_request(req);
+      const HeaderList headers = req.headers;
+      const std::string url = *canonical;
+      cache::Loader loader = [self, fill, u, headers,
+                              url]() -> awaitable<std::optional<std::string>> {
+        auto f = co_await self->fetch_fill(u);
+        *fill = std::move(*f);
+        fill->mine = true;
+        if (!fill->result.response) throw std::runtime_error(fill->result.detail);
+        co_await self->store(fill, url, headers, std::nullopt);
+        UrlRecord r{!fill->storable, fill->decision.vary.names, fill->decision.tags};
+        co_return r.encode();
+      };
+      const cache::CachePolicy fill_policy = url_policy(fill);
+      auto r = co_await cache.get_or_set(ukey, std::move(loader), fill_policy);
+      if (fill->mine) {
+        ++stats.misses;
+        co_return fill_answer(req, fill, CacheStatus{.fwd = "uri-miss"});
+      }
+      if (!r || !r->value || !(rec = UrlRecord::parse(*r->value))) {
+        ++stats.upstream_errors;
+        UpstreamResult failed;
+        failed.failure = UpstreamFailure::unreachable;
+        failed.detail = "upstream failed (collapsed request)";
+        co_return error_answer(req, failed, CacheStatus{.fwd = "uri-miss", .collapsed = true});
+      }
+      collapsed = r->source == cache::CacheSource::loader;
+    }
+
+    if (rec->pass) {
+      // Its last answer could not be stored: no queueing behind one another.
+      ++stats.misses;
+      auto fill = co_await fetch_fill(fill_request(req));
+      if (fill->result.response) co_await store(fill, *canonical, req.headers, rec);
+      co_return fill_answer(req, fill, CacheStatus{.fwd = "miss", .detail = "pass"});
+    }
+
+    const std::string vkey = variant_key(*canonical, rec->vary, req.headers);
+    auto fill = std::make_shared<Fill>();
+    auto self = shared_from_this();
+    const UpstreamRequest u = fill_request(req);
+    const HeaderList headers = req.headers;
+    const std::string url = *canonical;
+    const UrlRecord known = *rec;
+    cache::Loader loader = [self, fill, u, headers, url,
+                            known]() -> awaitable<std::optional<std::string>> {
+      auto f = co_await self->fetch_fill(u);
+      *fill = std::move(*f);
+      fill->mine = true;
+      if (!fill->result.response) throw std::runtime_error(fill->result.detail);
+      UrlRecord now{false, fill->decision.vary.names, fill->decision.tags};
+      if (fill->storable && now != known) {
+        // Its Vary names or tags changed: store it under the new ones (the cache would
+        // store this load under the old tags) and update the record.
+        co_await self->store(fill, url, headers, known);
+        fill->storable = false;  // not again under the old tags by the cache
+        fill->stored = true;
+      }
+      co_return *fill->envelope;
+    };
+    const cache::CachePolicy vpolicy = variant_policy(rec->tags, fill);
+    auto r = co_await cache.get_or_set(vkey, std::move(loader), vpolicy);
+    if (fill->mine) {
+      ++stats.misses;
+      if (fill->storable) fill->stored = true;  // the cache's write-back stores it
+      co_return fill_answer(req, fill, CacheStatus{.fwd = "miss", .collapsed = collapsed});
+    }
+    if (!r || !r->value) {
+      ++stats.upstream_errors;
+      UpstreamResult failed;
+      failed.failure = UpstreamFailure::unreachable;
+      failed.detail = "upstream failed (collapsed request)";
+      co_return error_answer(req, failed, CacheStatus{.fwd = "miss", .collapsed = true});
+    }
+    auto value = std::make_shared<const std::string>(std::move(*r->value));
+    auto v = StoredResponseView::parse(*value);
+    if (!v) {
+      co_await cache.remove(vkey);
+      co_return co_await bypass(req, "corrupt-entry");
+    }
+    if (v->fresh_ms <= 0) {
+      // A collapsed waiter whose shared answer may not be shared: ask for its own.
+      co_return co_await bypass(req, "not-shareable");
+    }
+    collapsed = collapsed || r->source == cache::CacheSource::loader;
+    const std::int64_t now = wall_ms();
+    if (v->fresh_at(now)) {
+      ++stats.hits;
+      co_return stored_answer(req, value, *v, CacheStatus{.hit = true, .collapsed = collapsed});
+    }
+    const std::int64_t stale_for = now - (v->stored_ms + v->fresh_ms);
+    if (stale_for < v->swr_ms) {
+      ++stats.stale;
+      refresh_in_background(vkey, u, url, headers, known);
+      co_return stored_answer(
+          req, value, *v,
+          CacheStatus{.hit = true, .fwd = "stale", .detail = "stale-while-revalidate"});
+    }
+    // Stale past stale-while-revalidate: ask the upstream; stale-if-error covers its
+    // failures and 5xx answers.
+    auto f = co_await fetch_fill(u);
+    const bool failed = !f->result.response || f->result.response->status >= 500;
+    if (failed && stale_for < v->sie_ms) {
+      ++stats.stale;
+      CacheStatus cs{.hit = true, .fwd = "stale", .detail = "stale-if-error"};
+      if (f->result.response) cs.fwd_status = f->result.response->status;
+      co_return stored_answer(req, value, *v, cs);
+    }
+    ++stats.misses;
+    if (f->result.response) co_await store(f, url, headers, known);
+    co_return fill_answer(req, f, CacheStatus{.fwd = "stale"});
+  }
+
+  void refresh_in_background(const std::string& vkey, UpstreamRequest u, std::string url,
+                             HeaderList headers, UrlRecord known) {
+    if (stopped || !refreshing.insert(vkey).second) return;
+    auto self = shared_from_this();
+    asio::co_spawn(
+        ex,
+        [self, vkey, u = std::move(u), url = std::move(url), headers = std::move(headers),
+         known = std::move(known)]() -> awaitable<void> {
+          auto f = co_await self->fetch_fill(u);
+          if (f->result.response && !self->stopped) co_await self->store(f, url, headers, known);
+          self->refreshing.erase(vkey);
+        },
+        asio::detached);
+  }
+};
+
+CachingProxy::CachingProxy(asio::any_io_executor ex, cache::Cache& cache, ProxyOptions options)
+    : state_(std::make_shared<State>(ex, cache, std::move(options))) {}
+
+CachingProxy::~CachingProxy() {
+  state_->stopped = true;
+}
+
+awaitable<ProxyAnswer> CachingProxy::handle(ProxyRequest request) {
+  auto s = state_;
+  co_return co_await s->handle(std::move(request));
+}
+
+const ProxyStats& CachingProxy::stats() const noexcept {
+  return state_->stats;
+}
+
+void CachingProxy::stop() {
+  state_->stopped = true;
+}
+
+}  // namespace herald::proxy

@@ -98,6 +98,8 @@ int serve(const std::vector<std::string>& args) {
       herald::proxy::ProxyOptions po;
       po.upstream_host = config.upstream_host;
       po.upstream_port = config.upstream_port;
+      po.header_timeout = config.upstream_timeout;
+      po.body_timeout = config.upstream_timeout;
       proxy =
           std::make_unique<herald::proxy::HttpProxy>(cache_host.executor(), cache_host.cache(), po);
       options.proxy = proxy.get();

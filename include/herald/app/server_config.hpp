@@ -32,6 +32,9 @@ struct ServerConfig {
   /// no upstream (such requests get 404, as before).
   std::string upstream_host;
   std::uint16_t upstream_port = 0;
+  /// How long the upstream may take to send an answer's header, and then its body.
+  /// 30 s: a slow page render, under the 60 s idle timeout of common load balancers.
+  std::chrono::seconds upstream_timeout{30};
   /// Redis engine: auto (sharded SPUBLISH/SSUBSCRIBE on Redis 7+), sharded or classic.
   std::string pubsub = "auto";
   /// Redis engine: a node's presence entries expire this long after it stops

@@ -27,7 +27,7 @@ Problem apply_seconds(std::string_view text, std::chrono::seconds& out) {
   return std::nullopt;
 }
 
-constexpr std::array<Setting, 23> table{{
+constexpr std::array<Setting, 24> table{{
     {"listen", "--listen", "HERALD_LISTEN", "HOST:PORT",
      "address to listen on; [::1]:8080 for IPv6, :8080 for every interface", "127.0.0.1:8080",
      TomlKind::string,
@@ -49,6 +49,12 @@ constexpr std::array<Setting, 23> table{{
      "none (such requests get 404)", TomlKind::string,
      [](std::string_view t, ConfigDraft& d) {
        return parse_upstream_url(t, d.config.upstream_host, d.config.upstream_port);
+     }},
+    {"upstream_timeout", "--upstream-timeout", "HERALD_UPSTREAM_TIMEOUT", "SECONDS",
+     "upstream answer timeout, for the header and again for the body (then 504)", "30",
+     TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) {
+       return apply_seconds(t, d.config.upstream_timeout);
      }},
     {"pubsub", "--pubsub", "HERALD_PUBSUB", "auto|sharded|classic",
      "Redis engine fan-out: sharded SPUBLISH/SSUBSCRIBE (auto: on Redis 7+) or classic", "auto",

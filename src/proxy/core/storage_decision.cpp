@@ -67,7 +67,10 @@ StorageDecision decide_storage(unsigned status, const HeaderList& response, std:
   if (!storable_status(status)) return refuse("status");
   if (cc.no_store || sc.no_store) return refuse("no-store");
   if (cc.private_) return refuse("private");
-  if (cc.no_cache) return refuse("no-cache");
+  // Surrogate-Control max-age speaks to Herald alone: Cache-Control's freshness
+  // directives (no-cache, max-age, must-revalidate) are then the browsers'.
+  const bool surrogate = sc.max_age.has_value();
+  if (cc.no_cache && !surrogate) return refuse("no-cache");
   if (!rules.store_set_cookie && response.has("set-cookie")) return refuse("set-cookie");
   if (d.vary.star) return refuse("vary-star");
 
@@ -94,7 +97,7 @@ StorageDecision decide_storage(unsigned status, const HeaderList& response, std:
   // turns any clock skew between the app and Herald into lost freshness.
   d.age_s = age_value(response.first("age"));
 
-  const bool revalidate = cc.must_revalidate || cc.proxy_revalidate;
+  const bool revalidate = !surrogate && (cc.must_revalidate || cc.proxy_revalidate);
   auto window = [&](const std::optional<std::int64_t>& s, const std::optional<std::int64_t>& c) {
     if (revalidate) return std::int64_t{0};
     return (s ? *s : c.value_or(0)) * 1000;

@@ -8,7 +8,10 @@
 // stale-while-revalidate / stale-if-error come from Surrogate-Control when it has them,
 // else from Cache-Control, and hold with s-maxage too (as CDNs do for frameworks that
 // send `s-maxage=1, stale-while-revalidate`); an explicit must-revalidate or
-// proxy-revalidate turns both off.
+// proxy-revalidate turns both off. With a Surrogate-Control max-age, Cache-Control's
+// no-cache / max-age / must-revalidate are left to browsers (an app may say
+// `Cache-Control: no-cache` to browsers and `Surrogate-Control: max-age=60` to
+// Herald); no-store and private in either field still mean "do not store".
 //
 // Thread: pure functions. Cost: O(total header bytes).
 #pragma once

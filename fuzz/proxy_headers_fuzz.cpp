@@ -2,6 +2,7 @@
 // Surrogate-Control, Vary, Surrogate-Key, Cache-Tag, HTTP dates, the storage
 // decision, and the StoredResponse / UrlRecord envelopes read back from Redis.
 // The first byte picks the parser; the rest is the input. Properties:
+// Routes: a valid [[route]] pattern matched against any path, tag templates expanded.
 //   * nothing crashes, throws or reads out of bounds, whatever the bytes;
 //   * every tag a parser returns is valid_tag(); Vary names are sorted and unique;
 //   * a decision to store has a positive freshness and non-negative windows;
@@ -11,6 +12,7 @@
 #include "proxy/core/field_lists.hpp"
 #include "proxy/core/http_date.hpp"
 #include "proxy/core/proxy_key.hpp"
+#include "proxy/core/route_table.hpp"
 #include "proxy/core/storage_decision.hpp"
 #include "proxy/core/stored_response.hpp"
 #include "proxy/core/url_record.hpp"
@@ -73,7 +75,7 @@ void stored_round_trip(std::string_view in) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::string_view in(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 8) {
+  switch (data[0] % 9) {
     case 0: {
       auto cc = CacheControl::parse(in);
       if (cc.max_age && (*cc.max_age < 0 || *cc.max_age > (std::int64_t{1} << 31))) std::abort();
@@ -125,6 +127,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!again) std::abort();
         check_tags(again->tags);
       }
+      break;
+    }
+    case 8: {
+      // "pattern\npath\ntemplate": a valid rule matched against a path; expanded
+      // tags are always valid.
+      const auto parts = split(in, '\n');
+      if (parts.size() < 2) break;
+      RouteRule r;
+      r.match = parts[0];
+      if (parts.size() > 2) r.tags.push_back(parts[2]);
+      if (RouteTable::validate({r})) break;
+      RouteTable t({r});
+      if (auto m = t.match("GET", parts[1])) check_tags(RouteTable::expand(r.tags, *m));
       break;
     }
   }

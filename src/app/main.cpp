@@ -100,6 +100,7 @@ int serve(const std::vector<std::string>& args) {
       po.upstream_port = config.upstream_port;
       po.header_timeout = config.upstream_timeout;
       po.body_timeout = config.upstream_timeout;
+      po.routes = config.routes;
       proxy =
           std::make_unique<herald::proxy::HttpProxy>(cache_host.executor(), cache_host.cache(), po);
       options.proxy = proxy.get();

@@ -5,6 +5,7 @@
 #include "proxy/core/forwarding.hpp"
 #include "proxy/core/http_date.hpp"
 #include "proxy/core/proxy_key.hpp"
+#include "proxy/core/route_table.hpp"
 #include "proxy/core/storage_decision.hpp"
 #include "proxy/core/stored_response.hpp"
 #include "proxy/core/url_record.hpp"
@@ -95,12 +96,13 @@ bool not_modified(const HeaderList& request, const StoredResponseView& v) {
 
 struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
   State(asio::any_io_executor e, cache::Cache& c, ProxyOptions o)
-      : ex(e), cache(c), options(o), pool(e, o) {}
+      : ex(e), cache(c), options(o), pool(e, o), routes(o.routes) {}
 
   asio::any_io_executor ex;
   cache::Cache& cache;
   ProxyOptions options;
   UpstreamPool pool;
+  RouteTable routes;
   ProxyStats stats;
   std::unordered_set<std::string> refreshing;  ///< variant keys with a refresh running
   bool stopped = false;
@@ -161,7 +163,8 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     return u;
   }
 
-  awaitable<std::shared_ptr<Fill>> fetch_fill(const UpstreamRequest& u) {
+  awaitable<std::shared_ptr<Fill>> fetch_fill(const UpstreamRequest& u,
+                                              const ResponseRules& rules) {
     auto f = std::make_shared<Fill>();
     ++stats.upstream_requests;
     f->result = co_await pool.fetch(u);
@@ -171,7 +174,7 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     }
     const UpstreamResponse& r = *f->result.response;
     const std::int64_t now = wall_ms();
-    f->decision = decide_storage(r.status, r.headers, now / 1000);
+    f->decision = decide_storage(r.status, r.headers, now / 1000, rules);
     StoredResponse s;
     s.stored_ms = now;
     s.age_s = f->decision.age_s;
@@ -290,7 +293,8 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
 
   // ------------------------------------------------------------------ paths
 
-  awaitable<ProxyAnswer> bypass(const ProxyRequest& req, std::string_view why) {
+  awaitable<ProxyAnswer> bypass(const ProxyRequest& req, std::string_view why,
+                                const std::optional<RouteMatch>& route = std::nullopt) {
     ++stats.bypasses;
     UpstreamRequest u;
     u.method = req.method;
@@ -307,10 +311,21 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
       co_return error_answer(req, r, cs);
     }
     const UpstreamResponse& res = *r.response;
+    if (route && why == "method" && res.status >= 200 && res.status < 300 &&
+        !route->rule->invalidate.empty()) {
+      // A write rule: the write succeeded, so what it changed is dropped everywhere
+      // (and the tag: channels told) before the client hears back: its next read is
+      // fresh.
+      const std::vector<std::string> tags = RouteTable::expand(route->rule->invalidate, *route);
+      if (!tags.empty()) {
+        ++stats.write_invalidations;
+        co_await cache.invalidate_tags(tags);
+      }
+    }
     ProxyAnswer a;
     a.status = res.status;
     a.head = response_head(res.status, res.reason, res.headers, res.body.size(),
-                           options.expose_tag_headers);
+                           options.expose_tag_headers, req.method == "HEAD");
     a.body = std::move(r.response->body);
     a.head_only = req.method == "HEAD";
     cs.fwd_status = res.status;
@@ -319,7 +334,15 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
   }
 
   awaitable<ProxyAnswer> handle(ProxyRequest req) {
+    const std::string_view path = std::string_view{req.target}.substr(0, req.target.find('?'));
+    const std::optional<RouteMatch> route = routes.match(req.method, path);
     std::optional<std::string_view> why = request_bypass(req.method, req.headers);
+    if (!why && route && !route->rule->cache) why = "route";
+    ResponseRules rules;
+    if (route) {
+      if (route->rule->ttl) rules.default_ttl_s = route->rule->ttl->count();
+      rules.extra_tags = RouteTable::expand(route->rule->tags, *route);
+    }
     std::optional<std::string> canonical;
     if (!why) {
       const auto host = req.headers.first("host");
@@ -329,7 +352,7 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
         why = "target";
       }
     }
-    if (why) co_return co_await bypass(req, *why);
+    if (why) co_return co_await bypass(req, *why, route);
 
     const std::string ukey = url_key(*canonical);
     std::optional<UrlRecord> rec;
@@ -344,9 +367,9 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
       const UpstreamRequest u = fill_request(req);
       const HeaderList headers = req.headers;
       const std::string url = *canonical;
-      cache::Loader loader = [self, fill, u, headers,
-                              url]() -> awaitable<std::optional<std::string>> {
-        auto f = co_await self->fetch_fill(u);
+      cache::Loader loader = [self, fill, u, headers, url,
+                              rules]() -> awaitable<std::optional<std::string>> {
+        auto f = co_await self->fetch_fill(u, rules);
         *fill = std::move(*f);
         fill->mine = true;
         if (!fill->result.response) throw std::runtime_error(fill->result.detail);
@@ -373,7 +396,8 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     if (rec->pass) {
       // Its last answer could not be stored: no queueing behind one another.
       ++stats.misses;
-      auto fill = co_await fetch_fill(fill_request(req));
+      const UpstreamRequest pass_request = fill_request(req);
+      auto fill = co_await fetch_fill(pass_request, rules);
       if (fill->result.response) co_await store(fill, *canonical, req.headers, rec);
       co_return fill_answer(req, fill, CacheStatus{.fwd = "miss", .detail = "pass"});
     }
@@ -385,9 +409,9 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     const HeaderList headers = req.headers;
     const std::string url = *canonical;
     const UrlRecord known = *rec;
-    cache::Loader loader = [self, fill, u, headers, url,
-                            known]() -> awaitable<std::optional<std::string>> {
-      auto f = co_await self->fetch_fill(u);
+    cache::Loader loader = [self, fill, u, headers, url, known,
+                            rules]() -> awaitable<std::optional<std::string>> {
+      auto f = co_await self->fetch_fill(u, rules);
       *fill = std::move(*f);
       fill->mine = true;
       if (!fill->result.response) throw std::runtime_error(fill->result.detail);
@@ -434,14 +458,14 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     const std::int64_t stale_for = now - (v->stored_ms + v->fresh_ms);
     if (stale_for < v->swr_ms) {
       ++stats.stale;
-      refresh_in_background(vkey, u, url, headers, known);
+      refresh_in_background(vkey, u, url, headers, known, rules);
       co_return stored_answer(
           req, value, *v,
           CacheStatus{.hit = true, .fwd = "stale", .detail = "stale-while-revalidate"});
     }
     // Stale past stale-while-revalidate: ask the upstream; stale-if-error covers its
     // failures and 5xx answers.
-    auto f = co_await fetch_fill(u);
+    auto f = co_await fetch_fill(u, rules);
     const bool failed = !f->result.response || f->result.response->status >= 500;
     if (failed && stale_for < v->sie_ms) {
       ++stats.stale;
@@ -455,14 +479,14 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
   }
 
   void refresh_in_background(const std::string& vkey, UpstreamRequest u, std::string url,
-                             HeaderList headers, UrlRecord known) {
+                             HeaderList headers, UrlRecord known, ResponseRules rules) {
     if (stopped || !refreshing.insert(vkey).second) return;
     auto self = shared_from_this();
     asio::co_spawn(
         ex,
         [self, vkey, u = std::move(u), url = std::move(url), headers = std::move(headers),
-         known = std::move(known)]() -> awaitable<void> {
-          auto f = co_await self->fetch_fill(u);
+         known = std::move(known), rules = std::move(rules)]() -> awaitable<void> {
+          auto f = co_await self->fetch_fill(u, rules);
           if (f->result.response && !self->stopped) co_await self->store(f, url, headers, known);
           self->refreshing.erase(vkey);
         },

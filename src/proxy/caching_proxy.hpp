@@ -56,7 +56,8 @@ struct ProxyStats {
   std::atomic<std::uint64_t> bypasses{0};      ///< requests that did not use the cache
   std::atomic<std::uint64_t> not_modified{0};  ///< 304s answered from the cache
   std::atomic<std::uint64_t> upstream_requests{0};
-  std::atomic<std::uint64_t> upstream_errors{0};  ///< unreachable, timeout, malformed
+  std::atomic<std::uint64_t> upstream_errors{0};      ///< unreachable, timeout, malformed
+  std::atomic<std::uint64_t> write_invalidations{0};  ///< writes that invalidated tags (routes)
 };
 
 class CachingProxy {

@@ -73,6 +73,8 @@ std::string HttpProxy::prometheus() const {
   counter("upstream_requests_total", "Requests sent to the upstream.", s.upstream_requests);
   counter("upstream_errors_total", "Upstream failures (unreachable, timeout, malformed).",
           s.upstream_errors);
+  counter("write_invalidations_total", "Successful writes whose route invalidated tags.",
+          s.write_invalidations);
   return out;
 }
 

@@ -6,6 +6,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include <herald/proxy/route_rule.hpp>
 
 namespace herald::proxy {
 
@@ -32,6 +35,8 @@ struct ProxyOptions {
   std::chrono::milliseconds url_record_ttl{24 * 3'600'000};
   /// Keep Surrogate-Key / Cache-Tag on answers to clients (default: stripped).
   bool expose_tag_headers = false;
+  /// `[[route]]` rules (validated by RouteTable::validate), first match wins.
+  std::vector<RouteRule> routes;
 };
 
 }  // namespace herald::proxy

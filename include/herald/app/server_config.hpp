@@ -7,6 +7,7 @@
 #pragma once
 
 #include <herald/gateway/channel_rules.hpp>
+#include <herald/proxy/route_rule.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -79,6 +80,7 @@ struct ServerConfig {
   /// Client frames per second per connection (token bucket, burst = 2x).
   double client_rate_limit = 100;
   std::vector<gateway::ChannelRule> channels;  ///< [[channel]] rules, in file order
+  std::vector<proxy::RouteRule> routes;        ///< [[route]] rules (HTTP cache gateway)
   std::string config_file;                     ///< the --config path, empty if none
 };
 

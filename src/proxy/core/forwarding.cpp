@@ -77,12 +77,12 @@ HeaderList forward_request_headers(const HeaderList& client, const ForwardContex
 }
 
 std::string response_head(unsigned status, std::string_view reason, const HeaderList& fields,
-                          std::size_t body_size, bool keep_tag_headers) {
+                          std::size_t body_size, bool keep_tag_headers, bool head_answer) {
   std::string out = "HTTP/1.1 " + std::to_string(status) + " ";
   out += reason;
   out += "\r\n";
   for (const auto& [name, value] : fields.fields()) {
-    if (hop_by_hop(name, fields) || iequals(name, "content-length") ||
+    if (hop_by_hop(name, fields) || (iequals(name, "content-length") && !head_answer) ||
         iequals(name, "surrogate-control") || iequals(name, "age"))
       continue;
     if (!keep_tag_headers && (iequals(name, "surrogate-key") || iequals(name, "cache-tag")))
@@ -92,7 +92,7 @@ std::string response_head(unsigned status, std::string_view reason, const Header
     out += value;
     out += "\r\n";
   }
-  if (status >= 200 && status != 204 && status != 304)
+  if (status >= 200 && status != 204 && status != 304 && !head_answer)
     out += "Content-Length: " + std::to_string(body_size) + "\r\n";
   return out;
 }

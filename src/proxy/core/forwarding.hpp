@@ -34,8 +34,10 @@ bool hop_by_hop(std::string_view name, const HeaderList& message);
 HeaderList forward_request_headers(const HeaderList& client, const ForwardContext& ctx);
 
 /// "HTTP/1.1 <status> <reason>\r\n<fields>\r\n..." without the final blank line.
-/// No Content-Length for 1xx, 204 and 304 answers.
+/// No Content-Length for 1xx, 204 and 304 answers. `head_answer`: the answer to a
+/// HEAD request (no body here): the upstream's Content-Length is kept as it came.
 std::string response_head(unsigned status, std::string_view reason, const HeaderList& fields,
-                          std::size_t body_size, bool keep_tag_headers = false);
+                          std::size_t body_size, bool keep_tag_headers = false,
+                          bool head_answer = false);
 
 }  // namespace herald::proxy

@@ -58,6 +58,7 @@ StorageDecision decide_storage(unsigned status, const HeaderList& response, std:
   if (auto v = response.get("vary")) d.vary = parse_vary(*v);
   if (auto v = response.get("surrogate-key")) d.tags = parse_surrogate_keys(*v);
   if (auto v = response.get("cache-tag")) merge_tags(d.tags, parse_cache_tags(*v));
+  merge_tags(d.tags, rules.extra_tags);
 
   auto refuse = [&](std::string reason) {
     d.store = false;
@@ -89,6 +90,7 @@ StorageDecision decide_storage(unsigned status, const HeaderList& response, std:
     // An invalid Expires (e.g. "0") means already expired.
     lifetime = exp ? std::max<std::int64_t>(0, *exp - date.value_or(now_s)) : 0;
   }
+  if (!lifetime) lifetime = rules.default_ttl_s;
   if (!lifetime) return refuse("no-lifetime");
 
   // Initial age: the Age header only. RFC 9111's apparent age (now - Date) is left

@@ -51,6 +51,11 @@ struct StorageDecision {
 
 struct ResponseRules {
   bool store_set_cookie = false;  ///< store responses carrying Set-Cookie (route rule)
+  /// Lifetime (seconds) for answers that give none (a route's `ttl`); explicit
+  /// Cache-Control / Surrogate-Control / Expires from the app still win.
+  std::optional<std::int64_t> default_ttl_s;
+  /// Tags added to the answer's own (a route's `tags`, expanded).
+  std::vector<std::string> extra_tags;
 };
 
 /// `now_s`: the proxy's clock (Unix seconds) when the response arrived.

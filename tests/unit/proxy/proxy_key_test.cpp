@@ -1,6 +1,8 @@
-// Cache keys, the stored-response envelope and the URL record.
+// Cache keys, the stored-response envelope, the URL record, Cache-Status, and which
+// fields cross the proxy in each direction.
 #include "proxy/core/proxy_key.hpp"
 #include "proxy/core/cache_status.hpp"
+#include "proxy/core/forwarding.hpp"
 #include "proxy/core/stored_response.hpp"
 #include "proxy/core/url_record.hpp"
 
@@ -124,6 +126,65 @@ TEST(CacheStatus, Text) {
             "herald; fwd=uri-miss; fwd-status=200; stored");
   EXPECT_EQ((CacheStatus{.fwd = "bypass", .detail = "cookie"}.str()),
             "herald; fwd=bypass; detail=cookie");
+}
+
+}  // namespace
+}  // namespace herald::proxy
+
+namespace herald::proxy {
+namespace {
+
+TEST(Forwarding, RequestFields) {
+  HeaderList client{{"Host", "shop.example"},
+                    {"Connection", "keep-alive, X-Secret"},
+                    {"X-Secret", "1"},
+                    {"Keep-Alive", "timeout=5"},
+                    {"TE", "trailers"},
+                    {"Upgrade", "h2c"},
+                    {"Proxy-Authorization", "x"},
+                    {"X-Forwarded-For", "6.6.6.6"},
+                    {"X-Forwarded-Host", "evil"},
+                    {"Forwarded", "for=6.6.6.6"},
+                    {"X-Original-URL", "/admin"},
+                    {"X-HTTP-Method-Override", "DELETE"},
+                    {"If-None-Match", "\"a\""},
+                    {"Accept", "text/html"},
+                    {"Expect", "100-continue"}};
+  auto fill = forward_request_headers(client, {"10.0.0.1", "http", true});
+  EXPECT_EQ(fill.get("x-forwarded-for"), "10.0.0.1");
+  EXPECT_EQ(fill.get("x-forwarded-host"), "shop.example");
+  EXPECT_EQ(fill.get("x-forwarded-proto"), "http");
+  EXPECT_EQ(fill.get("accept"), "text/html");
+  EXPECT_EQ(fill.get("host"), "shop.example");
+  for (const char* gone :
+       {"connection", "x-secret", "keep-alive", "te", "upgrade", "proxy-authorization", "forwarded",
+        "x-original-url", "x-http-method-override", "if-none-match", "expect"})
+    EXPECT_FALSE(fill.has(gone)) << gone;
+  // A pass-through keeps conditionals and method overrides (the app's business).
+  auto pass = forward_request_headers(client, {"10.0.0.1", "http", false});
+  EXPECT_TRUE(pass.has("if-none-match"));
+  EXPECT_TRUE(pass.has("x-http-method-override"));
+  EXPECT_FALSE(pass.has("x-secret"));
+  EXPECT_EQ(pass.count("x-forwarded-for"), 1u);
+}
+
+TEST(Forwarding, ResponseHead) {
+  HeaderList up{{"Content-Type", "text/plain"},
+                {"Content-Length", "999"},
+                {"Transfer-Encoding", "chunked"},
+                {"Surrogate-Control", "max-age=5"},
+                {"Surrogate-Key", "a b"},
+                {"Cache-Tag", "c"},
+                {"Age", "3"},
+                {"Connection", "close"}};
+  EXPECT_EQ(response_head(200, "OK", up, 5),
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n");
+  EXPECT_EQ(response_head(200, "OK", up, 5, true),
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nSurrogate-Key: a b\r\n"
+            "Cache-Tag: c\r\nContent-Length: 5\r\n");
+  EXPECT_EQ(response_head(204, "No Content", {}, 0), "HTTP/1.1 204 No Content\r\n");
+  EXPECT_EQ(response_head(200, "OK", {{"Content-Length", "42"}}, 0, false, true),
+            "HTTP/1.1 200 OK\r\nContent-Length: 42\r\n");
 }
 
 }  // namespace

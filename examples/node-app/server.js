@@ -58,10 +58,12 @@ const server = http.createServer(async (req, res) => {
   }
   if (req.method === 'GET' && p === '/api/products') {
     served.reads++;
-    // Herald keeps it 60 s (s-maxage), serves it stale for 30 s more while it
-    // refreshes, and drops it at once when `products` is invalidated.
+    // Herald (Surrogate-Control) keeps it 60 s, serves it stale for 30 s more while it
+    // refreshes, and drops it at once when `products` is invalidated. Browsers
+    // (Cache-Control) ask Herald every time, so an invalidation shows at once.
     return send(res, 200, [...products.values()], {
-      'Cache-Control': 's-maxage=60, stale-while-revalidate=30, max-age=0',
+      'Cache-Control': 'no-cache',
+      'Surrogate-Control': 'max-age=60, stale-while-revalidate=30',
       'Surrogate-Key': 'products',
     });
   }
@@ -69,9 +71,10 @@ const server = http.createServer(async (req, res) => {
   if (req.method === 'GET' && one) {
     served.reads++;
     const product = products.get(Number(one[1]));
-    if (!product) return send(res, 404, { error: 'no such product' }, { 'Cache-Control': 's-maxage=10' });
+    if (!product) return send(res, 404, { error: 'no such product' }, { 'Surrogate-Control': 'max-age=10' });
     return send(res, 200, product, {
-      'Cache-Control': 's-maxage=60, max-age=0',
+      'Cache-Control': 'no-cache',
+      'Surrogate-Control': 'max-age=60',
       'Surrogate-Key': `products product:${product.id}`,
     });
   }

@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace herald::proxy {
@@ -107,6 +108,32 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
   std::unordered_set<std::string> refreshing;  ///< variant keys with a refresh running
   bool stopped = false;
 
+  // Invalidations seen (this node's and, through the cache's bus, the others'), so
+  // that an answer fetched while one of its tags was invalidated is not stored: the
+  // app may have rendered it before the write. (The cache's own compare-and-set
+  // covers loads whose tags are known up front; a cold URL's tags are not.)
+  std::uint64_t invalidation_seq = 0;
+  std::uint64_t forgotten_before = 0;  ///< tag_seq was cleared at this seq
+  std::unordered_map<std::string, std::uint64_t> tag_seq;
+
+  void invalidated(const std::vector<std::string>& tags) {
+    ++invalidation_seq;
+    if (tag_seq.size() > 100'000) {  // bound the memory: forget, and distrust older fills
+      tag_seq.clear();
+      forgotten_before = invalidation_seq;
+    }
+    for (const auto& t : tags) tag_seq[t] = invalidation_seq;
+  }
+
+  /// True when a fill that started at `since` was overtaken by an invalidation of one
+  /// of `tags`.
+  bool overtaken(std::uint64_t since, const std::vector<std::string>& tags) const {
+    if (since < forgotten_before) return true;
+    for (const auto& t : tags)
+      if (auto it = tag_seq.find(t); it != tag_seq.end() && it->second > since) return true;
+    return false;
+  }
+
   // ------------------------------------------------------------------ policies
 
   cache::CachePolicy base_policy() const {
@@ -167,6 +194,7 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
                                               const ResponseRules& rules) {
     auto f = std::make_shared<Fill>();
     ++stats.upstream_requests;
+    const std::uint64_t since = invalidation_seq;
     f->result = co_await pool.fetch(u);
     if (!f->result.response) {
       ++stats.upstream_errors;
@@ -194,6 +222,10 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     if (f->storable && f->envelope->size() > options.max_object_bytes) {
       f->storable = false;
       f->decision.reason = "too-large";
+    }
+    if (f->storable && overtaken(since, f->decision.tags)) {
+      f->storable = false;
+      f->decision.reason = "invalidated";
     }
     co_return f;
   }
@@ -495,7 +527,12 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
 };
 
 CachingProxy::CachingProxy(asio::any_io_executor ex, cache::Cache& cache, ProxyOptions options)
-    : state_(std::make_shared<State>(ex, cache, std::move(options))) {}
+    : state_(std::make_shared<State>(ex, cache, std::move(options))) {
+  std::weak_ptr<State> weak = state_;
+  cache.on_invalidate([weak](const std::vector<std::string>& tags) {
+    if (auto s = weak.lock()) s->invalidated(tags);
+  });
+}
 
 CachingProxy::~CachingProxy() {
   state_->stopped = true;

@@ -17,8 +17,9 @@
 // tags, so POST /api/invalidate drops the responses (and the cache's bridge tells the
 // `tag:` channels).
 //
-// Thread: construct, call and destroy on the cache's executor (its single-threaded
-// contract). Cost: a hit is two cache lookups (record, variant) and no upstream I/O.
+// Thread: call and destroy on the cache's executor (its single-threaded contract);
+// construct there too, or before the cache starts (it registers an on_invalidate
+// listener). Cost: a hit is two cache lookups (record, variant) and no upstream I/O.
 #pragma once
 
 #include "proxy/core/header_list.hpp"

@@ -89,14 +89,15 @@ class HeraldProcess {
       ::execv(bin.c_str(), c.data());
       ::_exit(127);
     }
-    for (int i = 0; i < 200; ++i) {
+    for (int i = 0; i < 400; ++i) {
       try {
-        if (fetch(port_, "/healthz").status == 200) return;
+        // /readyz: the engine too (the Redis engine subscribes after /healthz answers).
+        if (fetch(port_, "/readyz").status == 200) return;
       } catch (const std::exception&) {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
-    throw std::runtime_error("herald did not answer /healthz");
+    throw std::runtime_error("herald did not answer /readyz");
   }
   ~HeraldProcess() {
     if (pid_ > 0) {

@@ -63,7 +63,7 @@ TEST_F(ProxyCluster, InvalidationOnOneNodeDropsBothAndReachesSubscribers) {
   ASSERT_TRUE(ws.connected());
   ws.next();
   ws.send(R"({"type":"subscribe","channel":"tag:products","id":1})");
-  ASSERT_EQ(ws.next_of_type("reply").at("id").as_int64(), 1);
+  ASSERT_EQ(ws.next_of_type("reply", 10s).at("id").as_int64(), 1);
 
   auto first = get(*a_, "/list");
   EXPECT_EQ(get(*b_, "/list").body, first.body);  // B reads A's answer from Redis
@@ -71,7 +71,7 @@ TEST_F(ProxyCluster, InvalidationOnOneNodeDropsBothAndReachesSubscribers) {
 
   auto r = fetch(a_->port(), "/api/invalidate", {}, http::verb::post, R"({"tags":["products"]})");
   EXPECT_EQ(r.status, 200u);
-  auto frame = ws.next_of_type("invalidate");
+  auto frame = ws.next_of_type("invalidate", 10s);
   ASSERT_TRUE(frame.is_object());
   EXPECT_EQ(frame.at("tags").at(0).as_string(), "products");
 

@@ -75,15 +75,32 @@ std::string app(const UpstreamRequest& r, std::atomic<int>& seq) {
 class Proxy : public ::testing::Test {
  protected:
   void SetUp() override {
-    upstream_ =
-        std::make_unique<UpstreamServer>([this](const UpstreamRequest& r) { return app(r, seq_); });
+    upstream_ = std::make_unique<UpstreamServer>([this](const UpstreamRequest& r) {
+      if (r.target == "/held") {
+        held_.wait();  // until the test lets it answer
+        return UpstreamServer::ok("v" + std::to_string(++seq_),
+                                  "Cache-Control: max-age=60\r\nSurrogate-Key: held\r\n");
+      }
+      return app(r, seq_);
+    });
     herald_ = std::make_unique<HeraldProcess>(
         std::vector<std::string>{"--upstream", upstream_->url(), "--upstream-timeout", "1"});
   }
   Fetched get(const std::string& target, std::map<std::string, std::string> h = {}) {
     return fetch(herald_->port(), target, std::move(h));
   }
+  void TearDown() override {
+    release();  // an upstream thread may still wait
+    herald_.reset();
+    upstream_.reset();
+  }
+  void release() {
+    if (!released_.exchange(true)) gate_.set_value();
+  }
   std::atomic<int> seq_{0};
+  std::promise<void> gate_;
+  std::shared_future<void> held_{gate_.get_future().share()};
+  std::atomic<bool> released_{false};
   std::unique_ptr<UpstreamServer> upstream_;
   std::unique_ptr<HeraldProcess> herald_;
 };
@@ -258,7 +275,7 @@ TEST_F(Proxy, TagInvalidationDropsEntriesAndTellsSubscribers) {
   ASSERT_TRUE(ws.connected());
   ws.next();  // connected frame
   ws.send(R"({"type":"subscribe","channel":"tag:product:1","id":1})");
-  ASSERT_EQ(ws.next_of_type("reply").at("id").as_int64(), 1);
+  ASSERT_EQ(ws.next_of_type("reply", 10s).at("id").as_int64(), 1);
 
   auto a = get("/tagged");
   EXPECT_EQ(a.header("surrogate-key"), "");  // stripped from what clients see
@@ -267,7 +284,7 @@ TEST_F(Proxy, TagInvalidationDropsEntriesAndTellsSubscribers) {
   auto r = fetch(herald_->port(), "/api/invalidate", {{"Content-Type", "application/json"}},
                  http::verb::post, R"({"tags":["product:1"]})");
   EXPECT_EQ(r.status, 200u);
-  auto frame = ws.next_of_type("invalidate");
+  auto frame = ws.next_of_type("invalidate", 10s);
   ASSERT_TRUE(frame.is_object());
   EXPECT_EQ(frame.at("tags").at(0).as_string(), "product:1");
   auto b = get("/tagged");
@@ -278,6 +295,23 @@ TEST_F(Proxy, TagInvalidationDropsEntriesAndTellsSubscribers) {
   get("/cache-tag");
   EXPECT_EQ(upstream_->count("/cache-tag"), 2u);
   EXPECT_TRUE(get("/tagged").cache_status().starts_with("herald; hit"));
+}
+
+TEST_F(Proxy, AnAnswerOvertakenByAnInvalidationIsNotStored) {
+  auto first = std::async(std::launch::async, [&] { return get("/held"); });
+  ASSERT_TRUE(eventually([&] { return upstream_->count("/held") == 1; }));
+  // The app is rendering; a write invalidates its tag meanwhile.
+  auto inv =
+      fetch(herald_->port(), "/api/invalidate", {}, http::verb::post, R"({"tags":["held"]})");
+  EXPECT_EQ(inv.status, 200u);
+  release();
+  auto a = first.get();
+  EXPECT_EQ(a.status, 200u);
+  EXPECT_NE(a.cache_status().find("detail=invalidated"), std::string::npos) << a.cache_status();
+  auto b = get("/held");  // not stored: asked again, and stored this time
+  EXPECT_NE(b.body, a.body);
+  EXPECT_TRUE(get("/held").cache_status().starts_with("herald; hit"));
+  EXPECT_EQ(upstream_->count("/held"), 2u);
 }
 
 TEST_F(Proxy, UnkeyedHeadersDoNotPoison) {

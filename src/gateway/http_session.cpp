@@ -132,7 +132,8 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
       continue;
     }
     if (ctx.options.proxy != nullptr && !HttpApi::owns(path)) {  // the upstream's
-      if (!co_await ctx.options.proxy->serve(stream, req) || ctx.stopping.load()) break;
+      const bool api = ctx.access.api_allowed(req[http::field::authorization], loopback);
+      if (!co_await ctx.options.proxy->serve(stream, req, api) || ctx.stopping.load()) break;
       continue;
     }
     HttpResponse res = co_await api.handle(req, loopback);

@@ -42,8 +42,59 @@ struct Fill {
   std::shared_ptr<const std::string> envelope;  ///< always built for an answer
   bool storable = false;                        ///< decision.store and small enough
   bool stored = false;
-  bool mine = false;  ///< this caller's loader ran (not a collapsed waiter)
+  bool mine = false;         ///< this caller's loader ran (not a collapsed waiter)
+  bool revalidated = false;  ///< the upstream said 304 to our validators
 };
+
+/// The fill request plus the stored answer's validators (RFC 9111 section 4.3.1).
+UpstreamRequest conditional(UpstreamRequest u, const StoredResponseView& v) {
+  if (!v.etag.empty()) {
+    u.headers.add("If-None-Match", std::string(v.etag));
+  } else if (!v.last_modified.empty()) {
+    u.headers.add("If-Modified-Since", std::string(v.last_modified));
+  }
+  return u;
+}
+
+/// A stored answer as an upstream response (status, reason, fields, body), from the
+/// head it was stored with.
+UpstreamResponse from_stored(const StoredResponseView& v) {
+  UpstreamResponse r;
+  r.status = v.status;
+  std::string_view head = v.head;
+  std::size_t end = head.find("\r\n");
+  const std::string_view first = head.substr(0, end);
+  if (auto sp = first.find(' '); sp != std::string_view::npos) {
+    const auto sp2 = first.find(' ', sp + 1);
+    if (sp2 != std::string_view::npos) r.reason = std::string(first.substr(sp2 + 1));
+  }
+  while (end != std::string_view::npos && end + 2 < head.size()) {
+    const std::size_t start = end + 2;
+    end = head.find("\r\n", start);
+    const std::string_view line = head.substr(start, end - start);
+    const auto colon = line.find(": ");
+    if (colon == std::string_view::npos) continue;
+    if (iequals(line.substr(0, colon), "content-length")) continue;  // recomputed
+    r.headers.add(std::string(line.substr(0, colon)), std::string(line.substr(colon + 2)));
+  }
+  r.body = std::string(v.body);
+  return r;
+}
+
+/// RFC 9111 section 4.3.4: the stored answer, its fields replaced by the 304's.
+UpstreamResponse freshened(const StoredResponseView& v, const UpstreamResponse& not_modified) {
+  UpstreamResponse stored = from_stored(v);
+  UpstreamResponse out;
+  out.status = stored.status;
+  out.reason = stored.reason;
+  out.body = std::move(stored.body);
+  for (const auto& [name, value] : stored.headers.fields())
+    if (!not_modified.headers.has(name)) out.headers.add(name, value);
+  for (const auto& [name, value] : not_modified.headers.fields())
+    if (!iequals(name, "content-length") && !iequals(name, "transfer-encoding"))
+      out.headers.add(name, value);
+  return out;
+}
 
 unsigned failure_status(UpstreamFailure f) {
   return f == UpstreamFailure::timeout ? 504 : 502;
@@ -190,15 +241,26 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     return u;
   }
 
-  awaitable<std::shared_ptr<Fill>> fetch_fill(const UpstreamRequest& u,
-                                              const ResponseRules& rules) {
+  /// Fetches an answer for the cache. With `stored`, a revalidation: the request
+  /// carries the stored validators, and a 304 turns the stored answer into a fresh one.
+  awaitable<std::shared_ptr<Fill>> fetch_fill(const UpstreamRequest& u, const ResponseRules& rules,
+                                              const StoredResponseView* stored = nullptr) {
     auto f = std::make_shared<Fill>();
     ++stats.upstream_requests;
     const std::uint64_t since = invalidation_seq;
-    f->result = co_await pool.fetch(u);
+    if (stored != nullptr) {
+      const UpstreamRequest c = conditional(u, *stored);
+      f->result = co_await pool.fetch(c);
+    } else {
+      f->result = co_await pool.fetch(u);
+    }
     if (!f->result.response) {
       ++stats.upstream_errors;
       co_return f;
+    }
+    if (stored != nullptr && f->result.response->status == 304) {
+      f->result.response = freshened(*stored, *f->result.response);
+      f->revalidated = true;
     }
     const UpstreamResponse& r = *f->result.response;
     const std::int64_t now = wall_ms();
@@ -279,7 +341,7 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     if (!f->result.response) return error_answer(req, f->result, cs);
     auto v = StoredResponseView::parse(*f->envelope);
     ProxyAnswer a = view_answer(req, f->envelope, *v);
-    cs.fwd_status = f->result.response->status;
+    cs.fwd_status = f->revalidated ? 304u : f->result.response->status;
     cs.stored = f->stored;
     if (!f->storable && cs.detail.empty() && !f->decision.reason.empty())
       cs.detail = f->decision.reason;
@@ -365,11 +427,46 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     co_return a;
   }
 
+  ProxyAnswer json_answer(const ProxyRequest& req, unsigned status, std::string_view reason,
+                          std::string body) {
+    ProxyAnswer a;
+    a.status = status;
+    a.body = std::move(body);
+    a.head = "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) +
+             "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"
+             "Content-Length: " +
+             std::to_string(a.body.size()) + "\r\n";
+    finish(a, req, CacheStatus{.detail = "purge"}, std::nullopt);
+    return a;
+  }
+
+  /// PURGE <url>: drops every variant of the URL on every node (its URL tag) and the
+  /// URL's record. Gated like Herald's HTTP API.
+  awaitable<ProxyAnswer> purge(const ProxyRequest& req, const std::optional<std::string>& url) {
+    if (!req.api_allowed)
+      co_return json_answer(req, 401, "Unauthorized",
+                            R"({"error":{"code":401,"message":"missing or wrong API key"}})");
+    if (!url)
+      co_return json_answer(req, 400, "Bad Request",
+                            R"({"error":{"code":400,"message":"bad Host or target"}})");
+    ++stats.purges;
+    const std::vector<std::string> tags{url_tag(*url)};
+    auto r = co_await cache.invalidate_tags(tags);
+    const std::string ukey = url_key(*url);
+    co_await cache.remove(ukey);
+    if (!r)
+      co_return json_answer(
+          req, 503, "Service Unavailable",
+          R"({"error":{"code":503,"message":"the cache's Redis is unreachable"}})");
+    co_return json_answer(req, 200, "OK", R"({"purged":true})");
+  }
+
   awaitable<ProxyAnswer> handle(ProxyRequest req) {
     const std::string_view path = std::string_view{req.target}.substr(0, req.target.find('?'));
     const std::optional<RouteMatch> route = routes.match(req.method, path);
-    std::optional<std::string_view> why = request_bypass(req.method, req.headers);
-    if (!why && route && !route->rule->cache) why = "route";
+    std::optional<std::string_view> why =
+        req.method == "PURGE" ? std::nullopt : request_bypass(req.method, req.headers);
+    if (!why && route && !route->rule->cache && req.method != "PURGE") why = "route";
     ResponseRules rules;
     if (route) {
       if (route->rule->ttl) rules.default_ttl_s = route->rule->ttl->count();
@@ -384,7 +481,9 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
         why = "target";
       }
     }
+    if (req.method == "PURGE") co_return co_await purge(req, canonical);
     if (why) co_return co_await bypass(req, *why, route);
+    rules.extra_tags.push_back(url_tag(*canonical));  // for PURGE
 
     const std::string ukey = url_key(*canonical);
     std::optional<UrlRecord> rec;
@@ -490,14 +589,14 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     const std::int64_t stale_for = now - (v->stored_ms + v->fresh_ms);
     if (stale_for < v->swr_ms) {
       ++stats.stale;
-      refresh_in_background(vkey, u, url, headers, known, rules);
+      refresh_in_background(vkey, u, url, headers, known, rules, value);
       co_return stored_answer(
           req, value, *v,
           CacheStatus{.hit = true, .fwd = "stale", .detail = "stale-while-revalidate"});
     }
-    // Stale past stale-while-revalidate: ask the upstream; stale-if-error covers its
-    // failures and 5xx answers.
-    auto f = co_await fetch_fill(u, rules);
+    // Stale past stale-while-revalidate: ask the upstream (with the stored validators:
+    // a 304 refreshes the stored answer); stale-if-error covers its failures and 5xx.
+    auto f = co_await fetch_fill(u, rules, &*v);
     const bool failed = !f->result.response || f->result.response->status >= 500;
     if (failed && stale_for < v->sie_ms) {
       ++stats.stale;
@@ -511,14 +610,17 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
   }
 
   void refresh_in_background(const std::string& vkey, UpstreamRequest u, std::string url,
-                             HeaderList headers, UrlRecord known, ResponseRules rules) {
+                             HeaderList headers, UrlRecord known, ResponseRules rules,
+                             std::shared_ptr<const std::string> stale) {
     if (stopped || !refreshing.insert(vkey).second) return;
     auto self = shared_from_this();
     asio::co_spawn(
         ex,
         [self, vkey, u = std::move(u), url = std::move(url), headers = std::move(headers),
-         known = std::move(known), rules = std::move(rules)]() -> awaitable<void> {
-          auto f = co_await self->fetch_fill(u, rules);
+         known = std::move(known), rules = std::move(rules),
+         stale = std::move(stale)]() -> awaitable<void> {
+          const auto v = StoredResponseView::parse(*stale);  // views into *stale
+          auto f = co_await self->fetch_fill(u, rules, v ? &*v : nullptr);
           if (f->result.response && !self->stopped) co_await self->store(f, url, headers, known);
           self->refreshing.erase(vkey);
         },

@@ -1,5 +1,7 @@
 // CachingProxy: the request flow of the HTTP cache gateway, on the cache's executor.
 //
+//   PURGE <url> (API key or loopback): every stored variant of the URL dropped on every
+//       node (each variant carries the URL's own tag, `px-url:<hash>`);
 //   bypass (not GET/HEAD, Authorization, Cookie, Range, odd Host or target)
 //       -> forwarded as it came (minus hop-by-hop and unkeyed fields), nothing stored;
 //   URL record (px:u:<url>, Cache::get): which Vary names and tags this URL's
@@ -47,6 +49,7 @@ struct ProxyRequest {
   std::string body;
   std::string client_ip;
   bool keep_alive = true;
+  bool api_allowed = false;  ///< may PURGE (the gateway's API key / loopback rule)
 };
 
 /// Counters, readable from any thread.
@@ -59,6 +62,7 @@ struct ProxyStats {
   std::atomic<std::uint64_t> upstream_requests{0};
   std::atomic<std::uint64_t> upstream_errors{0};      ///< unreachable, timeout, malformed
   std::atomic<std::uint64_t> write_invalidations{0};  ///< writes that invalidated tags (routes)
+  std::atomic<std::uint64_t> purges{0};               ///< PURGE requests served
 };
 
 class CachingProxy {

@@ -28,8 +28,10 @@ HttpProxy::HttpProxy(asio::any_io_executor cache_executor, cache::Cache& cache,
 HttpProxy::~HttpProxy() = default;
 
 asio::awaitable<bool> HttpProxy::serve(beast::tcp_stream& stream,
-                                       http::request<http::string_body>& request) {
+                                       http::request<http::string_body>& request,
+                                       bool api_allowed) {
   ProxyRequest r;
+  r.api_allowed = api_allowed;
   r.method = std::string(request.method_string());
   r.target = std::string(request.target());
   for (const auto& f : request) r.headers.add(std::string(f.name_string()), std::string(f.value()));
@@ -75,6 +77,7 @@ std::string HttpProxy::prometheus() const {
           s.upstream_errors);
   counter("write_invalidations_total", "Successful writes whose route invalidated tags.",
           s.write_invalidations);
+  counter("purges_total", "PURGE requests served.", s.purges);
   return out;
 }
 

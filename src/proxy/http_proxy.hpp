@@ -28,9 +28,11 @@ class HttpProxy {
 
   /// Answers `request` from the cache or the upstream. Returns whether the connection
   /// may carry another request. Never throws for an upstream failure (502/504).
+  /// `api_allowed`: the client may use Herald's HTTP API (API key or loopback, as the
+  /// gateway decides); it gates PURGE.
   boost::asio::awaitable<bool> serve(
       boost::beast::tcp_stream& stream,
-      boost::beast::http::request<boost::beast::http::string_body>& request);
+      boost::beast::http::request<boost::beast::http::string_body>& request, bool api_allowed);
 
   const ProxyStats& stats() const noexcept;
   /// Prometheus text of the proxy's counters.

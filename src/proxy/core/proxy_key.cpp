@@ -81,6 +81,10 @@ std::string url_key(std::string_view canonical) {
   return "px:u:" + hex128(std::string(canonical));
 }
 
+std::string url_tag(std::string_view canonical) {
+  return "px-url:" + hex128(std::string(canonical));
+}
+
 std::string variant_key(std::string_view canonical, const std::vector<std::string>& vary_names,
                         const HeaderList& request) {
   std::string material(canonical);

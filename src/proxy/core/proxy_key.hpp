@@ -30,6 +30,9 @@ std::optional<std::string> canonical_url(std::string_view host, std::string_view
 
 /// "px:u:<32 hex>": the record of a URL (which Vary names and tags its responses use).
 std::string url_key(std::string_view canonical);
+/// "px-url:<32 hex>": the tag every variant of a URL is stored under, so that PURGE
+/// drops them all (on every node) without knowing their Vary'd values.
+std::string url_tag(std::string_view canonical);
 /// "px:v:<32 hex>": one variant's stored response.
 std::string variant_key(std::string_view canonical, const std::vector<std::string>& vary_names,
                         const HeaderList& request);

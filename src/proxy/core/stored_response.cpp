@@ -104,7 +104,8 @@ std::int64_t StoredResponseView::ttl_at(std::int64_t now_ms) const noexcept {
 }
 
 std::int64_t StoredResponseView::keep_ms() const noexcept {
-  return fresh_ms + std::max(swr_ms, sie_ms);
+  const std::int64_t validators = etag.empty() && last_modified.empty() ? 0 : kRevalidationKeepMs;
+  return fresh_ms + std::max({swr_ms, sie_ms, validators});
 }
 
 }  // namespace herald::proxy

@@ -62,8 +62,12 @@ struct StoredResponseView {
   bool fresh_at(std::int64_t now_ms) const noexcept { return now_ms < stored_ms + fresh_ms; }
   /// Seconds of freshness left (negative once stale), for Cache-Status ttl.
   std::int64_t ttl_at(std::int64_t now_ms) const noexcept;
-  /// The physical life the entry needs in the cache: freshness + the longer window.
+  /// The physical life the entry needs in the cache: freshness + the longest of the
+  /// stale windows and, when it has a validator (ETag / Last-Modified), 10 minutes
+  /// in which a stale copy is revalidated with a conditional request (a 304 is cheaper
+  /// than the whole answer again).
   std::int64_t keep_ms() const noexcept;
+  static constexpr std::int64_t kRevalidationKeepMs = 600'000;
 };
 
 }  // namespace herald::proxy

@@ -42,6 +42,13 @@ std::string app(const UpstreamRequest& r, std::atomic<int>& seq) {
     return UpstreamServer::ok("v" + n,
                               "Cache-Control: max-age=60\r\nETag: \"e1\"\r\n"
                               "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n");
+  if (has("/revalidate")) {
+    if (r.headers.count("if-none-match") && r.headers.at("if-none-match") == "\"r1\"")
+      return "HTTP/1.1 304 Not Modified\r\nCache-Control: max-age=60\r\nETag: \"r1\"\r\n"
+             "X-Revalidated: " +
+             n + "\r\n\r\n";
+    return UpstreamServer::ok("v" + n, "Cache-Control: max-age=1\r\nETag: \"r1\"\r\n");
+  }
   if (has("/swr"))
     return UpstreamServer::ok("v" + n, "Cache-Control: s-maxage=1, stale-while-revalidate=60\r\n");
   if (has("/sie"))
@@ -312,6 +319,37 @@ TEST_F(Proxy, AnAnswerOvertakenByAnInvalidationIsNotStored) {
   EXPECT_NE(b.body, a.body);
   EXPECT_TRUE(get("/held").cache_status().starts_with("herald; hit"));
   EXPECT_EQ(upstream_->count("/held"), 2u);
+}
+
+TEST_F(Proxy, StaleEntriesAreRevalidatedAndA304RefreshesThem) {
+  auto a = get("/revalidate");
+  EXPECT_EQ(a.body, "v1");
+  Fetched b;
+  ASSERT_TRUE(eventually([&] {
+    b = get("/revalidate");
+    return b.cache_status().find("fwd-status=304") != std::string::npos;
+  }));
+  EXPECT_EQ(b.status, 200u);
+  EXPECT_EQ(b.body, "v1");                          // the stored body, sent once by the app
+  EXPECT_FALSE(b.header("x-revalidated").empty());  // the 304's fields replace the stored ones
+  EXPECT_EQ(upstream_->last("/revalidate").headers.at("if-none-match"), "\"r1\"");
+  EXPECT_NE(b.cache_status().find("stored"), std::string::npos) << b.cache_status();
+  EXPECT_TRUE(get("/revalidate").cache_status().starts_with("herald; hit"));
+}
+
+TEST_F(Proxy, PurgeDropsEveryVariantOfOneUrl) {
+  get("/vary", {{"Accept-Encoding", "gzip"}});
+  get("/vary", {{"Accept-Encoding", "br"}});
+  get("/max-age");
+  EXPECT_EQ(upstream_->count("/vary"), 2u);
+  auto p = fetch(herald_->port(), "/vary", {}, http::verb::purge);
+  EXPECT_EQ(p.status, 200u);
+  EXPECT_EQ(p.body, R"({"purged":true})");
+  EXPECT_EQ(upstream_->count("/vary"), 2u);  // PURGE is Herald's, not the app's
+  get("/vary", {{"Accept-Encoding", "gzip"}});
+  get("/vary", {{"Accept-Encoding", "br"}});
+  EXPECT_EQ(upstream_->count("/vary"), 4u);
+  EXPECT_TRUE(get("/max-age").cache_status().starts_with("herald; hit"));  // other URLs stay
 }
 
 TEST_F(Proxy, UnkeyedHeadersDoNotPoison) {

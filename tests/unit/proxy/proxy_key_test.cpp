@@ -81,7 +81,10 @@ TEST(StoredResponse, RoundTrip) {
   EXPECT_EQ(v->age_at(r.stored_ms + 10'500), 13);
   EXPECT_EQ(v->ttl_at(r.stored_ms + 10'500), 49);
   EXPECT_EQ(v->ttl_at(r.stored_ms + 61'000), -1);
-  EXPECT_EQ(v->keep_ms(), 70'000);
+  EXPECT_EQ(v->keep_ms(), 60'000 + StoredResponseView::kRevalidationKeepMs);  // has an ETag
+  r.etag.clear();
+  const std::string no_validator = r.encode();
+  EXPECT_EQ(StoredResponseView::parse(no_validator)->keep_ms(), 70'000);  // fresh + swr
 }
 
 TEST(StoredResponse, Malformed) {

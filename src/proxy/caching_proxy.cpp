@@ -470,6 +470,7 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     ResponseRules rules;
     if (route) {
       if (route->rule->ttl) rules.default_ttl_s = route->rule->ttl->count();
+      if (route->rule->negative_ttl) rules.negative_ttl_s = route->rule->negative_ttl->count();
       rules.extra_tags = RouteTable::expand(route->rule->tags, *route);
     }
     std::optional<std::string> canonical;
@@ -477,7 +478,9 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
       const auto host = req.headers.first("host");
       if (!host || req.headers.count("host") != 1 || !valid_host(*host)) {
         why = "host";
-      } else if (!(canonical = canonical_url(*host, req.target))) {
+      } else if (!(canonical = canonical_url(
+                       *host, req.target,
+                       route ? route->rule->ignore_query : std::vector<std::string>{}))) {
         why = "target";
       }
     }

@@ -81,6 +81,8 @@ std::string help_text() {
       "  match = \"/api/products/{id}\"      # segments: literal, {name}, *, ** (last)\n"
       "  methods = [\"GET\", \"PUT\"]          # default: every method\n"
       "  ttl = 60                          # seconds, for answers that give no lifetime\n"
+      "  negative_ttl = 10                 # the same for 404 / 410 answers\n"
+      "  ignore_query = [\"utm_*\"]          # query parameters left out of the key\n"
       "  cache = true                      # false: GET/HEAD go to the app uncached\n"
       "  tags = [\"product:{id}\"]           # added to the answer's own tags\n"
       "  invalidate = [\"products\"]         # dropped after a 2xx to a non-GET/HEAD\n";

@@ -172,10 +172,11 @@ std::optional<ConfigError> read_routes(const toml::node& node, std::string_view 
     bool has_match = false;
     for (auto&& [k, v] : *table) {
       std::string_view key = k.str();
-      std::vector<std::string>* list = key == "methods"      ? &rule.methods
-                                       : key == "tags"       ? &rule.tags
-                                       : key == "invalidate" ? &rule.invalidate
-                                                             : nullptr;
+      std::vector<std::string>* list = key == "methods"        ? &rule.methods
+                                       : key == "tags"         ? &rule.tags
+                                       : key == "invalidate"   ? &rule.invalidate
+                                       : key == "ignore_query" ? &rule.ignore_query
+                                                               : nullptr;
       if (key == "match") {
         const auto* str = v.as_string();
         if (str == nullptr) return located(source, v, where + "match", "expected a string");
@@ -186,18 +187,19 @@ std::optional<ConfigError> read_routes(const toml::node& node, std::string_view 
         if (!terms)
           return located(source, v, where + std::string(key), "expected an array of strings");
         *list = std::move(*terms);
-      } else if (key == "ttl") {
+      } else if (key == "ttl" || key == "negative_ttl") {
         const auto* n = v.as_integer();
         if (n == nullptr || n->get() < 1 || n->get() > 1'000'000'000)
-          return located(source, v, where + "ttl", "expected seconds, 1 to 10^9");
-        rule.ttl = std::chrono::seconds{n->get()};
+          return located(source, v, where + std::string(key), "expected seconds, 1 to 10^9");
+        (key == "ttl" ? rule.ttl : rule.negative_ttl) = std::chrono::seconds{n->get()};
       } else if (key == "cache") {
         const auto* b = v.as_boolean();
         if (b == nullptr) return located(source, v, where + "cache", "expected true or false");
         rule.cache = b->get();
       } else {
         return located(source, v, where + printable(key),
-                       "unknown key (expected match, methods, ttl, cache, tags, invalidate)");
+                       "unknown key (expected match, methods, ttl, negative_ttl, cache, tags, "
+                       "invalidate, ignore_query)");
       }
     }
     if (!has_match) return located(source, (*arr)[i], where + "match", "missing");

@@ -27,6 +27,19 @@ bool port_ok(std::string_view p) {
   return std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+/// True when the parameter's name (before '=') matches one of `ignored`.
+bool ignored_param(std::string_view param, const std::vector<std::string>& ignored) {
+  const std::string_view name = param.substr(0, param.find('='));
+  for (const auto& i : ignored) {
+    if (!i.empty() && i.back() == '*') {
+      if (name.starts_with(std::string_view{i}.substr(0, i.size() - 1))) return true;
+    } else if (name == i) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 bool valid_host(std::string_view host) noexcept {
@@ -52,7 +65,8 @@ bool valid_host(std::string_view host) noexcept {
   return !name.empty() && std::all_of(name.begin(), name.end(), host_char);
 }
 
-std::optional<std::string> canonical_url(std::string_view host, std::string_view target) {
+std::optional<std::string> canonical_url(std::string_view host, std::string_view target,
+                                         const std::vector<std::string>& ignored) {
   if (target.empty() || target.front() != '/') return std::nullopt;
   const auto q = target.find('?');
   std::string out = lower(host);
@@ -65,7 +79,8 @@ std::optional<std::string> canonical_url(std::string_view host, std::string_view
   while (i <= query.size()) {
     std::size_t end = query.find('&', i);
     if (end == std::string_view::npos) end = query.size();
-    if (end > i) params.push_back(query.substr(i, end - i));
+    const std::string_view param = query.substr(i, end - i);
+    if (end > i && !ignored_param(param, ignored)) params.push_back(param);
     i = end + 1;
   }
   std::stable_sort(params.begin(), params.end());

@@ -25,8 +25,10 @@ namespace herald::proxy {
 bool valid_host(std::string_view host) noexcept;
 
 /// The canonical URL text: "<host><path>?<sorted query>", or nullopt when the target
-/// is not origin-form ("/..."). `host` is lower-cased here.
-std::optional<std::string> canonical_url(std::string_view host, std::string_view target);
+/// is not origin-form ("/..."). `host` is lower-cased here. Parameters whose name
+/// matches `ignored` (exact, or a prefix ending in '*': "utm_*") are left out.
+std::optional<std::string> canonical_url(std::string_view host, std::string_view target,
+                                         const std::vector<std::string>& ignored = {});
 
 /// "px:u:<32 hex>": the record of a URL (which Vary names and tags its responses use).
 std::string url_key(std::string_view canonical);

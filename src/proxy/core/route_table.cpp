@@ -75,6 +75,12 @@ std::optional<std::string> RouteTable::validate(const std::vector<RouteRule>& ru
       if (s.find_first_of("{}*") != std::string_view::npos)
         return where + "bad segment \"" + std::string(s) + "\" (use {name}, * or **)";
     }
+    for (const auto& q : rule.ignore_query) {
+      const auto star = q.find('*');
+      if (q.empty() || q == "*" || q.find_first_of("&=#? ") != std::string::npos ||
+          (star != std::string::npos && star + 1 != q.size()))
+        return where + "bad ignore_query \"" + q + "\" (a name, or a prefix ending in *)";
+    }
     for (const auto& m : rule.methods)
       if (m.empty() ||
           !std::all_of(m.begin(), m.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))

@@ -90,6 +90,8 @@ StorageDecision decide_storage(unsigned status, const HeaderList& response, std:
     // An invalid Expires (e.g. "0") means already expired.
     lifetime = exp ? std::max<std::int64_t>(0, *exp - date.value_or(now_s)) : 0;
   }
+  if (!lifetime && (status == 404 || status == 410) && rules.negative_ttl_s)
+    lifetime = rules.negative_ttl_s;
   if (!lifetime) lifetime = rules.default_ttl_s;
   if (!lifetime) return refuse("no-lifetime");
 

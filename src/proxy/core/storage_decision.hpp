@@ -54,6 +54,8 @@ struct ResponseRules {
   /// Lifetime (seconds) for answers that give none (a route's `ttl`); explicit
   /// Cache-Control / Surrogate-Control / Expires from the app still win.
   std::optional<std::int64_t> default_ttl_s;
+  /// The same for 404 and 410 answers (a route's `negative_ttl`); default_ttl_s when unset.
+  std::optional<std::int64_t> negative_ttl_s;
   /// Tags added to the answer's own (a route's `tags`, expanded).
   std::vector<std::string> extra_tags;
 };

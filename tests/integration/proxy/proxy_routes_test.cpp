@@ -22,6 +22,9 @@ class ProxyRoutes : public ::testing::Test {
       if (r.method != "GET") return UpstreamServer::ok("written " + n);
       if (r.target == "/api/cart")
         return UpstreamServer::ok("cart " + n, "Cache-Control: max-age=60\r\n");
+      if (r.target.rfind("/missing/", 0) == 0)
+        return "HTTP/1.1 404 Not Found\r\nContent-Length: " + std::to_string(n.size()) +
+               "\r\n\r\n" + n;
       return UpstreamServer::ok(r.target + " " + n);  // no caching headers at all
     });
     std::string templ = (std::filesystem::temp_directory_path() / "herald-routes-XXXXXX").string();
@@ -32,12 +35,17 @@ class ProxyRoutes : public ::testing::Test {
 [[route]]
 match = "/api/products/{id}"
 ttl = 60
+ignore_query = ["utm_*"]
 tags = ["product:{id}"]
 invalidate = ["product:{id}", "products"]
 
 [[route]]
 match = "/api/cart"
 cache = false
+
+[[route]]
+match = "/missing/*"
+negative_ttl = 60
 )";
     herald_ = std::make_unique<HeraldProcess>(std::vector<std::string>{"--config", file.string()});
   }
@@ -70,6 +78,18 @@ TEST_F(ProxyRoutes, TtlTagsAndWriteInvalidation) {
   EXPECT_EQ(upstream_->count("/api/products/7"), 3u);  // GET, PUT, GET
   EXPECT_EQ(get("/api/products/8").body, p8.body);     // product:8 untouched
   EXPECT_EQ(upstream_->count("/api/products/8"), 1u);
+}
+
+TEST_F(ProxyRoutes, IgnoredQueryParametersAndNegativeTtl) {
+  auto a = get("/api/products/9?utm_source=mail");
+  auto b = get("/api/products/9?utm_campaign=x");
+  EXPECT_EQ(b.body, a.body);
+  EXPECT_TRUE(b.cache_status().starts_with("herald; hit")) << b.cache_status();
+  EXPECT_EQ(upstream_->count("/api/products/9?utm_source=mail"), 1u);  // sent as it came
+  auto m = get("/missing/1");
+  EXPECT_EQ(m.status, 404u);
+  EXPECT_EQ(get("/missing/1").body, m.body);  // a 404 kept for negative_ttl
+  EXPECT_EQ(upstream_->count("/missing/1"), 1u);
 }
 
 TEST_F(ProxyRoutes, CacheFalseKeepsAPathOut) {

@@ -24,6 +24,11 @@ TEST(ProxyKey, CanonicalUrl) {
   EXPECT_NE(url_key(*canonical_url("h", "/P")), url_key(*canonical_url("h", "/p")));
   EXPECT_NE(url_key(*canonical_url("h1", "/p")), url_key(*canonical_url("h2", "/p")));
   EXPECT_EQ(url_key("x").size(), 5u + 32u);
+  // Ignored parameters (a route's ignore_query) leave the key.
+  const std::vector<std::string> ignored{"utm_*", "fbclid"};
+  EXPECT_EQ(canonical_url("h", "/p?utm_source=x&b=1&fbclid=9&utm=keep", ignored),
+            "h/p?b=1&utm=keep");
+  EXPECT_EQ(canonical_url("h", "/p?utm_a", ignored), "h/p?");
 }
 
 TEST(ProxyKey, ValidHost) {

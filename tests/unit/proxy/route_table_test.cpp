@@ -79,6 +79,18 @@ TEST(RouteTable, Validation) {
       {rule("/a/{id}", {}, {"p:{name}"}), "is not captured"},
       {rule("/a/{id}", {}, {"p:{id"}), "unclosed"},
       {rule("/a", {}, {"p:}"}), "stray"},
+      {[] {
+         auto r = rule("/q");
+         r.ignore_query = {"a*b"};
+         return r;
+       }(),
+       "bad ignore_query"},
+      {[] {
+         auto r = rule("/q");
+         r.ignore_query = {"*"};
+         return r;
+       }(),
+       "bad ignore_query"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.r.match);
@@ -114,6 +126,12 @@ TEST(RouteTable, RouteTtlAndTagsInTheStorageDecision) {
   // The app's explicit headers win over the route's ttl; no-store still refuses.
   EXPECT_EQ(decide_storage(200, {{"Cache-Control", "max-age=5"}}, 0, rules).fresh_ms, 5'000);
   EXPECT_FALSE(decide_storage(200, {{"Cache-Control", "no-store"}}, 0, rules).store);
+  // 404 / 410: negative_ttl when set, else ttl.
+  EXPECT_EQ(decide_storage(404, {}, 0, rules).fresh_ms, 30'000);
+  rules.negative_ttl_s = 5;
+  EXPECT_EQ(decide_storage(404, {}, 0, rules).fresh_ms, 5'000);
+  EXPECT_EQ(decide_storage(410, {}, 0, rules).fresh_ms, 5'000);
+  EXPECT_EQ(decide_storage(200, {}, 0, rules).fresh_ms, 30'000);
 }
 
 }  // namespace

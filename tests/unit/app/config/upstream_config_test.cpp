@@ -65,6 +65,8 @@ upstream = "http://127.0.0.1:3000"
 match = "/api/products/{id}"
 methods = ["GET", "PUT"]
 ttl = 30
+negative_ttl = 5
+ignore_query = ["utm_*"]
 tags = ["products", "product:{id}"]
 invalidate = "product:{id}"
 [[route]]
@@ -76,6 +78,8 @@ cache = false
   EXPECT_EQ(c.routes[0].match, "/api/products/{id}");
   EXPECT_EQ(c.routes[0].methods, (std::vector<std::string>{"GET", "PUT"}));
   EXPECT_EQ(c.routes[0].ttl, std::chrono::seconds{30});
+  EXPECT_EQ(c.routes[0].negative_ttl, std::chrono::seconds{5});
+  EXPECT_EQ(c.routes[0].ignore_query, std::vector<std::string>{"utm_*"});
   EXPECT_EQ(c.routes[0].tags.size(), 2u);
   EXPECT_EQ(c.routes[0].invalidate, std::vector<std::string>{"product:{id}"});
   EXPECT_TRUE(c.routes[0].cache);

@@ -146,6 +146,16 @@ bool not_modified(const HeaderList& request, const StoredResponseView& v) {
 
 }  // namespace
 
+void ProxyStats::observe_upstream(std::chrono::steady_clock::duration d) noexcept {
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+  const auto ms = static_cast<std::uint64_t>(us / 1000);
+  std::size_t i = 0;
+  while (i < kLatencyBoundsMs.size() && ms >= kLatencyBoundsMs[i]) ++i;
+  latency_buckets[i].fetch_add(1, std::memory_order_relaxed);  // non-cumulative here
+  latency_sum_us.fetch_add(static_cast<std::uint64_t>(us), std::memory_order_relaxed);
+  latency_count.fetch_add(1, std::memory_order_relaxed);
+}
+
 struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
   State(asio::any_io_executor e, cache::Cache& c, ProxyOptions o)
       : ex(e), cache(c), options(o), pool(e, o), routes(o.routes) {}
@@ -248,12 +258,14 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     auto f = std::make_shared<Fill>();
     ++stats.upstream_requests;
     const std::uint64_t since = invalidation_seq;
+    const auto started = std::chrono::steady_clock::now();
     if (stored != nullptr) {
       const UpstreamRequest c = conditional(u, *stored);
       f->result = co_await pool.fetch(c);
     } else {
       f->result = co_await pool.fetch(u);
     }
+    stats.observe_upstream(std::chrono::steady_clock::now() - started);
     if (!f->result.response) {
       ++stats.upstream_errors;
       co_return f;
@@ -396,7 +408,9 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     u.headers = forward_request_headers(req.headers, {req.client_ip, "http", false});
     u.body = req.body;
     ++stats.upstream_requests;
+    const auto started = std::chrono::steady_clock::now();
     UpstreamResult r = co_await pool.fetch(u);
+    stats.observe_upstream(std::chrono::steady_clock::now() - started);
     CacheStatus cs;
     cs.fwd = why == "method" ? "method" : "bypass";
     if (why != "method") cs.detail = why;

@@ -31,7 +31,9 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -63,6 +65,14 @@ struct ProxyStats {
   std::atomic<std::uint64_t> upstream_errors{0};      ///< unreachable, timeout, malformed
   std::atomic<std::uint64_t> write_invalidations{0};  ///< writes that invalidated tags (routes)
   std::atomic<std::uint64_t> purges{0};               ///< PURGE requests served
+
+  /// Upstream request latency (answer or failure), a Prometheus histogram in ms.
+  static constexpr std::array<std::uint64_t, 12> kLatencyBoundsMs{
+      1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000};
+  std::array<std::atomic<std::uint64_t>, kLatencyBoundsMs.size() + 1> latency_buckets{};
+  std::atomic<std::uint64_t> latency_sum_us{0};
+  std::atomic<std::uint64_t> latency_count{0};
+  void observe_upstream(std::chrono::steady_clock::duration d) noexcept;
 };
 
 class CachingProxy {

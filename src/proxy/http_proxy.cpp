@@ -78,6 +78,23 @@ std::string HttpProxy::prometheus() const {
   counter("write_invalidations_total", "Successful writes whose route invalidated tags.",
           s.write_invalidations);
   counter("purges_total", "PURGE requests served.", s.purges);
+  out +=
+      "# HELP herald_proxy_upstream_latency_ms Upstream request latency (answer or failure).\n"
+      "# TYPE herald_proxy_upstream_latency_ms histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i <= ProxyStats::kLatencyBoundsMs.size(); ++i) {
+    cumulative += s.latency_buckets[i].load(std::memory_order_relaxed);
+    const std::string le = i < ProxyStats::kLatencyBoundsMs.size()
+                               ? std::to_string(ProxyStats::kLatencyBoundsMs[i])
+                               : std::string("+Inf");
+    out += "herald_proxy_upstream_latency_ms_bucket{le=\"" + le + "\"} " +
+           std::to_string(cumulative) + "\n";
+  }
+  const auto sum_us = s.latency_sum_us.load(std::memory_order_relaxed);
+  out += "herald_proxy_upstream_latency_ms_sum " + std::to_string(sum_us / 1000) + "." +
+         std::to_string(sum_us % 1000 / 100) + "\n";
+  out += "herald_proxy_upstream_latency_ms_count " +
+         std::to_string(s.latency_count.load(std::memory_order_relaxed)) + "\n";
   return out;
 }
 

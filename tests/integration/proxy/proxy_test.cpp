@@ -378,6 +378,12 @@ TEST_F(Proxy, HeraldRoutesStayHeraldsAndWritesPassThrough) {
   EXPECT_EQ(post.cache_status(), "herald; fwd=method; fwd-status=200");
   EXPECT_EQ(upstream_->count("/api/orders"), 1u);
   EXPECT_EQ(upstream_->last("/api/orders").method, "POST");
+  // The proxy's counters and upstream latency histogram on Herald's /metrics.
+  auto m = get("/metrics").body;
+  EXPECT_NE(m.find("herald_proxy_bypasses_total 1\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("herald_proxy_upstream_requests_total 1\n"), std::string::npos);
+  EXPECT_NE(m.find("herald_proxy_upstream_latency_ms_bucket{le=\"+Inf\"} 1\n"), std::string::npos);
+  EXPECT_NE(m.find("herald_proxy_upstream_latency_ms_count 1\n"), std::string::npos);
 }
 
 }  // namespace

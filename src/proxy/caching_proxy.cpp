@@ -158,7 +158,11 @@ void ProxyStats::observe_upstream(std::chrono::steady_clock::duration d) noexcep
 
 struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
   State(asio::any_io_executor e, cache::Cache& c, ProxyOptions o)
-      : ex(e), cache(c), options(o), pool(e, o), routes(o.routes) {}
+      : ex(std::move(e)),
+        cache(c),
+        options(std::move(o)),
+        pool(ex, options),
+        routes(options.routes) {}
 
   asio::any_io_executor ex;
   cache::Cache& cache;
@@ -211,7 +215,7 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     return p;
   }
 
-  cache::CachePolicy url_policy(std::shared_ptr<Fill> fill = nullptr) const {
+  cache::CachePolicy url_policy(const std::shared_ptr<Fill>& fill = nullptr) const {
     cache::CachePolicy p = base_policy();
     p.ttl = options.url_record_ttl;
     p.l1_ttl = milliseconds{60'000};
@@ -228,7 +232,7 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
   /// Variant entries live for freshness + the longer stale window (the envelope's own
   /// figures); `fill` set: the loader's answer, stored only if it said so.
   cache::CachePolicy variant_policy(std::vector<std::string> tags,
-                                    std::shared_ptr<Fill> fill = nullptr) const {
+                                    const std::shared_ptr<Fill>& fill = nullptr) const {
     cache::CachePolicy p = base_policy();
     p.tags = std::move(tags);
     p.l1_ttl = milliseconds{24 * 3'600'000};  // bounded by the entry's own life
@@ -646,7 +650,7 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
 };
 
 CachingProxy::CachingProxy(asio::any_io_executor ex, cache::Cache& cache, ProxyOptions options)
-    : state_(std::make_shared<State>(ex, cache, std::move(options))) {
+    : state_(std::make_shared<State>(std::move(ex), cache, std::move(options))) {
   std::weak_ptr<State> weak = state_;
   cache.on_invalidate([weak](const std::vector<std::string>& tags) {
     if (auto s = weak.lock()) s->invalidated(tags);

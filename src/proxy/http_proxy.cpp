@@ -22,8 +22,8 @@ asio::awaitable<ProxyAnswer> handle_on(CachingProxy& proxy, ProxyRequest request
 
 HttpProxy::HttpProxy(asio::any_io_executor cache_executor, cache::Cache& cache,
                      ProxyOptions options)
-    : cache_executor_(cache_executor),
-      proxy_(std::make_unique<CachingProxy>(cache_executor, cache, std::move(options))) {}
+    : cache_executor_(std::move(cache_executor)),
+      proxy_(std::make_unique<CachingProxy>(cache_executor_, cache, std::move(options))) {}
 
 HttpProxy::~HttpProxy() = default;
 

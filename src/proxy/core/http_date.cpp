@@ -67,7 +67,8 @@ struct Reader {
 
 std::optional<std::int64_t> make(int y, unsigned mon, int d, int h, int m, int sec) {
   if (d < 1 || d > 31 || h > 23 || m > 59 || sec > 60) return std::nullopt;
-  return days_from_civil(y, mon, static_cast<unsigned>(d)) * 86400 + h * 3600 + m * 60 + sec;
+  return days_from_civil(y, mon, static_cast<unsigned>(d)) * 86400 + std::int64_t{h} * 3600 +
+         std::int64_t{m} * 60 + sec;
 }
 
 }  // namespace

@@ -55,7 +55,7 @@ std::optional<std::string> template_problem(std::string_view t,
 std::optional<std::string> RouteTable::validate(const std::vector<RouteRule>& rules) {
   for (std::size_t r = 0; r < rules.size(); ++r) {
     const RouteRule& rule = rules[r];
-    const std::string where = "route #" + std::to_string(r + 1) + ": ";
+    std::string where = "route #" + std::to_string(r + 1) + ": ";
     if (rule.match.empty() || rule.match.front() != '/') return where + "match must start with '/'";
     std::vector<std::string_view> names;
     const auto segs = segments(rule.match);
@@ -79,12 +79,14 @@ std::optional<std::string> RouteTable::validate(const std::vector<RouteRule>& ru
       const auto star = q.find('*');
       if (q.empty() || q == "*" || q.find_first_of("&=#? ") != std::string::npos ||
           (star != std::string::npos && star + 1 != q.size()))
-        return where + "bad ignore_query \"" + q + "\" (a name, or a prefix ending in *)";
+        return where.append("bad ignore_query \"")
+            .append(q)
+            .append("\" (a name, or a prefix ending in *)");
     }
     for (const auto& m : rule.methods)
       if (m.empty() ||
           !std::all_of(m.begin(), m.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
-        return where + "bad method \"" + m + "\" (upper-case, e.g. GET)";
+        return where.append("bad method \"").append(m).append("\" (upper-case, e.g. GET)");
     for (const auto* list : {&rule.tags, &rule.invalidate})
       for (const auto& t : *list)
         if (auto p = template_problem(t, names)) return where + *p;

@@ -404,7 +404,7 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
   // ------------------------------------------------------------------ paths
 
   awaitable<ProxyAnswer> bypass(const ProxyRequest& req, std::string_view why,
-                                const std::optional<RouteMatch>& route = std::nullopt) {
+                                const std::optional<RouteMatch>& route) {
     ++stats.bypasses;
     UpstreamRequest u;
     u.method = req.method;
@@ -595,11 +595,11 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     auto v = StoredResponseView::parse(*value);
     if (!v) {
       co_await cache.remove(vkey);
-      co_return co_await bypass(req, "corrupt-entry");
+      co_return co_await bypass(req, "corrupt-entry", route);
     }
     if (v->fresh_ms <= 0) {
       // A collapsed waiter whose shared answer may not be shared: ask for its own.
-      co_return co_await bypass(req, "not-shareable");
+      co_return co_await bypass(req, "not-shareable", route);
     }
     collapsed = collapsed || r->source == cache::CacheSource::loader;
     const std::int64_t now = wall_ms();

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <future>
+#include <set>
 
 namespace herald::test {
 namespace {
@@ -63,6 +64,11 @@ std::string app(const UpstreamRequest& r, std::atomic<int>& seq) {
                                                  : std::string("-")) +
             " " + n,
         "Cache-Control: max-age=60\r\n");
+  if (has("/slow-cookie")) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the app is slow
+    return UpstreamServer::ok("v" + n,
+                              "Cache-Control: max-age=60\r\nSet-Cookie: sid=" + n + "\r\n");
+  }
   if (has("/slow")) {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the app is slow
     return UpstreamServer::ok("v" + n, "Cache-Control: max-age=60\r\n");
@@ -275,6 +281,20 @@ TEST_F(Proxy, ConcurrentColdRequestsMakeOneUpstreamRequest) {
     EXPECT_EQ(r.body, body);
   }
   EXPECT_EQ(upstream_->count("/slow"), 1u);
+}
+
+TEST_F(Proxy, ConcurrentRequestsNeverShareAnAnswerWithSetCookie) {
+  std::vector<std::future<Fetched>> all;
+  for (int i = 0; i < 8; ++i)
+    all.push_back(std::async(std::launch::async, [&] { return get("/slow-cookie"); }));
+  std::set<std::string> cookies;
+  for (auto& f : all) {
+    auto r = f.get();
+    EXPECT_EQ(r.status, 200u);
+    cookies.insert(r.header("set-cookie"));
+  }
+  EXPECT_EQ(cookies.size(), 8u);  // each client got its own session
+  EXPECT_EQ(upstream_->count("/slow-cookie"), 8u);
 }
 
 TEST_F(Proxy, TagInvalidationDropsEntriesAndTellsSubscribers) {

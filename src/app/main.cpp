@@ -10,12 +10,16 @@
 #include "app/engine_factory.hpp"
 #include "app/logging.hpp"
 #include "app/shutdown_signal.hpp"
+#include "proxy/http_proxy.hpp"
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <future>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -91,6 +95,24 @@ int serve(const std::vector<std::string>& args) {
       return cache_host.invalidate_tags(std::move(tags));
     };
     options.extra_metrics = [&cache_host] { return cache_host.prometheus(); };
+    // The HTTP cache gateway: it lives on the cache's thread, in the same cache (so
+    // POST /api/invalidate and the tag: bridge cover proxied answers too).
+    std::unique_ptr<herald::proxy::HttpProxy> proxy;
+    if (!config.upstream_host.empty()) {
+      herald::proxy::ProxyOptions po;
+      po.upstream_host = config.upstream_host;
+      po.upstream_port = config.upstream_port;
+      po.header_timeout = config.upstream_timeout;
+      po.body_timeout = config.upstream_timeout;
+      po.routes = config.routes;
+      proxy =
+          std::make_unique<herald::proxy::HttpProxy>(cache_host.executor(), cache_host.cache(), po);
+      options.proxy = proxy.get();
+      options.extra_metrics = [&cache_host, p = proxy.get()] {
+        return cache_host.prometheus() + p->prometheus();
+      };
+      spdlog::info("proxying to upstream http://{}:{}", po.upstream_host, po.upstream_port);
+    }
     herald::app::use_redis_engine(options, engine_settings(config));
     // Declared after the cache host: destroyed (drained) before it.
     herald::gateway::Server server(options);
@@ -99,6 +121,16 @@ int serve(const std::vector<std::string>& args) {
     server.start();
     spdlog::info("received {}: shutting down", shutdown_signal.wait());
     server.shutdown();
+    if (proxy) {
+      // The proxy's upstream connections live on the cache thread: end them there.
+      std::promise<void> done;
+      boost::asio::post(cache_host.executor(), [&proxy, &done] {
+        proxy->stop();
+        proxy.reset();
+        done.set_value();
+      });
+      done.get_future().wait();
+    }
   } catch (const std::exception& e) {
     spdlog::critical("herald serve: {}", e.what());
     spdlog::shutdown();

@@ -179,7 +179,8 @@ asio::awaitable<void> Cache::Impl::load_task(std::shared_ptr<Impl> self,
     ++stats_.load_errors;
   } else {
     state->value = value;
-    const milliseconds ttl = value ? jittered(policy.ttl, policy.jitter) : policy.negative_ttl;
+    milliseconds ttl = policy.negative_ttl;
+    if (value) ttl = policy.ttl_of ? policy.ttl_of(*value) : jittered(policy.ttl, policy.jitter);
     const bool cacheable = ttl.count() > 0 && !state->invalidated;
     if (cacheable) {
       const std::int64_t now = wall_ms();
@@ -269,7 +270,9 @@ asio::awaitable<void> Cache::Impl::set(const std::string& key, std::string value
   if (auto it = running_.find(key); it != running_.end()) it->second->invalidated = true;
   L1Stamp stamp = l1_stamp(policy);
   L2Snapshot snap = co_await read_l2(key, policy);
-  const milliseconds ttl = jittered(policy.ttl, policy.jitter);
+  const milliseconds ttl =
+      policy.ttl_of ? policy.ttl_of(value) : jittered(policy.ttl, policy.jitter);
+  if (ttl.count() <= 0) co_return;
   const std::int64_t now = wall_ms();
   std::optional<std::string> v{std::move(value)};
   l1_store(key, v, false, now, now + ttl.count(), policy, std::move(stamp));

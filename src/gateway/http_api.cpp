@@ -81,6 +81,13 @@ HttpResponse json_error(const HttpRequest& req, unsigned status, std::string_vie
   return json_response(req, error_json(status, message), status);
 }
 
+bool HttpApi::owns(std::string_view path) noexcept {
+  return path == "/ws" || path == "/sse" || path == "/healthz" || path == "/readyz" ||
+         path == "/metrics" || path == "/api/publish" || path == "/api/broadcast" ||
+         path == "/api/invalidate" || path == "/api/disconnect" ||
+         path.starts_with("/api/presence/") || path.starts_with("/api/history/");
+}
+
 awaitable<HttpResponse> HttpApi::handle(const HttpRequest& req, bool loopback) {
   try {
     auto url = boost::urls::parse_origin_form(req.target());
@@ -102,10 +109,7 @@ awaitable<HttpResponse> HttpApi::handle(const HttpRequest& req, bool loopback) {
     }
     constexpr std::string_view presence_prefix = "/api/presence/";
     constexpr std::string_view history_prefix = "/api/history/";
-    bool ours = path == "/metrics" || path == "/api/publish" || path == "/api/broadcast" ||
-                path == "/api/invalidate" || path == "/api/disconnect" ||
-                path.starts_with(presence_prefix) || path.starts_with(history_prefix);
-    if (!ours) co_return co_await app(req);
+    if (!owns(path)) co_return co_await app(req);
     if (!ctx_.access.api_allowed(req[http::field::authorization], loopback)) {
       co_return json_error(req, 401, "missing or wrong API key");
     }

@@ -26,6 +26,11 @@ class HttpApi {
  public:
   HttpApi(ServerContext& ctx, Shard& shard) : ctx_(ctx), shard_(shard) {}
 
+  /// True for the paths the gateway serves itself (/healthz, /readyz, /metrics,
+  /// /api/publish, ...; /ws and /sse are the session's): the one list of them. Every
+  /// other path is the app's (app_handler) or the upstream's (proxy).
+  static bool owns(std::string_view path) noexcept;
+
   /// Answers one request; never throws (errors become JSON error responses).
   /// `loopback` tells whether the client connected from a loopback address.
   boost::asio::awaitable<HttpResponse> handle(const HttpRequest& req, bool loopback);

@@ -7,6 +7,7 @@
 #include "gateway/server_context.hpp"
 #include "gateway/sse_session.hpp"
 #include "gateway/websocket_session.hpp"
+#include "proxy/http_proxy.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
@@ -204,6 +205,11 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
       auto res = json_error(req, a.status, a.message);
       co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
       if (ec || !res.keep_alive()) co_return std::nullopt;
+      continue;
+    }
+    if (ctx.options.proxy != nullptr && !HttpApi::owns(path)) {  // the upstream's
+      const bool api = ctx.access.api_allowed(req[http::field::authorization], loopback);
+      if (!co_await ctx.options.proxy->serve(stream, req, api) || ctx.stopping.load()) break;
       continue;
     }
     HttpResponse res = co_await api.handle(req, loopback);

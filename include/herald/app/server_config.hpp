@@ -7,6 +7,7 @@
 #pragma once
 
 #include <herald/gateway/channel_rules.hpp>
+#include <herald/proxy/route_rule.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -27,6 +28,14 @@ struct ServerConfig {
   std::string redis_url;
   /// Empty: the cache uses redis_url.
   std::string cache_redis_url;
+  /// The app behind Herald's HTTP cache gateway (`--upstream http://HOST:PORT`):
+  /// every request for a path Herald does not serve itself goes there. Empty host:
+  /// no upstream (such requests get 404, as before).
+  std::string upstream_host;
+  std::uint16_t upstream_port = 0;
+  /// How long the upstream may take to send an answer's header, and then its body.
+  /// 30 s: a slow page render, under the 60 s idle timeout of common load balancers.
+  std::chrono::seconds upstream_timeout{30};
   /// Redis engine: auto (sharded SPUBLISH/SSUBSCRIBE on Redis 7+), sharded or classic.
   std::string pubsub = "auto";
   /// Redis engine: a node's presence entries expire this long after it stops
@@ -79,6 +88,7 @@ struct ServerConfig {
   /// Client frames per second per connection (token bucket, burst = 2x).
   double client_rate_limit = 100;
   std::vector<gateway::ChannelRule> channels;  ///< [[channel]] rules, in file order
+  std::vector<proxy::RouteRule> routes;        ///< [[route]] rules (HTTP cache gateway)
   std::string config_file;                     ///< the --config path, empty if none
 };
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -62,6 +63,12 @@ struct CachePolicy {
   /// L1 (in-process) lifetime cap: L1 copies live at most this long (and never past
   /// the entry's ttl). 0 = no L1 for this policy.
   milliseconds l1_ttl{60'000};
+
+  /// Values that carry their own lifetime (the HTTP proxy: a response's
+  /// Cache-Control): when set, a loaded or set() value lives ttl_of(value) instead of
+  /// ttl (no jitter), and 0 means "answer with it, do not store it". Called on the
+  /// cache's executor right after the load.
+  std::function<milliseconds(const std::string& value)> ttl_of;
 };
 
 /// Named policies. Unknown names fall back to the default policy.

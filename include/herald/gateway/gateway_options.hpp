@@ -21,6 +21,10 @@ class Engine;
 class DeliverySink;
 }  // namespace herald::realtime
 
+namespace herald::proxy {
+class HttpProxy;
+}
+
 namespace herald::gateway {
 
 struct GatewayOptions {
@@ -86,6 +90,10 @@ struct GatewayOptions {
   std::function<boost::asio::awaitable<boost::system::result<std::size_t>>(
       std::vector<std::string> tags)>
       invalidate_tags;
+  /// The HTTP cache gateway (`herald serve --upstream`): when set, every request for a
+  /// path the gateway does not serve itself (HttpApi::owns) goes to it instead of
+  /// app_handler. Must outlive the server.
+  proxy::HttpProxy* proxy = nullptr;
   /// Extra Prometheus text appended to /metrics (e.g. the cache's counters). Called on
   /// a shard thread; must be cheap and thread-safe.
   std::function<std::string()> extra_metrics;

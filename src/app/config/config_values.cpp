@@ -167,3 +167,39 @@ Problem parse_redis_url(std::string_view text, std::string& out) {
 }
 
 }  // namespace herald::app::detail
+
+namespace herald::app::detail {
+
+Problem parse_upstream_url(std::string_view text, std::string& host, std::uint16_t& port) {
+  const std::string expected = "expected http://HOST[:PORT] (e.g. http://127.0.0.1:3000), got ";
+  constexpr std::string_view scheme = "http://";
+  if (!text.starts_with(scheme)) return expected + printable(text);
+  std::string_view rest = text.substr(scheme.size());
+  if (rest.ends_with('/')) rest.remove_suffix(1);
+  if (rest.empty() || rest.find_first_of("/?#@") != std::string_view::npos)
+    return expected + printable(text);
+  std::string_view h = rest;
+  std::string_view p;
+  if (rest.starts_with('[')) {
+    const auto close = rest.find(']');
+    if (close == std::string_view::npos) return expected + printable(text);
+    h = rest.substr(1, close - 1);
+    if (close + 1 < rest.size()) {
+      if (rest[close + 1] != ':') return expected + printable(text);
+      p = rest.substr(close + 2);
+    }
+  } else if (auto colon = rest.rfind(':'); colon != std::string_view::npos) {
+    h = rest.substr(0, colon);
+    p = rest.substr(colon + 1);
+  }
+  if (h.empty() || !plausible_host(h)) return "bad upstream host in " + printable(text);
+  std::uint64_t n = 80;
+  if (!p.empty() || rest.find(':') != std::string_view::npos) {
+    if (auto problem = parse_unsigned(p, 1, 65535, n)) return "bad upstream port: " + *problem;
+  }
+  host = std::string(h);
+  port = static_cast<std::uint16_t>(n);
+  return std::nullopt;
+}
+
+}  // namespace herald::app::detail

@@ -42,6 +42,10 @@ Problem parse_origins(std::string_view text, std::vector<std::string>& out);
 /// rest when it connects; this catches the common mistakes (host:port, http://).
 Problem parse_redis_url(std::string_view text, std::string& out);
 
+/// http://HOST[:PORT][/] (port 80 when omitted): the upstream of the HTTP cache
+/// gateway. No path, user info, query or https (TLS to the upstream is not supported).
+Problem parse_upstream_url(std::string_view text, std::string& host, std::uint16_t& port);
+
 /// Quotes `text` for an error message, escaping control characters and truncating at
 /// 80 bytes so a hostile value cannot flood the log.
 std::string printable(std::string_view text);

@@ -75,7 +75,17 @@ std::string help_text() {
       "  publish = [\"role:admin\"]          # default none: publish via the HTTP API\n"
       "  presence = [\"authenticated\"]      # default: whoever may subscribe\n"
       "  history_size = 100                # default --history-size; 0 disables\n"
-      "user:<id> channels are private to user <id>; $... and herald:... are internal.\n";
+      "user:<id> channels are private to user <id>; $... and herald:... are internal.\n\n"
+      "Route rules for --upstream (config file only), tried in order, first match wins:\n"
+      "  [[route]]\n"
+      "  match = \"/api/products/{id}\"      # segments: literal, {name}, *, ** (last)\n"
+      "  methods = [\"GET\", \"PUT\"]          # default: every method\n"
+      "  ttl = 60                          # seconds, for answers that give no lifetime\n"
+      "  negative_ttl = 10                 # the same for 404 / 410 answers\n"
+      "  ignore_query = [\"utm_*\"]          # query parameters left out of the key\n"
+      "  cache = true                      # false: GET/HEAD go to the app uncached\n"
+      "  tags = [\"product:{id}\"]           # added to the answer's own tags\n"
+      "  invalidate = [\"products\"]         # dropped after a 2xx to a non-GET/HEAD\n";
   return out;
 }
 

@@ -27,7 +27,7 @@ Problem apply_seconds(std::string_view text, std::chrono::seconds& out) {
   return std::nullopt;
 }
 
-constexpr std::array<Setting, 26> table{{
+constexpr std::array<Setting, 28> table{{
     {"listen", "--listen", "HERALD_LISTEN", "HOST:PORT",
      "address to listen on; [::1]:8080 for IPv6, :8080 for every interface", "127.0.0.1:8080",
      TomlKind::string,
@@ -42,6 +42,19 @@ constexpr std::array<Setting, 26> table{{
      "Redis for the cache, when not the engine's", "the --redis URL", TomlKind::string,
      [](std::string_view t, ConfigDraft& d) {
        return parse_redis_url(t, d.config.cache_redis_url);
+     }},
+    {"upstream", "--upstream", "HERALD_UPSTREAM", "URL",
+     "HTTP cache gateway: the app (http://HOST:PORT) that gets every request for a path "
+     "Herald does not serve itself; GET/HEAD answers are cached (RFC 9111)",
+     "none (such requests get 404)", TomlKind::string,
+     [](std::string_view t, ConfigDraft& d) {
+       return parse_upstream_url(t, d.config.upstream_host, d.config.upstream_port);
+     }},
+    {"upstream_timeout", "--upstream-timeout", "HERALD_UPSTREAM_TIMEOUT", "SECONDS",
+     "upstream answer timeout, for the header and again for the body (then 504)", "30",
+     TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) {
+       return apply_seconds(t, d.config.upstream_timeout);
      }},
     {"pubsub", "--pubsub", "HERALD_PUBSUB", "auto|sharded|classic",
      "Redis engine fan-out: sharded SPUBLISH/SSUBSCRIBE (auto: on Redis 7+) or classic", "auto",

@@ -9,6 +9,8 @@
 #include "setting.hpp"
 #include "toml_guard.hpp"
 
+#include "proxy/core/route_table.hpp"
+
 #if defined(TOML_HEADER_ONLY) && TOML_HEADER_ONLY
 // Fuzz build only (toml++ compiled in): drop toml++'s asserts, as in Debian's shipped
 // library (GCC + NDEBUG). 3.3.0 asserts a parser precondition that malformed table
@@ -157,6 +159,58 @@ std::optional<ConfigError> read_channels(const toml::node& node, std::string_vie
   return std::nullopt;
 }
 
+std::optional<ConfigError> read_routes(const toml::node& node, std::string_view source,
+                                       std::vector<proxy::RouteRule>& out) {
+  const auto* arr = node.as_array();
+  if (arr == nullptr) return located(source, node, "route", "expected [[route]] tables");
+  std::vector<proxy::RouteRule> rules;
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const auto* table = (*arr)[i].as_table();
+    if (table == nullptr) return located(source, node, "route", "expected [[route]] tables");
+    std::string where = "[[route]] #" + std::to_string(i + 1) + ": ";
+    proxy::RouteRule rule;
+    bool has_match = false;
+    for (auto&& [k, v] : *table) {
+      std::string_view key = k.str();
+      std::vector<std::string>* list = key == "methods"        ? &rule.methods
+                                       : key == "tags"         ? &rule.tags
+                                       : key == "invalidate"   ? &rule.invalidate
+                                       : key == "ignore_query" ? &rule.ignore_query
+                                                               : nullptr;
+      if (key == "match") {
+        const auto* str = v.as_string();
+        if (str == nullptr) return located(source, v, where + "match", "expected a string");
+        rule.match = str->get();
+        has_match = true;
+      } else if (list != nullptr) {
+        auto terms = as_terms(v);
+        if (!terms)
+          return located(source, v, where + std::string(key), "expected an array of strings");
+        *list = std::move(*terms);
+      } else if (key == "ttl" || key == "negative_ttl") {
+        const auto* n = v.as_integer();
+        if (n == nullptr || n->get() < 1 || n->get() > 1'000'000'000)
+          return located(source, v, where + std::string(key), "expected seconds, 1 to 10^9");
+        (key == "ttl" ? rule.ttl : rule.negative_ttl) = std::chrono::seconds{n->get()};
+      } else if (key == "cache") {
+        const auto* b = v.as_boolean();
+        if (b == nullptr) return located(source, v, where + "cache", "expected true or false");
+        rule.cache = b->get();
+      } else {
+        return located(source, v, where + printable(key),
+                       "unknown key (expected match, methods, ttl, negative_ttl, cache, tags, "
+                       "invalidate, ignore_query)");
+      }
+    }
+    if (!has_match) return located(source, (*arr)[i], where + "match", "missing");
+    rules.push_back(std::move(rule));
+  }
+  if (auto e = proxy::RouteTable::validate(rules))
+    return ConfigError{2, std::string(source) + ": " + *e};
+  out = std::move(rules);
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<ConfigError> apply_toml_config(std::string_view text, std::string_view source,
@@ -171,6 +225,10 @@ std::optional<ConfigError> apply_toml_config(std::string_view text, std::string_
       std::string_view key = k.str();
       if (key == "channel") {
         if (auto e = read_channels(node, source, draft.config.channels)) return e;
+        continue;
+      }
+      if (key == "route") {
+        if (auto e = read_routes(node, source, draft.config.routes)) return e;
         continue;
       }
       const Setting* setting = setting_for_key(key);

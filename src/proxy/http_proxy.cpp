@@ -1,0 +1,101 @@
+// HttpProxy: Beast request -> ProxyRequest, hop to the cache thread, gathered write.
+#include "proxy/http_proxy.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+namespace herald::proxy {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+asio::awaitable<ProxyAnswer> handle_on(CachingProxy& proxy, ProxyRequest request) {
+  co_return co_await proxy.handle(std::move(request));
+}
+
+}  // namespace
+
+HttpProxy::HttpProxy(asio::any_io_executor cache_executor, cache::Cache& cache,
+                     ProxyOptions options)
+    : cache_executor_(std::move(cache_executor)),
+      proxy_(std::make_unique<CachingProxy>(cache_executor_, cache, std::move(options))) {}
+
+HttpProxy::~HttpProxy() = default;
+
+asio::awaitable<bool> HttpProxy::serve(beast::tcp_stream& stream,
+                                       http::request<http::string_body>& request,
+                                       bool api_allowed) {
+  ProxyRequest r;
+  r.api_allowed = api_allowed;
+  r.method = std::string(request.method_string());
+  r.target = std::string(request.target());
+  for (const auto& f : request) r.headers.add(std::string(f.name_string()), std::string(f.value()));
+  r.body = std::move(request.body());
+  r.keep_alive = request.keep_alive();
+  boost::system::error_code ec;
+  const auto remote = stream.socket().remote_endpoint(ec);
+  if (!ec) r.client_ip = remote.address().to_string();
+
+  // Hop to the cache thread and back (co_spawn resumes us on our own executor). The
+  // operation is built outside the co_await: g++ 12 mishandles temporaries there.
+  auto op = asio::co_spawn(cache_executor_, handle_on(*proxy_, std::move(r)), asio::use_awaitable);
+  ProxyAnswer answer = co_await std::move(op);
+  stream.expires_after(std::chrono::seconds(60));
+  co_await asio::async_write(stream, answer.buffers(),
+                             asio::redirect_error(asio::use_awaitable, ec));
+  co_return !ec && answer.keep_alive;
+}
+
+const ProxyStats& HttpProxy::stats() const noexcept {
+  return proxy_->stats();
+}
+
+void HttpProxy::stop() {
+  proxy_->stop();
+}
+
+std::string HttpProxy::prometheus() const {
+  const ProxyStats& s = proxy_->stats();
+  std::string out;
+  auto counter = [&](const char* name, const char* help, const std::atomic<std::uint64_t>& v) {
+    out += std::string("# HELP herald_proxy_") + name + " " + help + "\n# TYPE herald_proxy_" +
+           name + " counter\nherald_proxy_" + name + " " +
+           std::to_string(v.load(std::memory_order_relaxed)) + "\n";
+  };
+  counter("hits_total", "Answers from the cache (fresh).", s.hits);
+  counter("misses_total", "Answers fetched from the upstream for the cache.", s.misses);
+  counter("stale_total", "Stale answers (stale-while-revalidate, stale-if-error).", s.stale);
+  counter("bypasses_total", "Requests forwarded without the cache.", s.bypasses);
+  counter("not_modified_total", "304 answers from the cache.", s.not_modified);
+  counter("upstream_requests_total", "Requests sent to the upstream.", s.upstream_requests);
+  counter("upstream_errors_total", "Upstream failures (unreachable, timeout, malformed).",
+          s.upstream_errors);
+  counter("write_invalidations_total", "Successful writes whose route invalidated tags.",
+          s.write_invalidations);
+  counter("purges_total", "PURGE requests served.", s.purges);
+  out +=
+      "# HELP herald_proxy_upstream_latency_ms Upstream request latency (answer or failure).\n"
+      "# TYPE herald_proxy_upstream_latency_ms histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i <= ProxyStats::kLatencyBoundsMs.size(); ++i) {
+    cumulative += s.latency_buckets[i].load(std::memory_order_relaxed);
+    const std::string le = i < ProxyStats::kLatencyBoundsMs.size()
+                               ? std::to_string(ProxyStats::kLatencyBoundsMs[i])
+                               : std::string("+Inf");
+    out += "herald_proxy_upstream_latency_ms_bucket{le=\"" + le + "\"} " +
+           std::to_string(cumulative) + "\n";
+  }
+  const auto sum_us = s.latency_sum_us.load(std::memory_order_relaxed);
+  out += "herald_proxy_upstream_latency_ms_sum " + std::to_string(sum_us / 1000) + "." +
+         std::to_string(sum_us % 1000 / 100) + "\n";
+  out += "herald_proxy_upstream_latency_ms_count " +
+         std::to_string(s.latency_count.load(std::memory_order_relaxed)) + "\n";
+  return out;
+}
+
+}  // namespace herald::proxy

@@ -1,0 +1,48 @@
+// HttpProxy: the gateway's entry to the HTTP cache gateway. The gateway's HTTP
+// session calls serve() for every request that is not one of Herald's own routes;
+// serve() hands the request to the CachingProxy on the cache's thread, and writes the
+// answer on the client's connection with one gathered write (head, answer-time
+// fields, body).
+//
+// Thread: serve() from any shard coroutine (it hops to the cache executor and back).
+// stats() from any thread. Construct and destroy where the cache lives (see
+// CacheHost); destroy before the cache.
+#pragma once
+
+#include "proxy/caching_proxy.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <memory>
+#include <string>
+
+namespace herald::proxy {
+
+class HttpProxy {
+ public:
+  HttpProxy(boost::asio::any_io_executor cache_executor, cache::Cache& cache, ProxyOptions options);
+  ~HttpProxy();
+
+  /// Answers `request` from the cache or the upstream. Returns whether the connection
+  /// may carry another request. Never throws for an upstream failure (502/504).
+  /// `api_allowed`: the client may use Herald's HTTP API (API key or loopback, as the
+  /// gateway decides); it gates PURGE.
+  boost::asio::awaitable<bool> serve(
+      boost::beast::tcp_stream& stream,
+      boost::beast::http::request<boost::beast::http::string_body>& request, bool api_allowed);
+
+  const ProxyStats& stats() const noexcept;
+  /// Prometheus text of the proxy's counters.
+  std::string prometheus() const;
+  /// Stops background work; call on the cache executor before the cache stops.
+  void stop();
+
+ private:
+  boost::asio::any_io_executor cache_executor_;
+  std::unique_ptr<CachingProxy> proxy_;
+};
+
+}  // namespace herald::proxy

@@ -1,0 +1,129 @@
+// HeraldProcess: `herald serve --upstream ...` as a child process for the proxy tests
+// (the real binary: settings, wiring and the gateway's dispatch included), and
+// fetch(): one HTTP/1.1 request on a fresh connection with the answer's fields.
+#pragma once
+
+#include "support/free_port.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <csignal>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace herald::test {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+struct Fetched {
+  unsigned status = 0;
+  std::map<std::string, std::string> headers;  ///< lower-case names
+  std::string body;
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+  std::string cache_status() const { return header("cache-status"); }
+};
+
+/// One request on a fresh connection; `headers` replace defaults (Host included).
+inline Fetched fetch(std::uint16_t port, const std::string& target,
+                     std::map<std::string, std::string> headers = {},
+                     http::verb verb = http::verb::get, std::string body = {}) {
+  asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  http::request<http::string_body> req{verb, target, 11};
+  req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+  for (auto& [k, v] : headers) req.set(k, v);
+  req.body() = std::move(body);
+  if (!req.body().empty() || verb == http::verb::post) req.prepare_payload();
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64 << 20);
+  if (verb == http::verb::head) parser.skip(true);
+  http::read(stream, buffer, parser);
+  Fetched out;
+  out.status = parser.get().result_int();
+  for (const auto& f : parser.get()) {
+    std::string name(f.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers[name] = std::string(f.value());
+  }
+  out.body = parser.get().body();
+  return out;
+}
+
+class HeraldProcess {
+ public:
+  explicit HeraldProcess(std::vector<std::string> args) {
+    auto self = std::filesystem::read_symlink("/proc/self/exe");
+    const auto bin = self.parent_path().parent_path() / "src" / "app" / "herald";
+    if (!std::filesystem::exists(bin))
+      throw std::runtime_error("no herald binary at " + bin.string());
+    port_ = free_loopback_port();
+    std::vector<std::string> argv{
+        "herald",      "serve", "--listen",  "127.0.0.1:" + std::to_string(port_),
+        "--log-level", "warn",  "--threads", "2"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      std::vector<char*> c;
+      for (auto& a : argv) c.push_back(a.data());
+      c.push_back(nullptr);
+      ::execv(bin.c_str(), c.data());
+      ::_exit(127);
+    }
+    for (int i = 0; i < 400; ++i) {
+      try {
+        // /readyz: the engine too (the Redis engine subscribes after /healthz answers).
+        if (fetch(port_, "/readyz").status == 200) return;
+      } catch (const std::exception&) {
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    throw std::runtime_error("herald did not answer /readyz");
+  }
+  ~HeraldProcess() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  HeraldProcess(const HeraldProcess&) = delete;
+  HeraldProcess& operator=(const HeraldProcess&) = delete;
+
+  std::uint16_t port() const noexcept { return port_; }
+
+ private:
+  std::uint16_t port_ = 0;
+  pid_t pid_ = -1;
+};
+
+/// Polls `done` (every 20 ms) until it holds or `limit` passes; returns its last value.
+template <class Fn>
+bool eventually(Fn&& done, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return done();
+}
+
+}  // namespace herald::test

@@ -1,0 +1,86 @@
+// The HTTP cache gateway across a cluster: two `herald serve --redis --upstream`
+// nodes on one redis-server in front of one upstream. Cold requests to both nodes at
+// once make one upstream request; a tag invalidated on one node drops the answer on
+// both and reaches a WebSocket subscriber of the other.
+#include "integration/gateway/test_clients.hpp"
+#include "integration/proxy/herald_process.hpp"
+#include "integration/proxy/upstream_server.hpp"
+#include "support/redis_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+
+namespace herald::test {
+namespace {
+
+class ProxyCluster : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    redis_.start();
+    upstream_ = std::make_unique<UpstreamServer>([this](const UpstreamRequest& r) {
+      const std::string n = std::to_string(++seq_);
+      if (r.target == "/slow") {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the app is slow
+        return UpstreamServer::ok("v" + n, "Cache-Control: max-age=60\r\n");
+      }
+      return UpstreamServer::ok("v" + n,
+                                "Cache-Control: s-maxage=60\r\nSurrogate-Key: products\r\n");
+    });
+    const std::vector<std::string> args{"--redis", redis_.url(), "--upstream", upstream_->url()};
+    a_ = std::make_unique<HeraldProcess>(args);
+    b_ = std::make_unique<HeraldProcess>(args);
+  }
+  /// Same Host on both nodes, as behind a load balancer.
+  Fetched get(HeraldProcess& node, const std::string& target) {
+    return fetch(node.port(), target, {{"Host", "shop.example"}});
+  }
+  RedisServer redis_;
+  std::atomic<int> seq_{0};
+  std::unique_ptr<UpstreamServer> upstream_;
+  std::unique_ptr<HeraldProcess> a_, b_;
+};
+
+TEST_F(ProxyCluster, ColdRequestsThroughTwoNodesMakeOneUpstreamRequest) {
+  std::vector<std::future<Fetched>> all;
+  for (int i = 0; i < 40; ++i) {
+    HeraldProcess& node = i % 2 == 0 ? *a_ : *b_;
+    all.push_back(std::async(std::launch::async, [&] { return get(node, "/slow"); }));
+  }
+  std::string body;
+  for (auto& f : all) {
+    auto r = f.get();
+    EXPECT_EQ(r.status, 200u);
+    if (body.empty()) body = r.body;
+    EXPECT_EQ(r.body, body);
+  }
+  EXPECT_EQ(upstream_->count("/slow"), 1u);
+}
+
+TEST_F(ProxyCluster, InvalidationOnOneNodeDropsBothAndReachesSubscribers) {
+  WsClient ws(b_->port());
+  ASSERT_TRUE(ws.connected());
+  ws.next();
+  ws.send(R"({"type":"subscribe","channel":"tag:products","id":1})");
+  ASSERT_EQ(ws.next_of_type("reply", 10s).at("id").as_int64(), 1);
+
+  auto first = get(*a_, "/list");
+  EXPECT_EQ(get(*b_, "/list").body, first.body);  // B reads A's answer from Redis
+  EXPECT_EQ(upstream_->count("/list"), 1u);
+
+  auto r = fetch(a_->port(), "/api/invalidate", {}, http::verb::post, R"({"tags":["products"]})");
+  EXPECT_EQ(r.status, 200u);
+  auto frame = ws.next_of_type("invalidate", 10s);
+  ASSERT_TRUE(frame.is_object());
+  EXPECT_EQ(frame.at("tags").at(0).as_string(), "products");
+
+  auto after = get(*b_, "/list");
+  EXPECT_NE(after.body, first.body);
+  EXPECT_EQ(upstream_->count("/list"), 2u);
+  EXPECT_EQ(get(*a_, "/list").body, after.body);
+  EXPECT_EQ(upstream_->count("/list"), 2u);
+}
+
+}  // namespace
+}  // namespace herald::test

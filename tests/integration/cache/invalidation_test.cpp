@@ -191,13 +191,13 @@ TEST(CacheInvalidation, NamespaceOfHundredThousandKeysHasNoSlowCommand) {
         auto n = co_await a.cache.invalidate_namespace("items");
         CO_ASSERT_TRUE(n.has_value()) << n.error().message();
         EXPECT_EQ(*n, static_cast<std::size_t>(kEntries + 10));
-        // No call over 10 ms. On this shared 2-core machine a descheduled redis-server
-        // can log a ~1000-key batch over 10 ms now and then; what must never appear
-        // is a call that is slow by construction (KEYS, one huge DEL/UNLINK): allow
-        // a little noise, all of it batch-sized SCAN/UNLINK calls.
-        const std::string slowlog = server.cli({"SLOWLOG", "GET", "10"});
-        const long slow = std::stol(server.cli({"SLOWLOG", "LEN"}));
-        EXPECT_LE(slow, 1) << slowlog;
+        // What must never appear is a call that is slow by construction (KEYS, one
+        // huge DEL/UNLINK). Whether a batch-sized call crosses 10 ms depends on the
+        // machine's load (a descheduled redis-server logs one now and then), so the
+        // test checks the shape of the calls, not their durations: batches (>= 50
+        // SCANs and UNLINKs for 100k keys), no KEYS and no DEL, and no KEYS in the
+        // slow log.
+        const std::string slowlog = server.cli({"SLOWLOG", "GET", "128"});
         EXPECT_EQ(slowlog.find("KEYS"), std::string::npos) << slowlog;
         auto calls = command_calls(server);
         EXPECT_GE(calls["scan"], 50) << "deleted in batches";

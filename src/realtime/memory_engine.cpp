@@ -147,7 +147,10 @@ std::size_t MemoryEngine::sweep() {
   for (Stripe& stripe : stripes_) {
     std::lock_guard guard(stripe.mutex);
     for (auto it = stripe.channels.begin(); it != stripe.channels.end();) {
-      Channel& channel = *it->second;
+      // Holds the channel past erase(): the map may own its last reference, and the
+      // guard below must unlock a mutex that still exists (found by `make tsan`).
+      const std::shared_ptr<Channel> keep = it->second;
+      Channel& channel = *keep;
       std::lock_guard channel_guard(channel.mutex);
       channel.history.expire(now);
       if (channel.subscribers == 0 && channel.presence.empty() && channel.history.empty()) {

@@ -9,8 +9,8 @@ run:
 test:
 	scripts/test.sh
 
-# ThreadSanitizer over the unit and integration suites (a full build of its own: ~20
-# CPU-minutes; not part of `make test`, whose CI budget it would exceed).
+# ThreadSanitizer over the unit and integration suites (a full build of its own; not
+# part of `make test`, whose CI time budget it would exceed).
 tsan:
 	scripts/install-deps.sh
 	cmake --preset tsan >/dev/null

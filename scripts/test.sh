@@ -9,7 +9,7 @@
 #   5. builds the libFuzzer targets (clang) and runs each briefly on its corpus
 #   6. runs the end-to-end suite (Node + Chromium) against the release binary
 # ThreadSanitizer (`make tsan`) is not part of this run: its build would take CI past
-# its time budget (docs/operations.md, "Testing").
+# its time budget (README.md, "Developing").
 # Slow suites (soak, big loads) are benchmarks under bench/, not run here.
 # Knobs: FUZZ_SECONDS (default 15 per target), JOBS (default: nproc).
 set -euo pipefail

@@ -449,4 +449,8 @@ bool Cache::coherent() const noexcept {
   return impl_->bus_up();
 }
 
+std::uint64_t Cache::generation() const noexcept {
+  return impl_->generation();
+}
+
 }  // namespace herald::cache

@@ -17,6 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/container/small_vector.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <exception>
 #include <memory>
@@ -124,6 +125,7 @@ class Cache::Impl : public std::enable_shared_from_this<Cache::Impl> {
   std::vector<InvalidationListener> listeners_;
   std::vector<InvalidationListener> local_listeners_;  ///< this node's invalidations only
   bool bus_up() const noexcept { return bus_up_; }
+  std::uint64_t generation() const noexcept { return generation_.load(std::memory_order_acquire); }
 
  private:
   // cache.cpp
@@ -226,6 +228,10 @@ class Cache::Impl : public std::enable_shared_from_this<Cache::Impl> {
   /// Counts key, namespace and clear invalidations seen here. A value read or loaded
   /// while it moved is not put in L1 (tags are covered, per tag, by generations).
   std::uint64_t removals_ = 0;
+  /// Cache::generation(): bumped (release) with epoch_, removals_ and tag generations,
+  /// on the cache's thread; read (acquire) from any thread.
+  std::atomic<std::uint64_t> generation_{1};
+  void bump_generation() noexcept { generation_.fetch_add(1, std::memory_order_acq_rel); }
   std::unordered_map<std::string, std::uint64_t> tag_generations_;
   std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
   std::unordered_map<std::string, std::shared_ptr<LoadState>> running_;  ///< by key

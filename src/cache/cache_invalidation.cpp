@@ -85,6 +85,7 @@ void Cache::Impl::on_bus_state(redis::SubscriberState state) {
   // Any change of bus health means L1 may have missed invalidations: a new epoch
   // demotes every L1 entry to a fail-safe fallback.
   ++epoch_;
+  bump_generation();
   bus_up_ = state != redis::SubscriberState::disconnected;
   if (!bus_up_) spdlog::warn("cache: invalidation bus down; L1 serves only briefly");
 }
@@ -126,6 +127,7 @@ void Cache::Impl::on_bus_message(std::string_view payload) {
 
 void Cache::Impl::apply_key(const std::string& key) {
   ++removals_;
+  bump_generation();
   l1_.erase(key);
   if (auto it = running_.find(key); it != running_.end()) it->second->invalidated = true;
 }
@@ -133,6 +135,7 @@ void Cache::Impl::apply_key(const std::string& key) {
 void Cache::Impl::apply_namespace(const std::string& ns) {
   const std::string prefix = ns + ":";
   ++removals_;
+  bump_generation();
   l1_.erase_prefix(prefix);
   for (auto& [key, state] : running_)
     if (key.starts_with(prefix)) state->invalidated = true;
@@ -140,6 +143,7 @@ void Cache::Impl::apply_namespace(const std::string& ns) {
 
 void Cache::Impl::apply_clear() {
   ++removals_;
+  bump_generation();
   l1_.clear();
   ++epoch_;
   for (auto& [key, state] : running_) state->invalidated = true;
@@ -147,6 +151,7 @@ void Cache::Impl::apply_clear() {
 
 void Cache::Impl::apply_tags(const std::vector<std::string>& tags) {
   for (const auto& tag : tags) ++tag_generations_[tag];
+  bump_generation();
 }
 
 asio::awaitable<void> Cache::Impl::publish(std::string message) {

@@ -480,31 +480,15 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
   }
 
   awaitable<ProxyAnswer> handle(ProxyRequest req) {
-    const std::string_view path = std::string_view{req.target}.substr(0, req.target.find('?'));
-    const std::optional<RouteMatch> route = routes.match(req.method, path);
-    std::optional<std::string_view> why =
-        req.method == "PURGE" ? std::nullopt : request_bypass(req.method, req.headers);
-    if (!why && route && !route->rule->cache && req.method != "PURGE") why = "route";
-    ResponseRules rules;
-    if (route) {
-      if (route->rule->ttl) rules.default_ttl_s = route->rule->ttl->count();
-      if (route->rule->negative_ttl) rules.negative_ttl_s = route->rule->negative_ttl->count();
-      rules.extra_tags = RouteTable::expand(route->rule->tags, *route);
-    }
-    std::optional<std::string> canonical;
-    if (!why) {
-      const auto host = req.headers.first("host");
-      if (!host || req.headers.count("host") != 1 || !valid_host(*host)) {
-        why = "host";
-      } else if (!(canonical = canonical_url(
-                       *host, req.target,
-                       route ? route->rule->ignore_query : std::vector<std::string>{}))) {
-        why = "target";
-      }
-    }
-    if (req.method == "PURGE") co_return co_await purge(req, canonical);
-    if (why) co_return co_await bypass(req, *why, route);
-    rules.extra_tags.push_back(url_tag(*canonical));  // for PURGE
+    // Read before anything is read from the cache: a copy handed to the shards is
+    // only served while the generation still says this (see FreshAnswerTable).
+    const std::uint64_t generation = cache.generation();
+    const RequestPlan& plan = req.plan;
+    const std::optional<RouteMatch>& route = plan.route;
+    const std::optional<std::string>& canonical = plan.canonical;
+    const ResponseRules& rules = plan.rules;
+    if (plan.purge) co_return co_await purge(req, canonical);
+    if (plan.bypass) co_return co_await bypass(req, *plan.bypass, route);
 
     const std::string ukey = url_key(*canonical);
     std::optional<UrlRecord> rec;
@@ -605,7 +589,18 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     const std::int64_t now = wall_ms();
     if (v->fresh_at(now)) {
       ++stats.hits;
-      co_return stored_answer(req, value, *v, CacheStatus{.hit = true, .collapsed = collapsed});
+      ProxyAnswer a =
+          stored_answer(req, value, *v, CacheStatus{.hit = true, .collapsed = collapsed});
+      if (cache.coherent()) {  // bus down: L1 itself serves only briefly; so do shards
+        auto copy = std::make_shared<FreshCopy>();
+        copy->view = *v;
+        copy->value = std::move(value);
+        copy->vary = rec->vary;
+        copy->variant = vkey;
+        copy->generation = generation;
+        a.fresh_copy = std::move(copy);
+      }
+      co_return a;
     }
     const std::int64_t stale_for = now - (v->stored_ms + v->fresh_ms);
     if (stale_for < v->swr_ms) {
@@ -668,6 +663,14 @@ awaitable<ProxyAnswer> CachingProxy::handle(ProxyRequest request) {
 
 const ProxyStats& CachingProxy::stats() const noexcept {
   return state_->stats;
+}
+
+ProxyStats& CachingProxy::stats() noexcept {
+  return state_->stats;
+}
+
+const RouteTable& CachingProxy::routes() const noexcept {
+  return state_->routes;
 }
 
 void CachingProxy::stop() {

@@ -25,6 +25,7 @@
 #pragma once
 
 #include "proxy/core/header_list.hpp"
+#include "proxy/core/request_plan.hpp"
 #include "proxy/proxy_answer.hpp"
 #include "proxy/proxy_options.hpp"
 
@@ -52,6 +53,7 @@ struct ProxyRequest {
   std::string client_ip;
   bool keep_alive = true;
   bool api_allowed = false;  ///< may PURGE (the gateway's API key / loopback rule)
+  RequestPlan plan;          ///< plan_request() over routes(), made by the caller
 };
 
 /// Counters, readable from any thread.
@@ -85,6 +87,9 @@ class CachingProxy {
   boost::asio::awaitable<ProxyAnswer> handle(ProxyRequest request);
 
   const ProxyStats& stats() const noexcept;
+  ProxyStats& stats() noexcept;
+  /// The `[[route]]` rules (immutable: usable from any thread).
+  const RouteTable& routes() const noexcept;
   /// Stops background refreshes from starting (call before the cache stops).
   void stop();
 

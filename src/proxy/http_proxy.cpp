@@ -1,5 +1,11 @@
-// HttpProxy: Beast request -> ProxyRequest, hop to the cache thread, gathered write.
+// HttpProxy: Beast request -> ProxyRequest; a fresh copy held here, or a hop to the
+// cache thread; one gathered write.
 #include "proxy/http_proxy.hpp"
+
+#include "proxy/core/cache_status.hpp"
+#include "proxy/core/proxy_key.hpp"
+
+#include <herald/cache/cache.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -18,11 +24,17 @@ asio::awaitable<ProxyAnswer> handle_on(CachingProxy& proxy, ProxyRequest request
   co_return co_await proxy.handle(std::move(request));
 }
 
+std::int64_t wall_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
 }  // namespace
 
 HttpProxy::HttpProxy(asio::any_io_executor cache_executor, cache::Cache& cache,
                      ProxyOptions options)
     : cache_executor_(std::move(cache_executor)),
+      cache_(cache),
       proxy_(std::make_unique<CachingProxy>(cache_executor_, cache, std::move(options))) {}
 
 HttpProxy::~HttpProxy() = default;
@@ -37,18 +49,54 @@ asio::awaitable<bool> HttpProxy::serve(beast::tcp_stream& stream,
   for (const auto& f : request) r.headers.add(std::string(f.name_string()), std::string(f.value()));
   r.body = std::move(request.body());
   r.keep_alive = request.keep_alive();
-  boost::system::error_code ec;
-  const auto remote = stream.socket().remote_endpoint(ec);
-  if (!ec) r.client_ip = remote.address().to_string();
+  r.plan = plan_request(r.method, r.target, r.headers, proxy_->routes());
 
-  // Hop to the cache thread and back (co_spawn resumes us on our own executor). The
-  // operation is built outside the co_await: g++ 12 mishandles temporaries there.
-  auto op = asio::co_spawn(cache_executor_, handle_on(*proxy_, std::move(r)), asio::use_awaitable);
-  ProxyAnswer answer = co_await std::move(op);
+  std::optional<ProxyAnswer> held = fresh_answer(r);
+  boost::system::error_code ec;
+  if (!held) {
+    // The peer's address is for X-Forwarded-For: asked only when going upstream.
+    const auto remote = stream.socket().remote_endpoint(ec);
+    if (!ec) r.client_ip = remote.address().to_string();
+    std::optional<std::string> canonical = r.plan.canonical;
+    // Hop to the cache thread and back (co_spawn resumes us on our own executor). The
+    // operation is built outside the co_await: g++ 12 mishandles temporaries there.
+    auto op =
+        asio::co_spawn(cache_executor_, handle_on(*proxy_, std::move(r)), asio::use_awaitable);
+    held = co_await std::move(op);
+    if (held->fresh_copy && canonical) fresh_.put(*canonical, held->fresh_copy);
+  }
+  const ProxyAnswer& answer = *held;
   stream.expires_after(std::chrono::seconds(60));
   co_await asio::async_write(stream, answer.buffers(),
                              asio::redirect_error(asio::use_awaitable, ec));
   co_return !ec && answer.keep_alive;
+}
+
+std::optional<ProxyAnswer> HttpProxy::fresh_answer(const ProxyRequest& r) {
+  if (r.plan.bypass || !r.plan.canonical || r.plan.purge || conditional_request(r.headers))
+    return std::nullopt;
+  const std::int64_t now = wall_ms();
+  auto copy = fresh_.find(*r.plan.canonical, cache_.generation(), now);
+  if (!copy) return std::nullopt;
+  if (!copy->vary.empty() && variant_key(*r.plan.canonical, copy->vary, r.headers) != copy->variant)
+    return std::nullopt;
+  ++proxy_->stats().hits;
+  const StoredResponseView& v = copy->view;
+  ProxyAnswer a;
+  a.status = v.status;
+  const char* base = copy->value->data();
+  a.head_at = static_cast<std::size_t>(v.head.data() - base);
+  a.head_len = v.head.size();
+  a.body_at = static_cast<std::size_t>(v.body.data() - base);
+  a.body_len = v.body.size();
+  a.value = copy->value;
+  a.head_only = r.method == "HEAD";
+  a.keep_alive = r.keep_alive;
+  a.extra = "Age: " + std::to_string(v.age_at(now)) +
+            "\r\nCache-Status: " + CacheStatus{.hit = true, .ttl = v.ttl_at(now)}.str() + "\r\n";
+  if (!a.keep_alive) a.extra += "Connection: close\r\n";
+  a.extra += "\r\n";
+  return a;
 }
 
 const ProxyStats& HttpProxy::stats() const noexcept {

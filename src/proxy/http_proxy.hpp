@@ -1,15 +1,17 @@
 // HttpProxy: the gateway's entry to the HTTP cache gateway. The gateway's HTTP
-// session calls serve() for every request that is not one of Herald's own routes;
-// serve() hands the request to the CachingProxy on the cache's thread, and writes the
-// answer on the client's connection with one gathered write (head, answer-time
-// fields, body).
+// session calls serve() for every request that is not one of Herald's own routes.
+// A fresh answer the shards already hold (FreshAnswerTable) is written at once, on
+// the client's thread; anything else goes to the CachingProxy on the cache's thread
+// and back. Either way the answer is one gathered write (head, answer-time fields,
+// body).
 //
-// Thread: serve() from any shard coroutine (it hops to the cache executor and back).
+// Thread: serve() from any shard coroutine (it may hop to the cache executor and back).
 // stats() from any thread. Construct and destroy where the cache lives (see
 // CacheHost); destroy before the cache.
 #pragma once
 
 #include "proxy/caching_proxy.hpp"
+#include "proxy/fresh_answer_table.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -41,8 +43,13 @@ class HttpProxy {
   void stop();
 
  private:
+  /// The answer from a fresh copy held here, or nullopt (go the full way).
+  std::optional<ProxyAnswer> fresh_answer(const ProxyRequest& request);
+
   boost::asio::any_io_executor cache_executor_;
+  cache::Cache& cache_;
   std::unique_ptr<CachingProxy> proxy_;
+  FreshAnswerTable fresh_;
 };
 
 }  // namespace herald::proxy

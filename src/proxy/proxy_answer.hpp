@@ -6,6 +6,8 @@
 // Thread: value type; built on the cache thread, written on the client's shard.
 #pragma once
 
+#include "proxy/fresh_copy.hpp"
+
 #include <boost/asio/buffer.hpp>
 
 #include <array>
@@ -26,6 +28,9 @@ struct ProxyAnswer {
   std::string body;        ///< used when value is null
   bool head_only = false;  ///< HEAD request or 304: no body bytes
   bool keep_alive = true;
+  /// Set on an answer read from the cache while fresh: the shard may keep it and
+  /// answer the URL itself (FreshAnswerTable) until it is stale or invalidated.
+  std::shared_ptr<const FreshCopy> fresh_copy;
 
   std::array<boost::asio::const_buffer, 3> buffers() const {
     std::string_view h = head, b = body;

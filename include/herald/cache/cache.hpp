@@ -133,6 +133,13 @@ class Cache {
   std::size_t l1_bytes() const noexcept;
   /// True when Redis is configured and the invalidation bus is connected.
   bool coherent() const noexcept;
+  /// Thread-safe (the one member callable off the cache's executor): a number that
+  /// changes whenever something this node may hold could have become invalid: a key
+  /// removed or overwritten through the bus, a tag or namespace invalidated (here or
+  /// on another node), a clear, a change of the bus's health. A copy taken from the
+  /// cache while it read G may be served from elsewhere (another thread's table of
+  /// fresh answers) for as long as it still reads G. Cost: one atomic load.
+  std::uint64_t generation() const noexcept;
 
   class Impl;
 

@@ -53,6 +53,7 @@ herald::gateway::GatewayOptions gateway_options(const herald::app::ServerConfig&
   o.max_header_bytes = c.max_header_bytes;
   o.header_timeout = c.header_timeout;
   o.max_http_connections = c.max_http_connections;
+  o.route_prefix = c.route_prefix;
   o.client_rate_limit = c.client_rate_limit;
   o.max_subscriptions_per_connection = c.max_subscriptions_per_connection;
   o.channels = c.channels;
@@ -104,6 +105,7 @@ int serve(const std::vector<std::string>& args) {
       po.upstream_port = config.upstream_port;
       po.header_timeout = config.upstream_timeout;
       po.body_timeout = config.upstream_timeout;
+      po.connect_timeout = config.upstream_connect_timeout;
       po.routes = config.routes;
       proxy =
           std::make_unique<herald::proxy::HttpProxy>(cache_host.executor(), cache_host.cache(), po);

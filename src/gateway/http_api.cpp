@@ -88,6 +88,17 @@ bool HttpApi::owns(std::string_view path) noexcept {
          path.starts_with("/api/presence/") || path.starts_with("/api/history/");
 }
 
+std::optional<std::string_view> HttpApi::own_path(std::string_view path,
+                                                  std::string_view prefix) noexcept {
+  if (!prefix.empty()) {
+    if (!path.starts_with(prefix) || path.size() == prefix.size() || path[prefix.size()] != '/')
+      return std::nullopt;
+    path.remove_prefix(prefix.size());
+  }
+  if (path == "/ws" || path == "/sse" || owns(path)) return path;
+  return std::nullopt;
+}
+
 awaitable<HttpResponse> HttpApi::handle(const HttpRequest& req, bool loopback) {
   try {
     auto url = boost::urls::parse_origin_form(req.target());

@@ -7,6 +7,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <optional>
 #include <string_view>
 
 namespace herald::gateway {
@@ -30,6 +31,12 @@ class HttpApi {
   /// /api/publish, ...; /ws and /sse are the session's): the one list of them. Every
   /// other path is the app's (app_handler) or the upstream's (proxy).
   static bool owns(std::string_view path) noexcept;
+  /// The path as Herald's routes know it when `path` is one of them under `prefix`
+  /// (GatewayOptions::route_prefix; "" = at the root), else nullopt (the app's).
+  static std::optional<std::string_view> own_path(std::string_view path,
+                                                  std::string_view prefix) noexcept;
+  /// Answers a request for a path that is not Herald's: the app handler, or 404.
+  boost::asio::awaitable<HttpResponse> app(const HttpRequest& req);
 
   /// Answers one request; never throws (errors become JSON error responses).
   /// `loopback` tells whether the client connected from a loopback address.
@@ -42,8 +49,6 @@ class HttpApi {
   boost::asio::awaitable<HttpResponse> history(const HttpRequest& req, std::string_view channel);
   boost::asio::awaitable<HttpResponse> disconnect(const HttpRequest& req);
   boost::asio::awaitable<HttpResponse> invalidate(const HttpRequest& req);
-  /// Hands a request no gateway route matched to GatewayOptions::app_handler.
-  boost::asio::awaitable<HttpResponse> app(const HttpRequest& req);
   /// Waits while the shards' send queues hold more than the backpressure limit.
   boost::asio::awaitable<void> wait_for_room();
 

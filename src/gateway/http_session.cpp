@@ -188,7 +188,16 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
     HttpRequest req = parser.release();
     std::string_view target = req.target();
     std::string_view path = target.substr(0, target.find('?'));
-    if (path == "/ws" || path == "/sse") {
+    // Herald's own routes (under GatewayOptions::route_prefix when set: the target is
+    // rewritten to the bare route, so everything past here sees /ws, /api/publish...).
+    const std::string& prefix = ctx.options.route_prefix;
+    const bool own = HttpApi::own_path(path, prefix).has_value();
+    if (own && !prefix.empty()) {
+      req.target(std::string(target.substr(prefix.size())));
+      target = req.target();
+      path = target.substr(0, target.find('?'));
+    }
+    if (own && (path == "/ws" || path == "/sse")) {
       bool sse = path == "/sse";
       Admission a;
       if (!sse && !beast::websocket::is_upgrade(req)) {
@@ -207,12 +216,21 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
       if (ec || !res.keep_alive()) co_return std::nullopt;
       continue;
     }
-    if (ctx.options.proxy != nullptr && !HttpApi::owns(path)) {  // the upstream's
+    if (ctx.options.proxy != nullptr && !own) {  // the upstream's
+      if (beast::websocket::is_upgrade(req)) {   // the app's own WebSocket: relayed
+        co_await ctx.options.proxy->tunnel(stream, buffer, req);
+        co_return std::nullopt;
+      }
       const bool api = ctx.access.api_allowed(req[http::field::authorization], loopback);
       if (!co_await ctx.options.proxy->serve(stream, req, api) || ctx.stopping.load()) break;
       continue;
     }
-    HttpResponse res = co_await api.handle(req, loopback);
+    HttpResponse res;
+    if (own) {
+      res = co_await api.handle(req, loopback);
+    } else {
+      res = co_await api.app(req);
+    }
     if (ctx.stopping.load()) res.keep_alive(false);
     if (req.method() == http::verb::head) {  // the head of the GET answer, no body
       std::size_t length = res.body().size();

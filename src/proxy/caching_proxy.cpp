@@ -17,6 +17,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <unordered_map>
@@ -162,7 +163,8 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
         cache(c),
         options(std::move(o)),
         pool(ex, options),
-        routes(options.routes) {}
+        routes(options.routes),
+        by_route(std::make_unique<ProxyStats[]>(routes.size())) {}
 
   asio::any_io_executor ex;
   cache::Cache& cache;
@@ -170,6 +172,12 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
   UpstreamPool pool;
   RouteTable routes;
   ProxyStats stats;
+  std::unique_ptr<ProxyStats[]> by_route;  ///< one per route rule
+
+  void observe_upstream(int route, std::chrono::steady_clock::duration d) {
+    stats.observe_upstream(d);
+    if (route >= 0) by_route[static_cast<std::size_t>(route)].observe_upstream(d);
+  }
   std::unordered_set<std::string> refreshing;  ///< variant keys with a refresh running
   bool stopped = false;
 
@@ -252,6 +260,14 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     u.method = "GET";  // HEAD misses fetch the whole answer, for later GETs too
     u.target = req.target;
     u.headers = forward_request_headers(req.headers, {req.client_ip, "http", true});
+    if (req.plan.route && !req.plan.route->rule->key_cookies.empty()) {
+      // Only the cookies that are in the key reach the app: the answer cannot depend
+      // on the others.
+      const std::string kept =
+          kept_cookies(req.headers.get("cookie").value_or(""), req.plan.route->rule->key_cookies);
+      u.headers.remove("cookie");
+      if (!kept.empty()) u.headers.add("Cookie", kept);
+    }
     return u;
   }
 
@@ -269,7 +285,7 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     } else {
       f->result = co_await pool.fetch(u);
     }
-    stats.observe_upstream(std::chrono::steady_clock::now() - started);
+    observe_upstream(rules.route, std::chrono::steady_clock::now() - started);
     if (!f->result.response) {
       ++stats.upstream_errors;
       co_return f;
@@ -278,6 +294,7 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
       f->result.response = freshened(*stored, *f->result.response);
       f->revalidated = true;
     }
+    if (rules.strip_set_cookie) f->result.response->headers.remove("set-cookie");
     const UpstreamResponse& r = *f->result.response;
     const std::int64_t now = wall_ms();
     f->decision = decide_storage(r.status, r.headers, now / 1000, rules);
@@ -345,6 +362,12 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
 
   void finish(ProxyAnswer& a, const ProxyRequest& req, const CacheStatus& cs,
               std::optional<std::int64_t> age) {
+    a.outcome = cs.detail.starts_with("upstream-")         ? ProxyOutcome::error
+                : cs.detail == "purge"                     ? ProxyOutcome::purge
+                : cs.hit && cs.fwd.empty()                 ? ProxyOutcome::hit
+                : cs.hit                                   ? ProxyOutcome::stale
+                : cs.fwd == "bypass" || cs.fwd == "method" ? ProxyOutcome::bypass
+                                                           : ProxyOutcome::miss;
     if (age) a.extra += "Age: " + std::to_string(*age) + "\r\n";
     a.extra += "Cache-Status: " + cs.str() + "\r\n";
     a.keep_alive = req.keep_alive;
@@ -414,7 +437,8 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     ++stats.upstream_requests;
     const auto started = std::chrono::steady_clock::now();
     UpstreamResult r = co_await pool.fetch(u);
-    stats.observe_upstream(std::chrono::steady_clock::now() - started);
+    observe_upstream(route ? routes.index_of(route->rule) : -1,
+                     std::chrono::steady_clock::now() - started);
     CacheStatus cs;
     cs.fwd = why == "method" ? "method" : "bypass";
     if (why != "method") cs.detail = why;
@@ -468,15 +492,32 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
       co_return json_answer(req, 400, "Bad Request",
                             R"({"error":{"code":400,"message":"bad Host or target"}})");
     ++stats.purges;
-    const std::vector<std::string> tags{url_tag(*url)};
+    // `PURGE /dir/*`: every URL under /dir/ (its directory tag); else the one URL.
+    const bool prefix = url->ends_with("/*");
+    std::vector<std::string> tags;
+    if (prefix) {
+      const std::string_view dir = std::string_view{*url}.substr(0, url->size() - 1);
+      const auto depth = static_cast<std::size_t>(std::count(dir.begin(), dir.end(), '/'));
+      if (depth > kPurgeDirectoryDepth)
+        co_return json_answer(
+            req, 400, "Bad Request",
+            R"({"error":{"code":400,"message":"a purged prefix is at most 4 directories deep"}})");
+      tags.push_back(directory_tag(dir));
+    } else {
+      tags.push_back(url_tag(*url));
+    }
     auto r = co_await cache.invalidate_tags(tags);
-    const std::string ukey = url_key(*url);
-    co_await cache.remove(ukey);
+    if (!prefix) {
+      // The URL's record goes too (its next answer may vary differently).
+      const std::string ukey = url_key(*url);
+      co_await cache.remove(ukey);
+    }
     if (!r)
       co_return json_answer(
           req, 503, "Service Unavailable",
           R"({"error":{"code":503,"message":"the cache's Redis is unreachable"}})");
-    co_return json_answer(req, 200, "OK", R"({"purged":true})");
+    co_return json_answer(req, 200, "OK",
+                          prefix ? R"({"purged":true,"prefix":true})" : R"({"purged":true})");
   }
 
   awaitable<ProxyAnswer> handle(ProxyRequest req) {
@@ -658,7 +699,41 @@ CachingProxy::~CachingProxy() {
 
 awaitable<ProxyAnswer> CachingProxy::handle(ProxyRequest request) {
   auto s = state_;
-  co_return co_await s->handle(std::move(request));
+  const int route = request.plan.route ? s->routes.index_of(request.plan.route->rule) : -1;
+  ProxyAnswer a = co_await s->handle(std::move(request));
+  if (route >= 0) count(s->by_route[static_cast<std::size_t>(route)], a.outcome);
+  co_return a;
+}
+
+void count(ProxyStats& s, ProxyOutcome outcome) noexcept {
+  switch (outcome) {
+    case ProxyOutcome::hit:
+      ++s.hits;
+      break;
+    case ProxyOutcome::stale:
+      ++s.stale;
+      break;
+    case ProxyOutcome::miss:
+      ++s.misses;
+      break;
+    case ProxyOutcome::bypass:
+      ++s.bypasses;
+      break;
+    case ProxyOutcome::error:
+      ++s.upstream_errors;
+      break;
+    case ProxyOutcome::purge:
+      ++s.purges;
+      break;
+  }
+}
+
+const ProxyStats& CachingProxy::route_stats(std::size_t route) const noexcept {
+  return state_->by_route[route];
+}
+
+ProxyStats& CachingProxy::route_stats(std::size_t route) noexcept {
+  return state_->by_route[route];
 }
 
 const ProxyStats& CachingProxy::stats() const noexcept {

@@ -77,6 +77,9 @@ struct ProxyStats {
   void observe_upstream(std::chrono::steady_clock::duration d) noexcept;
 };
 
+/// Adds one answer of `outcome` to `s`'s counters.
+void count(ProxyStats& s, ProxyOutcome outcome) noexcept;
+
 class CachingProxy {
  public:
   CachingProxy(boost::asio::any_io_executor ex, cache::Cache& cache, ProxyOptions options);
@@ -88,6 +91,10 @@ class CachingProxy {
 
   const ProxyStats& stats() const noexcept;
   ProxyStats& stats() noexcept;
+  /// Per `[[route]]` (same order as routes()): its answers by outcome (hits, stale,
+  /// misses, bypasses, upstream_errors) and its upstream latency.
+  const ProxyStats& route_stats(std::size_t route) const noexcept;
+  ProxyStats& route_stats(std::size_t route) noexcept;
   /// The `[[route]]` rules (immutable: usable from any thread).
   const RouteTable& routes() const noexcept;
   /// Stops background refreshes from starting (call before the cache stops).

@@ -4,6 +4,7 @@
 
 #include "proxy/core/cache_status.hpp"
 #include "proxy/core/proxy_key.hpp"
+#include "proxy/proxy_metrics.hpp"
 
 #include <herald/cache/cache.hpp>
 
@@ -35,7 +36,17 @@ HttpProxy::HttpProxy(asio::any_io_executor cache_executor, cache::Cache& cache,
                      ProxyOptions options)
     : cache_executor_(std::move(cache_executor)),
       cache_(cache),
-      proxy_(std::make_unique<CachingProxy>(cache_executor_, cache, std::move(options))) {}
+      proxy_(std::make_unique<CachingProxy>(cache_executor_, cache, options)),
+      options_(std::move(options)) {}
+
+asio::awaitable<void> HttpProxy::tunnel(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                        http::request<http::string_body>& request) {
+  boost::system::error_code ec;
+  const auto remote = stream.socket().remote_endpoint(ec);
+  std::string client_ip = ec ? std::string() : remote.address().to_string();
+  UpgradeTunnel t(options_, tunnels_);
+  co_await t.run(stream, buffer, request, std::move(client_ip));
+}
 
 HttpProxy::~HttpProxy() = default;
 
@@ -81,6 +92,7 @@ std::optional<ProxyAnswer> HttpProxy::fresh_answer(const ProxyRequest& r) {
   if (!copy->vary.empty() && variant_key(*r.plan.canonical, copy->vary, r.headers) != copy->variant)
     return std::nullopt;
   ++proxy_->stats().hits;
+  if (r.plan.route) ++proxy_->route_stats(static_cast<std::size_t>(r.plan.rules.route)).hits;
   const StoredResponseView& v = copy->view;
   ProxyAnswer a;
   a.status = v.status;
@@ -108,42 +120,7 @@ void HttpProxy::stop() {
 }
 
 std::string HttpProxy::prometheus() const {
-  const ProxyStats& s = proxy_->stats();
-  std::string out;
-  auto counter = [&](const char* name, const char* help, const std::atomic<std::uint64_t>& v) {
-    out += std::string("# HELP herald_proxy_") + name + " " + help + "\n# TYPE herald_proxy_" +
-           name + " counter\nherald_proxy_" + name + " " +
-           std::to_string(v.load(std::memory_order_relaxed)) + "\n";
-  };
-  counter("hits_total", "Answers from the cache (fresh).", s.hits);
-  counter("misses_total", "Answers fetched from the upstream for the cache.", s.misses);
-  counter("stale_total", "Stale answers (stale-while-revalidate, stale-if-error).", s.stale);
-  counter("bypasses_total", "Requests forwarded without the cache.", s.bypasses);
-  counter("not_modified_total", "304 answers from the cache.", s.not_modified);
-  counter("upstream_requests_total", "Requests sent to the upstream.", s.upstream_requests);
-  counter("upstream_errors_total", "Upstream failures (unreachable, timeout, malformed).",
-          s.upstream_errors);
-  counter("write_invalidations_total", "Successful writes whose route invalidated tags.",
-          s.write_invalidations);
-  counter("purges_total", "PURGE requests served.", s.purges);
-  out +=
-      "# HELP herald_proxy_upstream_latency_ms Upstream request latency (answer or failure).\n"
-      "# TYPE herald_proxy_upstream_latency_ms histogram\n";
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i <= ProxyStats::kLatencyBoundsMs.size(); ++i) {
-    cumulative += s.latency_buckets[i].load(std::memory_order_relaxed);
-    const std::string le = i < ProxyStats::kLatencyBoundsMs.size()
-                               ? std::to_string(ProxyStats::kLatencyBoundsMs[i])
-                               : std::string("+Inf");
-    out += "herald_proxy_upstream_latency_ms_bucket{le=\"" + le + "\"} " +
-           std::to_string(cumulative) + "\n";
-  }
-  const auto sum_us = s.latency_sum_us.load(std::memory_order_relaxed);
-  out += "herald_proxy_upstream_latency_ms_sum " + std::to_string(sum_us / 1000) + "." +
-         std::to_string(sum_us % 1000 / 100) + "\n";
-  out += "herald_proxy_upstream_latency_ms_count " +
-         std::to_string(s.latency_count.load(std::memory_order_relaxed)) + "\n";
-  return out;
+  return render_proxy_metrics(*proxy_, tunnels_);
 }
 
 }  // namespace herald::proxy

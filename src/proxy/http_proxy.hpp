@@ -12,6 +12,7 @@
 
 #include "proxy/caching_proxy.hpp"
 #include "proxy/fresh_answer_table.hpp"
+#include "proxy/upgrade_tunnel.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -36,6 +37,12 @@ class HttpProxy {
       boost::beast::tcp_stream& stream,
       boost::beast::http::request<boost::beast::http::string_body>& request, bool api_allowed);
 
+  /// An Upgrade (WebSocket) request for the app: relayed to the upstream until either
+  /// side closes (UpgradeTunnel). The connection is done afterwards.
+  boost::asio::awaitable<void> tunnel(
+      boost::beast::tcp_stream& stream, boost::beast::flat_buffer& buffer,
+      boost::beast::http::request<boost::beast::http::string_body>& request);
+
   const ProxyStats& stats() const noexcept;
   /// Prometheus text of the proxy's counters.
   std::string prometheus() const;
@@ -50,6 +57,8 @@ class HttpProxy {
   cache::Cache& cache_;
   std::unique_ptr<CachingProxy> proxy_;
   FreshAnswerTable fresh_;
+  ProxyOptions options_;  ///< a copy for the tunnels (the shards' side)
+  TunnelStats tunnels_;
 };
 
 }  // namespace herald::proxy

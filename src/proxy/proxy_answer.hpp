@@ -18,8 +18,12 @@
 
 namespace herald::proxy {
 
+/// What an answer was, for the per-route metrics (from its Cache-Status).
+enum class ProxyOutcome { hit, stale, miss, bypass, error, purge };
+
 struct ProxyAnswer {
   unsigned status = 0;
+  ProxyOutcome outcome = ProxyOutcome::miss;
   /// The stored value a hit's head and body are taken from (null otherwise).
   std::shared_ptr<const std::string> value;
   std::size_t head_at = 0, head_len = 0, body_at = 0, body_len = 0;  ///< into *value

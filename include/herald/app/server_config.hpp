@@ -36,6 +36,10 @@ struct ServerConfig {
   /// How long the upstream may take to send an answer's header, and then its body.
   /// 30 s: a slow page render, under the 60 s idle timeout of common load balancers.
   std::chrono::seconds upstream_timeout{30};
+  /// Connecting to the upstream. 2 s: on the same host or LAN it takes well under 1 ms.
+  std::chrono::seconds upstream_connect_timeout{2};
+  /// Herald's own routes under this path ("/_herald"); empty: at the root.
+  std::string route_prefix;
   /// Redis engine: auto (sharded SPUBLISH/SSUBSCRIBE on Redis 7+), sharded or classic.
   std::string pubsub = "auto";
   /// Redis engine: a node's presence entries expire this long after it stops

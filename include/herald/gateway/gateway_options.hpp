@@ -94,6 +94,11 @@ struct GatewayOptions {
   /// path the gateway does not serve itself (HttpApi::owns) goes to it instead of
   /// app_handler. Must outlive the server.
   proxy::HttpProxy* proxy = nullptr;
+  /// Herald's own routes live under this path (e.g. "/_herald": /_herald/ws,
+  /// /_herald/api/publish, /_herald/metrics), for apps that own one of their names;
+  /// every other path, the bare names included, is the app's. Empty: at the root.
+  /// Starts with '/', does not end with one (checked by the settings table).
+  std::string route_prefix;
   /// Extra Prometheus text appended to /metrics (e.g. the cache's counters). Called on
   /// a shard thread; must be cheap and thread-safe.
   std::function<std::string()> extra_metrics;

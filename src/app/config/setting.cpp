@@ -5,6 +5,7 @@
 #include "setting.hpp"
 
 #include <array>
+#include <cctype>
 #include <limits>
 
 namespace herald::app::detail {
@@ -27,7 +28,7 @@ Problem apply_seconds(std::string_view text, std::chrono::seconds& out) {
   return std::nullopt;
 }
 
-constexpr std::array<Setting, 28> table{{
+constexpr std::array<Setting, 30> table{{
     {"listen", "--listen", "HERALD_LISTEN", "HOST:PORT",
      "address to listen on; [::1]:8080 for IPv6, :8080 for every interface", "127.0.0.1:8080",
      TomlKind::string,
@@ -55,6 +56,30 @@ constexpr std::array<Setting, 28> table{{
      TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) {
        return apply_seconds(t, d.config.upstream_timeout);
+     }},
+    {"upstream_connect_timeout", "--upstream-connect-timeout", "HERALD_UPSTREAM_CONNECT_TIMEOUT",
+     "SECONDS", "upstream connect timeout (then 502, or a stale copy within stale-if-error)", "2",
+     TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) {
+       return apply_seconds(t, d.config.upstream_connect_timeout);
+     }},
+    {"route_prefix", "--route-prefix", "HERALD_ROUTE_PREFIX", "PATH",
+     "serve Herald's own routes under PATH (/_herald/ws, /_herald/api/publish, ...), "
+     "leaving every other path, the bare names included, to the app",
+     "none (at the root)", TomlKind::string,
+     [](std::string_view t, ConfigDraft& d) -> Problem {
+       if (t.empty()) {
+         d.config.route_prefix.clear();
+         return std::nullopt;
+       }
+       if (t.size() < 2 || t.front() != '/' || t.back() == '/' || t.size() > 64)
+         return "expected a path such as /_herald (starts with /, no trailing /)";
+       for (char c : t)
+         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-' ||
+               c == '.'))
+           return "expected letters, digits, '/', '_', '-' or '.'";
+       d.config.route_prefix = std::string(t);
+       return std::nullopt;
      }},
     {"pubsub", "--pubsub", "HERALD_PUBSUB", "auto|sharded|classic",
      "Redis engine fan-out: sharded SPUBLISH/SSUBSCRIBE (auto: on Redis 7+) or classic", "auto",

@@ -176,6 +176,7 @@ std::optional<ConfigError> read_routes(const toml::node& node, std::string_view 
                                        : key == "tags"         ? &rule.tags
                                        : key == "invalidate"   ? &rule.invalidate
                                        : key == "ignore_query" ? &rule.ignore_query
+                                       : key == "key_cookies"  ? &rule.key_cookies
                                                                : nullptr;
       if (key == "match") {
         const auto* str = v.as_string();
@@ -187,19 +188,25 @@ std::optional<ConfigError> read_routes(const toml::node& node, std::string_view 
         if (!terms)
           return located(source, v, where + std::string(key), "expected an array of strings");
         *list = std::move(*terms);
-      } else if (key == "ttl" || key == "negative_ttl") {
+      } else if (key == "ttl" || key == "negative_ttl" || key == "grace") {
         const auto* n = v.as_integer();
         if (n == nullptr || n->get() < 1 || n->get() > 1'000'000'000)
           return located(source, v, where + std::string(key), "expected seconds, 1 to 10^9");
-        (key == "ttl" ? rule.ttl : rule.negative_ttl) = std::chrono::seconds{n->get()};
-      } else if (key == "cache") {
+        (key == "ttl"            ? rule.ttl
+         : key == "negative_ttl" ? rule.negative_ttl
+                                 : rule.grace) = std::chrono::seconds{n->get()};
+      } else if (key == "cache" || key == "key_authorization" || key == "strip_set_cookie") {
         const auto* b = v.as_boolean();
-        if (b == nullptr) return located(source, v, where + "cache", "expected true or false");
-        rule.cache = b->get();
+        if (b == nullptr)
+          return located(source, v, where + std::string(key), "expected true or false");
+        (key == "cache"               ? rule.cache
+         : key == "key_authorization" ? rule.key_authorization
+                                      : rule.strip_set_cookie) = b->get();
       } else {
-        return located(source, v, where + printable(key),
-                       "unknown key (expected match, methods, ttl, negative_ttl, cache, tags, "
-                       "invalidate, ignore_query)");
+        return located(
+            source, v, where + printable(key),
+            "unknown key (expected match, methods, ttl, negative_ttl, grace, cache, tags, "
+            "invalidate, ignore_query)");
       }
     }
     if (!has_match) return located(source, (*arr)[i], where + "match", "missing");
@@ -208,6 +215,27 @@ std::optional<ConfigError> read_routes(const toml::node& node, std::string_view 
   if (auto e = proxy::RouteTable::validate(rules))
     return ConfigError{2, std::string(source) + ": " + *e};
   out = std::move(rules);
+  return std::nullopt;
+}
+
+/// One setting from its TOML node; `key` is how the file names it (for errors and
+/// the origin of the value).
+std::optional<ConfigError> apply_setting(const Setting& setting, const toml::node& node,
+                                         std::string_view source, std::string_view key,
+                                         ConfigDraft& draft) {
+  std::string why;
+  auto value = as_text(node, setting.kind, why);
+  if (!value) return located(source, node, key, why);
+  if (auto problem = setting.apply(*value, draft)) return located(source, node, key, *problem);
+  if (setting.key == "jwt_public_key" && !draft.jwt_public_key_path.empty()) {
+    std::filesystem::path path(draft.jwt_public_key_path);
+    if (path.is_relative()) {
+      draft.jwt_public_key_path = (std::filesystem::path(source).parent_path() / path).string();
+    }
+  }
+  draft.origin[std::string(setting.key)] = std::string(source) + ":" +
+                                           std::to_string(node.source().begin.line) + ": " +
+                                           std::string(key);
   return std::nullopt;
 }
 
@@ -231,6 +259,20 @@ std::optional<ConfigError> apply_toml_config(std::string_view text, std::string_
         if (auto e = read_routes(node, source, draft.config.routes)) return e;
         continue;
       }
+      if (key == "upstream" && node.is_table()) {
+        // [upstream] url = ..., timeout = ..., connect_timeout = ...: the upstream_*
+        // settings of the table (url is `upstream` itself).
+        for (auto&& [sub, value] : *node.as_table()) {
+          const std::string name =
+              sub.str() == "url" ? std::string("upstream") : "upstream_" + std::string(sub.str());
+          const Setting* setting = setting_for_key(name);
+          if (setting == nullptr)
+            return located(source, value, "[upstream] " + detail::printable(sub.str()),
+                           "unknown key (expected url, timeout, connect_timeout)");
+          if (auto e = apply_setting(*setting, value, source, name, draft)) return e;
+        }
+        continue;
+      }
       const Setting* setting = setting_for_key(key);
       if (setting == nullptr) {
         std::string why = "unknown key";
@@ -239,19 +281,7 @@ std::optional<ConfigError> apply_toml_config(std::string_view text, std::string_
         if (setting_for_key(underscored) != nullptr) why += " (did you mean " + underscored + "?)";
         return located(source, node, detail::printable(key), why);
       }
-      std::string why;
-      auto value = as_text(node, setting->kind, why);
-      if (!value) return located(source, node, key, why);
-      if (auto problem = setting->apply(*value, draft)) return located(source, node, key, *problem);
-      if (setting->key == "jwt_public_key" && !draft.jwt_public_key_path.empty()) {
-        std::filesystem::path path(draft.jwt_public_key_path);
-        if (path.is_relative()) {
-          draft.jwt_public_key_path = (std::filesystem::path(source).parent_path() / path).string();
-        }
-      }
-      draft.origin[std::string(key)] = std::string(source) + ":" +
-                                       std::to_string(node.source().begin.line) + ": " +
-                                       std::string(key);
+      if (auto e = apply_setting(*setting, node, source, key, draft)) return e;
     }
   } catch (const toml::parse_error& e) {
     const auto& at = e.source().begin;

@@ -20,6 +20,10 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+void HeaderList::remove(std::string_view name) {
+  std::erase_if(fields_, [&](const auto& f) { return iequals(f.first, name); });
+}
+
 bool HeaderList::has(std::string_view name) const noexcept {
   for (const auto& [n, v] : fields_)
     if (iequals(n, name)) return true;

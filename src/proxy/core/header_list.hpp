@@ -24,6 +24,8 @@ class HeaderList {
   void add(std::string name, std::string value) {
     fields_.emplace_back(std::move(name), std::move(value));
   }
+  /// Drops every line named `name`.
+  void remove(std::string_view name);
   bool has(std::string_view name) const noexcept;
   /// Every field line named `name`, joined with ", " (RFC 9110 section 5.3);
   /// nullopt when there is none.

@@ -100,6 +100,23 @@ std::string url_tag(std::string_view canonical) {
   return "px-url:" + hex128(std::string(canonical));
 }
 
+std::string directory_tag(std::string_view host_and_directory) {
+  return "px-dir:" + hex128(std::string(host_and_directory));
+}
+
+std::vector<std::string> directory_tags(std::string_view canonical) {
+  std::vector<std::string> out;
+  const auto path_at = canonical.find('/');
+  if (path_at == std::string_view::npos) return out;
+  const std::string_view url = canonical.substr(0, canonical.find('?'));
+  for (std::size_t slash = path_at; slash != std::string_view::npos;
+       slash = url.find('/', slash + 1)) {
+    if (out.size() == kPurgeDirectoryDepth) break;
+    out.push_back(directory_tag(url.substr(0, slash + 1)));
+  }
+  return out;
+}
+
 std::string variant_key(std::string_view canonical, const std::vector<std::string>& vary_names,
                         const HeaderList& request) {
   std::string material(canonical);

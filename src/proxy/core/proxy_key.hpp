@@ -35,6 +35,17 @@ std::string url_key(std::string_view canonical);
 /// "px-url:<32 hex>": the tag every variant of a URL is stored under, so that PURGE
 /// drops them all (on every node) without knowing their Vary'd values.
 std::string url_tag(std::string_view canonical);
+/// How many directory levels of a path get a tag (directory_tags): `PURGE /a/b/c/*`
+/// works down to this depth. 4 bounds the tags every entry carries (each one is a
+/// version checked on every L2 read).
+inline constexpr std::size_t kPurgeDirectoryDepth = 4;
+/// "px-dir:<32 hex>" for each directory of the canonical URL's path, "/" included,
+/// down to kPurgeDirectoryDepth levels ("h/a/b/c" -> "h/", "h/a/", "h/a/b/"): the tags
+/// that let PURGE drop every URL under a path prefix on every node.
+std::vector<std::string> directory_tags(std::string_view canonical);
+/// The tag of one directory ("<host>/a/b/", as directory_tags builds them).
+std::string directory_tag(std::string_view host_and_directory);
+
 /// "px:v:<32 hex>": one variant's stored response.
 std::string variant_key(std::string_view canonical, const std::vector<std::string>& vary_names,
                         const HeaderList& request);

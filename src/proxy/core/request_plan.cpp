@@ -11,12 +11,20 @@ RequestPlan plan_request(std::string_view method, std::string_view target,
   plan.purge = method == "PURGE";
   const std::string_view path = target.substr(0, target.find('?'));
   plan.route = routes.match(method, path);
-  if (!plan.purge) plan.bypass = request_bypass(method, headers);
+  RequestRules request_rules;
+  if (plan.route) {
+    request_rules.cache_authorized = plan.route->rule->key_authorization;
+    request_rules.cache_cookies = !plan.route->rule->key_cookies.empty();
+  }
+  if (!plan.purge) plan.bypass = request_bypass(method, headers, request_rules);
   if (!plan.bypass && !plan.purge && plan.route && !plan.route->rule->cache) plan.bypass = "route";
   if (plan.route) {
     const RouteRule& rule = *plan.route->rule;
     if (rule.ttl) plan.rules.default_ttl_s = rule.ttl->count();
     if (rule.negative_ttl) plan.rules.negative_ttl_s = rule.negative_ttl->count();
+    if (rule.grace) plan.rules.grace_s = rule.grace->count();
+    plan.rules.strip_set_cookie = rule.strip_set_cookie;
+    plan.rules.route = routes.index_of(plan.route->rule);
     plan.rules.extra_tags = RouteTable::expand(rule.tags, *plan.route);
   }
   if (plan.bypass) return plan;
@@ -32,8 +40,42 @@ RequestPlan plan_request(std::string_view method, std::string_view target,
     if (!plan.purge) plan.bypass = "target";
     return plan;
   }
-  plan.rules.extra_tags.push_back(url_tag(*plan.canonical));  // for PURGE
+  // For PURGE: of the URL (every variant), and of each directory above it (prefixes).
+  plan.rules.extra_tags.push_back(url_tag(*plan.canonical));
+  for (auto& tag : directory_tags(*plan.canonical)) plan.rules.extra_tags.push_back(std::move(tag));
+  // What the route lets into the key: after the URL's tags (a PURGE of the URL drops
+  // every credential's and cookie's entries), before the keys are made.
+  if (plan.route && !plan.purge) {
+    const RouteRule& rule = *plan.route->rule;
+    if (rule.key_authorization)
+      if (auto auth = headers.get("authorization")) *plan.canonical += "\n" + *auth;
+    if (!rule.key_cookies.empty())
+      if (auto cookies = headers.get("cookie"))
+        *plan.canonical += "\n" + kept_cookies(*cookies, rule.key_cookies);
+  }
   return plan;
+}
+
+std::string kept_cookies(std::string_view cookie_header, const std::vector<std::string>& names) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < cookie_header.size()) {
+    std::size_t end = cookie_header.find(';', i);
+    if (end == std::string_view::npos) end = cookie_header.size();
+    std::string_view pair = cookie_header.substr(i, end - i);
+    while (!pair.empty() && (pair.front() == ' ' || pair.front() == '\t')) pair.remove_prefix(1);
+    while (!pair.empty() && (pair.back() == ' ' || pair.back() == '\t')) pair.remove_suffix(1);
+    const std::string_view name = pair.substr(0, pair.find('='));
+    for (const auto& n : names) {
+      if (name == n) {
+        if (!out.empty()) out += "; ";
+        out += pair;
+        break;
+      }
+    }
+    i = end + 1;
+  }
+  return out;
 }
 
 bool conditional_request(const HeaderList& headers) noexcept {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace herald::proxy {
 
@@ -24,7 +25,9 @@ struct RequestPlan {
   /// nullopt for a cacheable GET/HEAD, and for PURGE.
   std::optional<std::string_view> bypass;
   /// "<host><path>?<sorted query>" when the cache is used, or for a PURGE with a
-  /// valid Host and target; nullopt otherwise.
+  /// valid Host and target; nullopt otherwise. A route's key_authorization and
+  /// key_cookies append "\n<value>" lines (so each credential or cookie value has its
+  /// own entries; the URL's PURGE tags are made before).
   std::optional<std::string> canonical;
   ResponseRules rules;  ///< the route's ttl, negative ttl and tags, plus the URL's tag
   bool purge = false;   ///< a PURGE (never forwarded)
@@ -32,6 +35,10 @@ struct RequestPlan {
 
 RequestPlan plan_request(std::string_view method, std::string_view target,
                          const HeaderList& headers, const RouteTable& routes);
+
+/// The `name=value` pairs of a Cookie header whose name is in `names`, in their
+/// order, joined by "; " (what a route's key_cookies keeps).
+std::string kept_cookies(std::string_view cookie_header, const std::vector<std::string>& names);
 
 /// True when the request carries a conditional field the cache answers itself
 /// (If-None-Match, If-Modified-Since).

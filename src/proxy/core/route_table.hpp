@@ -40,6 +40,12 @@ class RouteTable {
                                          const RouteMatch& m);
 
   bool empty() const noexcept { return rules_.empty(); }
+  std::size_t size() const noexcept { return rules_.size(); }
+  const RouteRule& rule(std::size_t i) const { return rules_.at(i); }
+  /// The position of a rule match() returned.
+  int index_of(const RouteRule* rule) const noexcept {
+    return rule == nullptr ? -1 : static_cast<int>(rule - rules_.data());
+  }
 
  private:
   std::vector<RouteRule> rules_;

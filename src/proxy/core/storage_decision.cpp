@@ -72,7 +72,7 @@ StorageDecision decide_storage(unsigned status, const HeaderList& response, std:
   // directives (no-cache, max-age, must-revalidate) are then the browsers'.
   const bool surrogate = sc.max_age.has_value();
   if (cc.no_cache && !surrogate) return refuse("no-cache");
-  if (!rules.store_set_cookie && response.has("set-cookie")) return refuse("set-cookie");
+  if (!rules.strip_set_cookie && response.has("set-cookie")) return refuse("set-cookie");
   if (d.vary.star) return refuse("vary-star");
 
   // Freshness lifetime (RFC 9111 section 4.2.1, Surrogate-Control first).
@@ -106,8 +106,11 @@ StorageDecision decide_storage(unsigned status, const HeaderList& response, std:
     if (revalidate) return std::int64_t{0};
     return (s ? *s : c.value_or(0)) * 1000;
   };
-  d.swr_ms = window(sc.stale_while_revalidate, cc.stale_while_revalidate);
-  d.sie_ms = window(sc.stale_if_error, cc.stale_if_error);
+  auto swr = sc.stale_while_revalidate ? sc.stale_while_revalidate : cc.stale_while_revalidate;
+  auto sie = sc.stale_if_error ? sc.stale_if_error : cc.stale_if_error;
+  if (!swr && !sie && rules.grace_s) swr = sie = rules.grace_s;  // the route's grace
+  d.swr_ms = window(swr, std::nullopt);
+  d.sie_ms = window(sie, std::nullopt);
   d.fresh_ms = (*lifetime - d.age_s) * 1000;
   if (d.fresh_ms <= 0) return refuse("stale");  // stale on arrival: nothing to reuse
   d.store = true;

@@ -50,12 +50,20 @@ struct StorageDecision {
 };
 
 struct ResponseRules {
-  bool store_set_cookie = false;  ///< store responses carrying Set-Cookie (route rule)
+  /// The route strips Set-Cookie from its answers (the proxy removes the fields from
+  /// what it stores and answers), so their presence does not keep an answer out.
+  bool strip_set_cookie = false;
   /// Lifetime (seconds) for answers that give none (a route's `ttl`); explicit
   /// Cache-Control / Surrogate-Control / Expires from the app still win.
   std::optional<std::int64_t> default_ttl_s;
   /// The same for 404 and 410 answers (a route's `negative_ttl`); default_ttl_s when unset.
   std::optional<std::int64_t> negative_ttl_s;
+  /// Stale windows (seconds) for answers that give neither stale-while-revalidate nor
+  /// stale-if-error (a route's `grace`, as Varnish's grace): served stale that long
+  /// while one background request refreshes, and when the upstream fails.
+  std::optional<std::int64_t> grace_s;
+  /// Index of the `[[route]]` these rules come from (per-route metrics); none: -1.
+  int route = -1;
   /// Tags added to the answer's own (a route's `tags`, expanded).
   std::vector<std::string> extra_tags;
 };

@@ -108,7 +108,8 @@ inline std::vector<Fetched> fetch_at_once(const std::vector<std::uint16_t>& port
 
 class HeraldProcess {
  public:
-  explicit HeraldProcess(std::vector<std::string> args) {
+  /// `readyz`: where Herald's readiness probe is (moved by --route-prefix).
+  explicit HeraldProcess(std::vector<std::string> args, const std::string& readyz = "/readyz") {
     auto self = std::filesystem::read_symlink("/proc/self/exe");
     const auto bin = self.parent_path().parent_path() / "src" / "app" / "herald";
     if (!std::filesystem::exists(bin))
@@ -130,7 +131,7 @@ class HeraldProcess {
     for (int i = 0; i < 400; ++i) {
       try {
         // /readyz: the engine too (the Redis engine subscribes after /healthz answers).
-        if (fetch(port_, "/readyz").status == 200) return;
+        if (fetch(port_, readyz).status == 200) return;
       } catch (const std::exception&) {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(25));

@@ -1,6 +1,7 @@
 // FreshAnswerTable (the answers shards serve without the cache's thread) and
 // plan_request (the one decision both the shards and the cache's thread use).
 #include "proxy/fresh_answer_table.hpp"
+#include "proxy/core/proxy_key.hpp"
 #include "proxy/core/request_plan.hpp"
 
 #include <gtest/gtest.h>
@@ -60,7 +61,12 @@ TEST(RequestPlan, CacheableGetHasACanonicalUrl) {
   EXPECT_FALSE(p.bypass);
   ASSERT_TRUE(p.canonical);
   EXPECT_EQ(*p.canonical, "shop.example/p?a=2&b=1");
-  EXPECT_EQ(p.rules.extra_tags.size(), 1u);  // the URL's own tag, for PURGE
+  // For PURGE: the URL's own tag and one per directory ("shop.example/").
+  EXPECT_EQ(p.rules.extra_tags.size(), 2u);
+  EXPECT_EQ(directory_tags("h/a/b/c?x"),
+            (std::vector<std::string>{directory_tag("h/"), directory_tag("h/a/"),
+                                      directory_tag("h/a/b/")}));
+  EXPECT_EQ(directory_tags("h/1/2/3/4/5/6").size(), kPurgeDirectoryDepth);
   EXPECT_FALSE(p.purge);
 }
 
@@ -95,8 +101,34 @@ TEST(RequestPlan, RouteRulesApply) {
   ASSERT_TRUE(p.canonical);
   EXPECT_EQ(*p.canonical, "h/p/7?");
   EXPECT_EQ(p.rules.default_ttl_s, 30);
-  ASSERT_EQ(p.rules.extra_tags.size(), 2u);
+  ASSERT_EQ(p.rules.extra_tags.size(), 4u);  // product:7, the URL's, h/ and h/p/
   EXPECT_EQ(p.rules.extra_tags[0], "product:7");
+}
+
+TEST(RequestPlan, KeyedCookiesAndCredentialsJoinTheKey) {
+  EXPECT_EQ(kept_cookies("a=1; currency=EUR;b=2;  lang=fr ", {"lang", "currency"}),
+            "currency=EUR; lang=fr");
+  EXPECT_EQ(kept_cookies("", {"a"}), "");
+  EXPECT_EQ(kept_cookies(";;=;a", {"a"}), "a");
+  RouteRule personal;
+  personal.match = "/me/**";
+  personal.key_authorization = true;
+  personal.key_cookies = {"currency"};
+  RouteTable routes({personal});
+  auto a = plan_request("GET", "/me/x", {{"Host", "h"}, {"Authorization", "Bearer a"}}, routes);
+  auto b = plan_request("GET", "/me/x", {{"Host", "h"}, {"Authorization", "Bearer b"}}, routes);
+  ASSERT_TRUE(a.canonical && b.canonical);
+  EXPECT_FALSE(a.bypass);
+  EXPECT_NE(*a.canonical, *b.canonical);
+  EXPECT_EQ(a.rules.extra_tags, b.rules.extra_tags);  // one URL for PURGE
+  auto c1 =
+      plan_request("GET", "/me/x", {{"Host", "h"}, {"Cookie", "sid=1; currency=EUR"}}, routes);
+  auto c2 =
+      plan_request("GET", "/me/x", {{"Host", "h"}, {"Cookie", "currency=EUR; sid=2"}}, routes);
+  EXPECT_EQ(*c1.canonical, *c2.canonical);
+  // Without the rule, both still bypass.
+  EXPECT_EQ(plan_request("GET", "/x", {{"Host", "h"}, {"Authorization", "a"}}, routes).bypass,
+            "authorization");
 }
 
 }  // namespace

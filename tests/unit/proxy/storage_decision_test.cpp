@@ -240,7 +240,7 @@ TEST(DecideStorage, TagsAndVary) {
 
 TEST(DecideStorage, SetCookieAllowedByRule) {
   ResponseRules rules;
-  rules.store_set_cookie = true;
+  rules.strip_set_cookie = true;
   EXPECT_TRUE(
       decide_storage(200, {{"Cache-Control", "max-age=60"}, {"Set-Cookie", "a=b"}}, kNow, rules)
           .store);

@@ -109,5 +109,38 @@ TEST(RouteConfig, BadRoutesNameTheirPlace) {
   }
 }
 
+TEST(UpstreamConfig, UpstreamTableAndRoutePrefix) {
+  ScratchDir dir;
+  const auto file = dir.write("herald.toml", R"(
+route_prefix = "/_herald"
+[upstream]
+url = "http://app.internal:3000"
+timeout = 12
+connect_timeout = 3
+[[route]]
+match = "/a/*"
+grace = 30
+)");
+  ServerConfig c = load_ok({"--config", file});
+  EXPECT_EQ(c.upstream_host, "app.internal");
+  EXPECT_EQ(c.upstream_port, 3000);
+  EXPECT_EQ(c.upstream_timeout, std::chrono::seconds{12});
+  EXPECT_EQ(c.upstream_connect_timeout, std::chrono::seconds{3});
+  EXPECT_EQ(c.route_prefix, "/_herald");
+  ASSERT_EQ(c.routes.size(), 1u);
+  EXPECT_EQ(c.routes[0].grace, std::chrono::seconds{30});
+  // The table's keys are the flat settings: a flag still wins.
+  EXPECT_EQ(load_ok({"--config", file, "--upstream-timeout", "4"}).upstream_timeout,
+            std::chrono::seconds{4});
+  for (const char* bad : {"_herald", "/_herald/", "/", "/a b", "/a?x"}) {
+    ConfigError e = load_error({"--route-prefix", bad});
+    EXPECT_EQ(e.exit_code, 2) << bad;
+    EXPECT_EQ(e.message.rfind("--route-prefix: ", 0), 0u) << e.message;
+  }
+  const auto unknown = dir.write("bad.toml", "[upstream]\nurl = \"http://a:1\"\nretries = 3\n");
+  ConfigError e = load_error({"--config", unknown});
+  EXPECT_NE(e.message.find("[upstream] \"retries\": unknown key"), std::string::npos) << e.message;
+}
+
 }  // namespace
 }  // namespace herald::app::test

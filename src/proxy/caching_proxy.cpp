@@ -309,11 +309,22 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     s.tags = f->decision.tags;
     if (auto e = r.headers.first("etag")) s.etag = std::string(*e);
     if (auto lm = r.headers.first("last-modified")) s.last_modified = std::string(*lm);
-    s.head =
-        response_head(r.status, r.reason, r.headers, r.body.size(), options.expose_tag_headers);
-    s.body = r.body;
+    if (f->result.stream) {
+      // Too large to store: the head only (the app's length, or chunked); the body is
+      // relayed to the client that asked, never shared with collapsed waiters.
+      s.fresh_ms = 0;
+      s.head = streamed_head(r);
+    } else {
+      s.head =
+          response_head(r.status, r.reason, r.headers, r.body.size(), options.expose_tag_headers);
+      s.body = r.body;
+    }
     f->envelope = std::make_shared<const std::string>(s.encode());
     f->storable = f->decision.store;
+    if (f->storable && f->result.stream) {
+      f->storable = false;
+      f->decision.reason = "too-large";
+    }
     if (f->storable && f->envelope->size() > options.max_object_bytes) {
       f->storable = false;
       f->decision.reason = "too-large";
@@ -375,11 +386,21 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     a.extra += "\r\n";
   }
 
+  /// The head of an answer whose body is streamed: the app's Content-Length kept, or
+  /// chunked when it gave none.
+  std::string streamed_head(const UpstreamResponse& r) const {
+    std::string head = response_head(r.status, r.reason, r.headers, 0, options.expose_tag_headers,
+                                     /*head_answer=*/true);
+    if (!r.headers.has("content-length")) head += "Transfer-Encoding: chunked\r\n";
+    return head;
+  }
+
   /// An answer straight from a fill (miss, bypass): the envelope's head and body.
   ProxyAnswer fill_answer(const ProxyRequest& req, const std::shared_ptr<Fill>& f, CacheStatus cs) {
     if (!f->result.response) return error_answer(req, f->result, cs);
     auto v = StoredResponseView::parse(*f->envelope);
     ProxyAnswer a = view_answer(req, f->envelope, *v);
+    a.stream = f->result.stream;
     cs.fwd_status = f->revalidated ? 304u : f->result.response->status;
     cs.stored = f->stored;
     if (!f->storable && cs.detail.empty() && !f->decision.reason.empty())
@@ -460,9 +481,14 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     }
     ProxyAnswer a;
     a.status = res.status;
-    a.head = response_head(res.status, res.reason, res.headers, res.body.size(),
-                           options.expose_tag_headers, req.method == "HEAD");
-    a.body = std::move(r.response->body);
+    if (r.stream) {
+      a.head = streamed_head(res);
+      a.stream = r.stream;
+    } else {
+      a.head = response_head(res.status, res.reason, res.headers, res.body.size(),
+                             options.expose_tag_headers, req.method == "HEAD");
+      a.body = std::move(r.response->body);
+    }
     a.head_only = req.method == "HEAD";
     cs.fwd_status = res.status;
     finish(a, req, cs, std::nullopt);

@@ -5,6 +5,7 @@
 #include "proxy/core/cache_status.hpp"
 #include "proxy/core/proxy_key.hpp"
 #include "proxy/proxy_metrics.hpp"
+#include "proxy/upstream_body_stream.hpp"
 
 #include <herald/cache/cache.hpp>
 
@@ -80,6 +81,11 @@ asio::awaitable<bool> HttpProxy::serve(beast::tcp_stream& stream,
   stream.expires_after(std::chrono::seconds(60));
   co_await asio::async_write(stream, answer.buffers(),
                              asio::redirect_error(asio::use_awaitable, ec));
+  if (!ec && answer.stream && !answer.head_only) {
+    // A body too large to store, relayed as it arrives; cut short, the connection
+    // closes (the client sees an incomplete answer, not a wrong one).
+    if (!co_await answer.stream->relay(stream)) co_return false;
+  }
   co_return !ec && answer.keep_alive;
 }
 

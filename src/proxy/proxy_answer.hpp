@@ -18,6 +18,8 @@
 
 namespace herald::proxy {
 
+class UpstreamBodyStream;
+
 /// What an answer was, for the per-route metrics (from its Cache-Status).
 enum class ProxyOutcome { hit, stale, miss, bypass, error, purge };
 
@@ -35,6 +37,9 @@ struct ProxyAnswer {
   /// Set on an answer read from the cache while fresh: the shard may keep it and
   /// answer the URL itself (FreshAnswerTable) until it is stale or invalidated.
   std::shared_ptr<const FreshCopy> fresh_copy;
+  /// A body too large to store: buffers() carries the head only, the body follows
+  /// from here (UpstreamBodyStream::relay), unless head_only.
+  std::shared_ptr<UpstreamBodyStream> stream;
 
   std::array<boost::asio::const_buffer, 3> buffers() const {
     std::string_view h = head, b = body;

@@ -25,11 +25,13 @@ struct ProxyOptions {
   std::chrono::milliseconds body_timeout{60'000};
   /// Idle keep-alive connections kept to the upstream. 64: a busy node's misses.
   std::size_t max_idle_connections = 64;
-  /// Largest upstream response body Herald buffers (and therefore caches); larger
-  /// answers fail with 502. 8 MiB: pages and API answers, not media.
+  /// Largest body Herald reads whole where it cannot relay it piece by piece (the
+  /// app's answer to an upgrade it refused). 8 MiB.
   std::size_t max_body_bytes = 8u << 20;
   /// Largest response stored in the cache (envelope included); larger ones are
-  /// answered but not stored. 1 MiB: keeps L1 (64 MiB) holding many entries.
+  /// answered but not stored, and a body past this size is streamed to the client as
+  /// it arrives (UpstreamBodyStream), not buffered. 1 MiB: keeps L1 (64 MiB) holding
+  /// many entries.
   std::size_t max_object_bytes = 1u << 20;
   /// Lifetime of the per-URL record (Vary names, tags, pass). 24 h.
   std::chrono::milliseconds url_record_ttl{24 * 3'600'000};

@@ -1,6 +1,9 @@
 // UpstreamPool: Beast client over a bounded set of idle keep-alive connections.
 #include "proxy/upstream_pool.hpp"
 
+#include "proxy/upstream_body_stream.hpp"
+
+#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -135,11 +138,11 @@ awaitable<UpstreamResult> UpstreamPool::fetch(const UpstreamRequest& request) {
     }
 
     beast::flat_buffer buffer;
-    std::optional<http::response_parser<http::string_body>> parser;
+    auto parser = std::make_unique<UpstreamBodyStream::Parser>();
     // Interim 1xx answers (100 Continue, 103 Early Hints) precede the real one.
     for (int interim = 0; interim < 4; ++interim) {
-      parser.emplace();
-      parser->body_limit(p.options.max_body_bytes);
+      parser = std::make_unique<UpstreamBodyStream::Parser>();
+      parser->body_limit(boost::none);  // bodies past max_object_bytes are streamed
       parser->header_limit(64 * 1024);
       if (head) parser->skip(true);
       co_await http::async_read_header(*s, buffer, *parser, kEc(ec));
@@ -162,18 +165,28 @@ awaitable<UpstreamResult> UpstreamPool::fetch(const UpstreamRequest& request) {
       co_return failed(UpstreamFailure::malformed, "too many interim answers");
     if (status == 101)
       co_return failed(UpstreamFailure::malformed, "upstream switched protocols unasked");
-    if (!parser->is_done()) {
+    // The body, buffered up to the largest storable size; past that it is streamed.
+    std::string body;
+    bool streamed = false;
+    if (const auto length = parser->content_length();
+        !head && length && *length > p.options.max_object_bytes)
+      streamed = true;  // announced too large: stream from the first byte
+    std::array<char, 16384> piece;
+    while (!streamed && !parser->is_done()) {
+      parser->get().body().data = piece.data();
+      parser->get().body().size = piece.size();
       s->expires_after(p.options.body_timeout);
-      co_await http::async_read(*s, buffer, *parser, kEc(ec));
+      co_await http::async_read_some(*s, buffer, *parser, kEc(ec));
+      if (ec == http::error::need_buffer) ec = {};
+      body.append(piece.data(), piece.size() - parser->get().body().size);
       if (ec) {
         if (ec == beast::error::timeout)
           co_return failed(UpstreamFailure::timeout, "upstream body timed out");
-        if (ec == http::error::body_limit)
-          co_return failed(UpstreamFailure::malformed, "upstream body larger than the limit");
         if (ec == http::error::partial_message || closed_early(ec))
           co_return failed(UpstreamFailure::malformed, "upstream body truncated");
         co_return failed(UpstreamFailure::malformed, "malformed upstream body: " + ec.message());
       }
+      if (body.size() > p.options.max_object_bytes && !parser->is_done()) streamed = true;
     }
 
     auto& msg = parser->get();
@@ -184,8 +197,16 @@ awaitable<UpstreamResult> UpstreamPool::fetch(const UpstreamRequest& request) {
     r.reason = std::string(msg.reason());
     for (const auto& f : msg) r.headers.add(std::string(f.name_string()), std::string(f.value()));
     r.keep_alive = msg.keep_alive();
-    r.body = std::move(msg.body());
     s->expires_never();
+    if (streamed) {
+      // The rest goes straight to the client; this connection is the stream's now.
+      r.keep_alive = false;
+      out.stream =
+          std::make_shared<UpstreamBodyStream>(s->socket(), std::move(parser), std::move(buffer),
+                                               std::move(body), p.options.body_timeout);
+      co_return out;
+    }
+    r.body = std::move(body);
     // Reuse only a connection whose answer ended cleanly where its framing said.
     if (r.keep_alive && buffer.size() == 0 && p.idle.size() < p.options.max_idle_connections)
       p.idle.push_back(std::move(s));

@@ -2,7 +2,8 @@
 //
 // fetch() takes an idle connection (or connects, under connect_timeout), writes the
 // request, reads the response header under header_timeout and the body under
-// body_timeout (bodies above max_body_bytes are refused). A connection goes back to
+// body_timeout (a body past max_object_bytes is handed over as an
+// UpstreamBodyStream). A connection goes back to
 // the pool only after a complete, keep-alive response with nothing left over in its
 // buffer, so a malformed answer (bad status line, truncated body, a Content-Length
 // that lies, a header that never ends) never poisons the next request. A GET/HEAD on
@@ -48,8 +49,13 @@ enum class UpstreamFailure {
   malformed,    ///< not an HTTP/1.1 answer, truncated, or too large: 502
 };
 
+class UpstreamBodyStream;
+
 struct UpstreamResult {
   std::optional<UpstreamResponse> response;
+  /// Set when the body is larger than the proxy stores (max_object_bytes): then
+  /// response->body is empty and the whole body comes from here (never stored).
+  std::shared_ptr<UpstreamBodyStream> stream;
   UpstreamFailure failure = UpstreamFailure::none;
   std::string detail;  ///< what went wrong, for the error body and the log
 };

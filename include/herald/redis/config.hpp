@@ -6,12 +6,20 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 
 namespace herald::redis {
 
+class TlsContext;
+
 struct ConnectionConfig {
   RedisUrl url;
+
+  /// The TLS context of a rediss:// url, shared by the connections that copy this
+  /// config (prepare_tls() in tls_context.hpp makes it). Null with a rediss:// URL:
+  /// each connection makes its own when it is constructed.
+  std::shared_ptr<TlsContext> tls;
 
   /// Connect + AUTH/SELECT must finish within this. 2 s: loopback and LAN connects
   /// take well under 10 ms, so anything slower is an outage, not a slow network.

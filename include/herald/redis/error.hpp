@@ -33,6 +33,11 @@ enum class Errc {
   server_error,
   /// The client was stopped; nothing more will be sent.
   closed,
+  /// A rediss:// URL's TLS files (ca_file, ca_dir, cert_file, key_file) could not be
+  /// loaded; the log line says which and why. TLS handshake failures are errors of
+  /// boost::asio::ssl's category, certificate verification failures of
+  /// tls_verify_category() (tls_context.hpp).
+  tls_setup_failed,
 };
 
 const boost::system::error_category& error_category() noexcept;

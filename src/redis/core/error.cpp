@@ -31,6 +31,8 @@ class RedisErrorCategory final : public boost::system::error_category {
         return "redis answered with an error reply";
       case Errc::closed:
         return "redis client stopped";
+      case Errc::tls_setup_failed:
+        return "redis TLS settings could not be loaded (ca_file, ca_dir, cert_file or key_file)";
     }
     return "unknown redis error";
   }

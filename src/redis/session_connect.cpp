@@ -11,6 +11,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -106,6 +107,12 @@ asio::awaitable<error_code> handshake(RedisStream& stream, RespReader& reader,
   co_return error_code{};
 }
 
+/// The peer hung up (as opposed to a timeout or a protocol error).
+bool closed_by_peer(const error_code& ec) {
+  return ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated;
+}
+
 }  // namespace
 
 asio::awaitable<error_code> connect_session(RedisStream& stream, RespReader& reader,
@@ -129,11 +136,21 @@ asio::awaitable<error_code> connect_session(RedisStream& stream, RespReader& rea
   });
 
   error_code ec = co_await connect_socket(stream.socket(), config.url);
-  if (!ec && tls && !state->timed_out) ec = co_await stream.start_tls(*config.tls, config.url);
-  if (!ec && !state->timed_out) ec = co_await handshake(stream, reader, config);
+  bool in_tls_handshake = false;
+  if (!ec && tls && !state->timed_out) {
+    in_tls_handshake = true;
+    ec = co_await stream.start_tls(*config.tls, config.url);
+    in_tls_handshake = state->timed_out;
+  }
+  if (!ec && !state->timed_out) {
+    ec = co_await handshake(stream, reader, config);
+    if (tls && closed_by_peer(ec)) ec = make_error_code(Errc::tls_closed_by_server);
+  }
   state->done = true;
   deadline.cancel();
-  if (state->timed_out) co_return make_error_code(Errc::connect_timeout);
+  if (state->timed_out)
+    co_return make_error_code(in_tls_handshake ? Errc::tls_handshake_timeout
+                                               : Errc::connect_timeout);
   co_return ec;
 }
 

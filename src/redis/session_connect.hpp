@@ -16,7 +16,9 @@
 
 namespace herald::redis {
 
-/// Errors: connect_timeout (deadline passed), handshake_failed (an error reply),
+/// Errors: connect_timeout (deadline passed), tls_handshake_timeout (passed during
+/// the TLS handshake), tls_closed_by_server (hung up right after it),
+/// handshake_failed (an error reply),
 /// protocol_error, tls_setup_failed (rediss:// without a usable config.tls), a TLS
 /// handshake error (boost::asio::ssl's category, or tls_verify_category() when the
 /// server's certificate was refused), or the socket's own error (refused, ...).

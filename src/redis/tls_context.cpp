@@ -120,7 +120,7 @@ std::shared_ptr<TlsContext> TlsContext::make(const RedisUrl& url, std::string& e
       return nullptr;
     }
     if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) {
-      error = failed("redis TLS: cannot load the client key", key);
+      error = failed("redis TLS: cannot load the client key (does it belong to cert_file?)", key);
       return nullptr;
     }
     if (SSL_CTX_check_private_key(ctx) != 1) {

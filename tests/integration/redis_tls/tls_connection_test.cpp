@@ -18,6 +18,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/ssl/error.hpp>
+
 #include <openssl/x509_vfy.h>
 
 #include <cstdlib>
@@ -52,14 +54,17 @@ RedisServer good_server(const std::string& auth_clients = "no") {
   return RedisServer(server_tls(tls_files().server_cert(), tls_files().server_key(), auth_clients));
 }
 
-/// Expects `c` to keep failing with an error of tls_verify_category() == `verdict`
-/// whose message contains `says`, and requests to fail fast meanwhile.
-awaitable<void> expect_refused(Connection& c, int verdict, const std::string& says) {
+/// Expects `c` to keep failing with an error of tls_verify_category() (`verdict` or
+/// `alternative`) whose message contains `says`, and requests to fail fast meanwhile.
+awaitable<void> expect_refused(Connection& c, int verdict, int alternative,
+                               const std::string& says) {
+  // A chain to a CA we do not trust: the server may send its CA along (19) or not (20).
   c.start();
   CO_ASSERT_TRUE(co_await wait_connect_failures(c, 2)) << "no retry after the first failure";
   const auto ec = c.stats().last_connect_error;
   EXPECT_EQ(&ec.category(), &tls_verify_category()) << ec.message();
-  EXPECT_EQ(ec.value(), verdict) << ec.message();
+  EXPECT_TRUE(ec.value() == verdict || ec.value() == alternative)
+      << ec.value() << ": " << ec.message();
   EXPECT_NE(ec.message().find(says), std::string::npos) << ec.message();
   EXPECT_FALSE(c.connected());
   auto r = co_await c.exec(cmd("PING"));
@@ -86,7 +91,7 @@ TEST(RedisTls, PoolRoundTripWithVerifiedIpAddress) {
     Request many;
     for (int i = 0; i < 2000; ++i) many.push("INCR", "n");
     auto replies = ok(co_await pool.exec_all(many), "INCR x 2000");
-    ASSERT_EQ(replies.size(), 2000u);
+    CO_ASSERT_EQ(replies.size(), 2000u);
     EXPECT_EQ(replies.back(), Reply::make_integer(2000));
     pool.stop();
   });
@@ -144,7 +149,7 @@ TEST(RedisTls, SubscriberOverTlsSurvivesARestart) {
     server.kill9();
     server.restart();
     CO_ASSERT_TRUE(co_await signal.wait(
-        [&] { return !states.empty() && states.back() == SubscriberState::reconnected; }, 10s));
+        [&] { return !states.empty() && states.back() == SubscriberState::resubscribed; }, 10s));
     CO_ASSERT_TRUE(co_await pub.wait_connected(10s));
     EXPECT_EQ(ok(co_await pub.exec(cmd("PUBLISH", "news", "second"))), Reply::make_integer(1));
     CO_ASSERT_TRUE(co_await signal.wait([&] { return got.size() >= 2; }, 5s));
@@ -164,6 +169,8 @@ TEST(RedisTls, MutualTls) {
     anonymous.start();
     CO_ASSERT_TRUE(co_await wait_connect_failures(anonymous, 2));
     EXPECT_FALSE(anonymous.connected());
+    // Its alert ("certificate required") when it arrives before the server's reset
+    // does, tls_closed_by_server otherwise: both say "certificate".
     const std::string why = anonymous.stats().last_connect_error.message();
     EXPECT_NE(why.find("certificate"), std::string::npos) << why;
     anonymous.stop();
@@ -185,7 +192,8 @@ TEST(RedisTls, WrongCaIsNamedAndRetried) {
   LogCapture log;
   run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
     Connection c(ex, test_config(tls_url(server, "ca_file=" + tls_files().other_ca())));
-    co_await expect_refused(c, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+    co_await expect_refused(c, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
+                            X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
                             "not signed by a trusted CA");
     c.stop();
   });
@@ -198,10 +206,12 @@ TEST(RedisTls, HostNameMismatchIsNamed) {
   server.start();
   run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
     Connection by_ip(ex, test_config(tls_url(server, ca_query())));
-    co_await expect_refused(by_ip, X509_V_ERR_IP_ADDRESS_MISMATCH, "another host name");
+    co_await expect_refused(by_ip, X509_V_ERR_IP_ADDRESS_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH,
+                            "another host name");
     by_ip.stop();
     Connection by_name(ex, test_config(tls_url(server, ca_query(), "localhost")));
-    co_await expect_refused(by_name, X509_V_ERR_HOSTNAME_MISMATCH, "another host name");
+    co_await expect_refused(by_name, X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_HOSTNAME_MISMATCH,
+                            "another host name");
     by_name.stop();
     // server_name= makes the certificate's name the one checked.
     Connection named(ex, test_config(tls_url(server, ca_query() + "&server_name=other.example")));
@@ -218,7 +228,8 @@ TEST(RedisTls, ExpiredCertificateIsNamedThenRecoveredFrom) {
   LogCapture log;
   run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
     Connection c(ex, test_config(tls_url(server, ca_query())));
-    co_await expect_refused(c, X509_V_ERR_CERT_HAS_EXPIRED, "has expired");
+    co_await expect_refused(c, X509_V_ERR_CERT_HAS_EXPIRED, X509_V_ERR_CERT_HAS_EXPIRED,
+                            "has expired");
     // The operator renews the certificate: the retries pick it up.
     server.cli({"CONFIG", "SET", "tls-cert-file", f.server_cert(), "tls-key-file", f.server_key()});
     CO_ASSERT_TRUE(co_await c.wait_connected(10s)) << c.stats().last_connect_error.message();
@@ -251,7 +262,8 @@ TEST(RedisTls, DefaultTrustStoreHonoursSslCertFile) {
   run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
     // No ca_file: the system store, which does not know the test CA.
     Connection system(ex, test_config(tls_url(server, "")));
-    co_await expect_refused(system, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+    co_await expect_refused(system, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
+                            X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
                             "not signed by a trusted CA");
     system.stop();
 
@@ -270,12 +282,18 @@ TEST(RedisTls, TlsToAPlainServerFailsWithoutCrashing) {
   RedisServer plain;
   plain.start();
   run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
-    Connection c(
-        ex, test_config("rediss://127.0.0.1:" + std::to_string(plain.port()) + "?" + ca_query()));
+    auto cfg = test_config("rediss://127.0.0.1:" + std::to_string(plain.port()) + "?" + ca_query());
+    cfg.connect_timeout = 500ms;
+    Connection c(ex, cfg);
     c.start();
     CO_ASSERT_TRUE(co_await wait_connect_failures(c, 2));
     EXPECT_FALSE(c.connected());
-    EXPECT_TRUE(c.stats().last_connect_error) << "no error recorded";
+    // Redis waits for a line end in the ClientHello (a timeout), or finds one among
+    // its random bytes and answers with an error line that is no TLS record.
+    const auto ec = c.stats().last_connect_error;
+    EXPECT_TRUE(ec == Errc::tls_handshake_timeout ||
+                ec.category() == asio::error::get_ssl_category())
+        << ec.message();
     c.stop();
   });
 }
@@ -295,7 +313,7 @@ TEST(RedisTls, UnloadableFilesAreNamed) {
   why = make("rediss://h?ca_file=" + f.path("ca.key"));  // a key, not a certificate
   EXPECT_NE(why.find("ca.key"), std::string::npos) << why;
   why = make("rediss://h?cert_file=" + f.client_cert() + "&key_file=" + f.server_key());
-  EXPECT_NE(why.find("does not match"), std::string::npos) << why;
+  EXPECT_NE(why.find("does it belong to cert_file"), std::string::npos) << why;
   why = make("rediss://h?cert_file=" + f.client_cert());  // no key inside
   EXPECT_NE(why.find("client key"), std::string::npos) << why;
 

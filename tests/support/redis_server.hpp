@@ -28,7 +28,10 @@ namespace herald::test {
 class RedisServer {
  public:
   /// redis-server's TLS files (e.g. from TlsFiles) and client certificate policy.
+  /// Set field by field: the declared constructor keeps a braced list of strings
+  /// meaning extra_args, never a Tls.
   struct Tls {
+    Tls() = default;
     std::string cert_file;
     std::string key_file;
     std::string ca_file;              ///< --tls-ca-cert-file (checks client certificates)

@@ -28,6 +28,9 @@ TlsFiles::TlsFiles() {
   make_leaf("other-name", "/CN=other.example", "DNS:other.example", 2, 3);
   make_leaf("expired", "/CN=localhost", "DNS:localhost,IP:127.0.0.1", -1, 4);
   make_leaf("client", "/CN=herald", "DNS:herald", 2, 5);
+  std::filesystem::create_directory(ca_dir());
+  std::filesystem::copy_file(ca(), ca_dir() + "/ca.crt");
+  openssl({"rehash", ca_dir()});
 }
 
 TlsFiles::~TlsFiles() {

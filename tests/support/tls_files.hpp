@@ -24,6 +24,8 @@ class TlsFiles {
 
   std::string ca() const { return path("ca.crt"); }              ///< signs everything below
   std::string other_ca() const { return path("other-ca.crt"); }  ///< signs nothing used
+  /// A directory holding ca() under its hashed name (`openssl rehash`), for ca_dir=.
+  std::string ca_dir() const { return path("ca-dir"); }
   /// Server certificate for DNS:localhost and IP:127.0.0.1, and its key.
   std::string server_cert() const { return path("server.crt"); }
   std::string server_key() const { return path("server.key"); }

@@ -97,7 +97,7 @@ TEST(RedisTls, PoolRoundTripWithVerifiedIpAddress) {
   });
 }
 
-TEST(RedisTls, HostNameWithSniAndServerNameOverride) {
+TEST(RedisTls, HostNameWithSniCaDirAndServerNameOverride) {
   RedisServer server = good_server();
   server.start();
   run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
@@ -108,6 +108,13 @@ TEST(RedisTls, HostNameWithSniAndServerNameOverride) {
         << by_name.stats().last_connect_error.message();
     EXPECT_EQ(str(ok(co_await by_name.exec(cmd("ECHO", "sni")))), "sni");
     by_name.stop();
+
+    // The CA from a hashed directory instead of a file.
+    Connection by_dir(ex, test_config(tls_url(server, "ca_dir=" + tls_files().ca_dir())));
+    by_dir.start();
+    CO_ASSERT_TRUE(co_await by_dir.wait_connected(5s))
+        << by_dir.stats().last_connect_error.message();
+    by_dir.stop();
 
     // Connect by address, verify the name the certificate carries.
     Connection by_override(ex, test_config(tls_url(server, ca_query() + "&server_name=localhost")));

@@ -32,7 +32,12 @@ inline const TlsFiles& tls_files() {
 /// A TLS redis-server presenting `cert` (and `key`), trusting ca() for clients.
 inline RedisServer::Tls server_tls(const std::string& cert, const std::string& key,
                                    const std::string& auth_clients = "no") {
-  return RedisServer::Tls{cert, key, tls_files().ca(), auth_clients};
+  RedisServer::Tls tls;
+  tls.cert_file = cert;
+  tls.key_file = key;
+  tls.ca_file = tls_files().ca();
+  tls.auth_clients = auth_clients;
+  return tls;
 }
 
 /// server.url() (rediss://127.0.0.1:<port>) with `host` instead of 127.0.0.1 and

@@ -58,6 +58,17 @@ unsigned get(std::uint16_t port, const std::string& path) {
   return request(port, "GET " + path + " HTTP/1.1\r\n");
 }
 
+/// GET `path`: the whole response text ("" when nothing answered).
+std::string get_text(std::uint16_t port, const std::string& path) {
+  try {
+    RawClient c(port, 0, std::chrono::seconds(5));
+    c.send_all("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    return c.read_to_close();
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
 /// Polls `done` every 20 ms until it holds or `limit` passes (an external process:
 /// there is no event to wait on).
 template <class Fn>
@@ -122,6 +133,11 @@ TEST(HeraldServeTls, ReadyAndPublishingOverTls) {
               R"({"channel":"news","data":{"n":1}})"),
       200u);
   EXPECT_NE(server.cli({"KEYS", "*"}), "") << "nothing was written to redis";
+  // The ingest consumer (its own TLS connection) publishes what an app XADDs.
+  server.cli({"XADD", "herald:ingest", "*", "channel", "news", "data", "{\"n\":2}"});
+  EXPECT_TRUE(eventually([&] {
+    return get_text(herald.port(), "/api/history/news").find("\"n\":2") != std::string::npos;
+  })) << get_text(herald.port(), "/api/history/news");
 
   std::string out;
   EXPECT_EQ(run_herald({"cache", "stats", "--redis", url}, out), 0) << out;

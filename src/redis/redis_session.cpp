@@ -84,8 +84,7 @@ asio::awaitable<void> RedisSession::run(std::shared_ptr<RedisSession> self) {
       // One line per outage (and per change of cause), not one per retry.
       if (was_up || connect_failures_ == 1 || ec != previous) {
         spdlog::warn("redis {}: connect failed: {}{}", config_.url.redacted(),
-                     ec.category() == asio::error::get_ssl_category() ? "TLS handshake: " : "",
-                     ec.message());
+                     ec.category() == asio::error::get_ssl_category() ? "TLS: " : "", ec.message());
       }
       was_up = false;
       close_socket();

@@ -21,6 +21,18 @@ namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
 using boost::system::error_code;
 
+namespace {
+
+/// OpenSSL's last queued error as an error code; never success, even when OpenSSL
+/// queued nothing.
+error_code last_ssl_error() {
+  const unsigned long e = ::ERR_get_error();
+  if (e == 0) return asio::error::invalid_argument;
+  return {static_cast<int>(e), asio::error::get_ssl_category()};
+}
+
+}  // namespace
+
 RedisStream::RedisStream(executor_type executor) : ex_(std::move(executor)), plain_(ex_) {}
 
 void RedisStream::reset() {
@@ -41,8 +53,7 @@ asio::awaitable<error_code> RedisStream::start_tls(TlsContext& context, const Re
   error_code not_ip;
   (void)asio::ip::make_address(name, not_ip);
   // RFC 6066: SNI carries host names only, never IP literals.
-  if (not_ip && SSL_set_tlsext_host_name(ssl, name.c_str()) != 1)
-    co_return error_code{static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()};
+  if (not_ip && SSL_set_tlsext_host_name(ssl, name.c_str()) != 1) co_return last_ssl_error();
   if (context.verifies()) {
     int set = 0;
     if (not_ip) {
@@ -51,8 +62,7 @@ asio::awaitable<error_code> RedisStream::start_tls(TlsContext& context, const Re
     } else {
       set = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name.c_str());
     }
-    if (set != 1)
-      co_return error_code{static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()};
+    if (set != 1) co_return last_ssl_error();
   }
   auto [ec] =
       co_await tls_->async_handshake(ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));

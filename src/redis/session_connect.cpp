@@ -136,11 +136,10 @@ asio::awaitable<error_code> connect_session(RedisStream& stream, RespReader& rea
   });
 
   error_code ec = co_await connect_socket(stream.socket(), config.url);
-  bool in_tls_handshake = false;
+  bool tls_timed_out = false;
   if (!ec && tls && !state->timed_out) {
-    in_tls_handshake = true;
     ec = co_await stream.start_tls(*config.tls, config.url);
-    in_tls_handshake = state->timed_out;
+    tls_timed_out = state->timed_out;
   }
   if (!ec && !state->timed_out) {
     ec = co_await handshake(stream, reader, config);
@@ -149,8 +148,7 @@ asio::awaitable<error_code> connect_session(RedisStream& stream, RespReader& rea
   state->done = true;
   deadline.cancel();
   if (state->timed_out)
-    co_return make_error_code(in_tls_handshake ? Errc::tls_handshake_timeout
-                                               : Errc::connect_timeout);
+    co_return make_error_code(tls_timed_out ? Errc::tls_handshake_timeout : Errc::connect_timeout);
   co_return ec;
 }
 

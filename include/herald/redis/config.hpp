@@ -21,8 +21,9 @@ struct ConnectionConfig {
   /// each connection makes its own when it is constructed.
   std::shared_ptr<TlsContext> tls;
 
-  /// Connect + AUTH/SELECT must finish within this. 2 s: loopback and LAN connects
-  /// take well under 10 ms, so anything slower is an outage, not a slow network.
+  /// Connect + TLS handshake (rediss://) + AUTH/SELECT must finish within this. 2 s:
+  /// loopback and LAN connects take well under 10 ms (a TLS handshake adds one or two
+  /// round trips and a few ms of CPU), so anything slower is an outage.
   std::chrono::milliseconds connect_timeout{2000};
 
   /// Default wait for a reply. 5 s: long enough for a slow Lua script or a large

@@ -35,11 +35,11 @@ std::string failed(const std::string& what, const std::string& path) {
   return what + " '" + path + "': " + openssl_errors();
 }
 
-/// A readable file, or why not (OpenSSL's own message for a missing file is terse).
+/// An existing file, or why not (OpenSSL's own message for a missing file is terse).
 std::string check_file(const char* option, const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))
-    return std::string("redis TLS ") + option + " '" + path + "' is not a readable file";
+    return std::string("redis TLS ") + option + " '" + path + "' does not exist or is not a file";
   return {};
 }
 

@@ -17,6 +17,7 @@ packages=(
   libxxhash-dev libsqlite3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev redis-server redis-tools
+  openssl  # the TLS tests make their CA and certificates with the command line
 )
 if [[ "${1:-}" == "--e2e" ]]; then
   packages+=(chromium)

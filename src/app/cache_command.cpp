@@ -6,6 +6,7 @@
 #include <herald/cache/cache.hpp>
 #include <herald/redis/pool.hpp>
 #include <herald/redis/scan.hpp>
+#include <herald/redis/tls_context.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -114,6 +115,10 @@ asio::awaitable<int> run(std::string command, Options o) {
   redis::ConnectionConfig rc;
   rc.url = *url;
   rc.client_name = "herald-cli";
+  if (std::string why = redis::prepare_tls(rc); !why.empty()) {
+    std::fprintf(stderr, "herald cache: --redis: %s\n", why.c_str());
+    co_return 2;
+  }
   redis::Pool pool{ex, rc, 1};
   pool.start();
   if (!co_await pool.wait_connected(rc.connect_timeout)) {
@@ -163,7 +168,8 @@ int run_cache_command(const std::vector<std::string>& args) {
   else if (const char* env2 = std::getenv("HERALD_REDIS_URL"))  // NOLINT(concurrency-mt-unsafe)
     o.redis_url = env2;
   app.add_option("--redis", o.redis_url,
-                 "Redis URL (env HERALD_CACHE_REDIS_URL, HERALD_REDIS_URL)");
+                 "Redis URL: redis://, rediss:// (TLS) or unix:// (env HERALD_CACHE_REDIS_URL, "
+                 "HERALD_REDIS_URL)");
   app.add_option("--prefix", o.prefix, "cache key prefix")->capture_default_str();
   app.add_flag("--json", o.json, "machine-readable output");
   app.require_subcommand(1);

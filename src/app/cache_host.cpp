@@ -7,6 +7,7 @@
 #include <herald/realtime/engine.hpp>
 #include <herald/redis/pool.hpp>
 #include <herald/redis/request.hpp>
+#include <herald/redis/tls_context.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -132,6 +133,9 @@ CacheHost::CacheHost(const std::string& redis_url) : state_(std::make_unique<Sta
     if (!url) throw std::invalid_argument("bad redis URL for the cache");
     redis::ConnectionConfig rc;
     rc.url = *url;
+    // One TLS context for the pool and the invalidation bus.
+    if (std::string why = redis::prepare_tls(rc); !why.empty())
+      throw std::invalid_argument("redis URL for the cache: " + why);
     state_->pool = std::make_unique<redis::Pool>(state_->io.get_executor(), rc, 2);
     bus = rc;
   }

@@ -63,9 +63,10 @@ std::optional<DemoOptions> parse(const std::vector<std::string>& args, int& exit
   cli.add_option("--listen", o.listen, "HOST:PORT to listen on")->capture_default_str();
   cli.add_option("--db", o.db, "SQLite file (created and seeded on first run)")
       ->capture_default_str();
-  cli.add_option("--redis", o.redis,
-                 "redis://... : the Redis engine (several demo processes act as one) and the "
-                 "cache's L2 + bus (default: the embedded engine, L1 only)");
+  cli.add_option(
+      "--redis", o.redis,
+      "redis://... or rediss://... : the Redis engine (several demo processes act as one) and the "
+      "cache's L2 + bus (default: the embedded engine, L1 only)");
   cli.add_option("--node-id", o.node_id, "this process's name in the herald:ingest group");
   cli.add_option("--web-root", o.web_root,
                  "directory of the dashboard page (default: source tree)");

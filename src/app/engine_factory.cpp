@@ -2,6 +2,7 @@
 #include "app/engine_factory.hpp"
 
 #include <herald/realtime/redis_engine.hpp>
+#include <herald/redis/tls_context.hpp>
 #include <herald/redis/url.hpp>
 
 #include <stdexcept>
@@ -15,6 +16,10 @@ void use_redis_engine(gateway::GatewayOptions& options, const EngineSettings& se
   realtime::RedisEngineOptions ro;
   ro.redis.url = *url;
   ro.redis.client_name = "herald-engine";
+  // One TLS context for the engine's pool, subscriber and ingest consumer; a file
+  // that cannot be loaded stops the start, with the reason.
+  if (std::string why = redis::prepare_tls(ro.redis); !why.empty())
+    throw std::invalid_argument("--redis: " + why);
   ro.history_ttl = settings.history_ttl;
   ro.presence_ttl = settings.presence_ttl;
   ro.ingest_claim_idle = settings.ingest_claim_idle;

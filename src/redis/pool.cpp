@@ -1,5 +1,6 @@
 // Pool: N Connections and the choice of which one carries the next request.
 #include <herald/redis/pool.hpp>
+#include <herald/redis/tls_context.hpp>
 
 #include <algorithm>
 
@@ -11,9 +12,13 @@ namespace asio = boost::asio;
 Pool::Pool(const Connection::executor_type& executor, const ConnectionConfig& config,
            std::size_t size) {
   if (size == 0) size = 1;
+  // One TLS context for the whole pool when the caller has not made one (a failure
+  // is left to each connection, which logs it and fails its connects).
+  ConnectionConfig shared = config;
+  if (!prepare_tls(shared).empty()) shared.tls.reset();
   connections_.reserve(size);
   for (std::size_t i = 0; i < size; ++i)
-    connections_.push_back(std::make_unique<Connection>(executor, config));
+    connections_.push_back(std::make_unique<Connection>(executor, shared));
 }
 
 void Pool::start() {

@@ -2,10 +2,12 @@
 #include "redis/redis_session.hpp"
 
 #include <herald/redis/error.hpp>
+#include <herald/redis/tls_context.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -24,10 +26,15 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 RedisSession::RedisSession(executor_type executor, ConnectionConfig config)
     : ex_(std::move(executor)),
       config_(std::move(config)),
-      socket_(ex_),
+      stream_(ex_),
       write_signal_(ex_),
       backoff_timer_(ex_),
-      backoff_(config_.reconnect_min, config_.reconnect_max) {}
+      backoff_(config_.reconnect_min, config_.reconnect_max) {
+  // Callers that make many connections to one URL share a context (prepare_tls once);
+  // one made here serves this session's reconnects.
+  if (std::string why = prepare_tls(config_); !why.empty())
+    spdlog::error("redis {}: {}", config_.url.redacted(), why);
+}
 
 void RedisSession::start() {
   if (state_ != State::idle) return;
@@ -68,15 +75,17 @@ asio::awaitable<void> RedisSession::run(std::shared_ptr<RedisSession> self) {
   bool was_up = false;
   while (state_ != State::stopped) {
     reader_ = std::make_unique<RespReader>(config_.max_array_elements);
-    socket_ = RedisSocket{ex_};
-    error_code ec = co_await connect_session(socket_, *reader_, config_);
+    error_code ec = co_await connect_session(stream_, *reader_, config_);
     if (state_ == State::stopped) break;
+    const error_code previous = last_connect_error_;
     last_connect_error_ = ec;
     if (ec) {
       ++connect_failures_;
-      // One line per outage, not one per retry.
-      if (was_up || connect_failures_ == 1)
-        spdlog::warn("redis {}: connect failed: {}", config_.url.redacted(), ec.message());
+      // One line per outage (and per change of cause), not one per retry.
+      if (was_up || connect_failures_ == 1 || ec != previous) {
+        spdlog::warn("redis {}: connect failed: {}{}", config_.url.redacted(),
+                     ec.category() == asio::error::get_ssl_category() ? "TLS: " : "", ec.message());
+      }
       was_up = false;
       close_socket();
     } else {
@@ -122,7 +131,7 @@ asio::awaitable<error_code> RedisSession::read_loop() {
       // on_reply may resume callers that stop() us.
       if (state_ != State::up || generation != generation_) co_return make_error_code(Errc::closed);
     }
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), kTuple);
+    auto [ec, n] = co_await stream_.async_read_some(asio::buffer(buffer), kTuple);
     if (ec) co_return ec;
     if (!reader_->feed(buffer.data(), n)) co_return make_error_code(Errc::protocol_error);
   }
@@ -139,7 +148,7 @@ asio::awaitable<void> RedisSession::writer(std::shared_ptr<RedisSession> self,
     }
     sending.clear();
     std::swap(sending, write_buffer_);
-    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(sending), kTuple);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(sending), kTuple);
     if (ec) {
       // The read loop sees the closed socket and runs the reconnect path.
       if (generation == generation_) close_socket();
@@ -150,8 +159,7 @@ asio::awaitable<void> RedisSession::writer(std::shared_ptr<RedisSession> self,
 }
 
 void RedisSession::close_socket() noexcept {
-  error_code ignored;
-  socket_.close(ignored);
+  stream_.close();
 }
 
 void RedisSession::wake_waiters() noexcept {

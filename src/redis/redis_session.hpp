@@ -1,6 +1,6 @@
 // RedisSession: the connection life cycle shared by Connection and Subscriber.
 //
-// It owns the socket and runs the loop: connect + handshake (connect_session), read
+// It owns the stream (plain or TLS) and runs the loop: connect + handshake (connect_session), read
 // and decode replies until the socket dies, back off (capped exponential + jitter),
 // reconnect; until stop(). What replies mean is the subclass's business, through
 // three hooks called on the session's executor:
@@ -80,7 +80,7 @@ class RedisSession : public std::enable_shared_from_this<RedisSession> {
 
   executor_type ex_;
   ConnectionConfig config_;
-  RedisSocket socket_;
+  RedisStream stream_;
   std::unique_ptr<RespReader> reader_;
   std::string write_buffer_;
   boost::asio::steady_timer write_signal_;

@@ -4,12 +4,14 @@
 #include "redis/session_connect.hpp"
 
 #include <herald/redis/request.hpp>
+#include <herald/redis/tls_context.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -37,6 +39,9 @@ Request handshake_request(const ConnectionConfig& config) {
   }
   if (url.db != 0) req.push("SELECT", url.db);
   if (!config.client_name.empty()) req.push("CLIENT", "SETNAME", config.client_name);
+  // Over TLS 1.3 a server that refuses our certificate says so after the handshake,
+  // on the first read: one round trip here keeps that a connect failure.
+  if (req.empty() && config.url.tls.enabled) req.push("PING");
   return req;
 }
 
@@ -79,11 +84,11 @@ asio::awaitable<error_code> connect_socket(RedisSocket& socket, const RedisUrl& 
   co_return last;
 }
 
-asio::awaitable<error_code> handshake(RedisSocket& socket, RespReader& reader,
+asio::awaitable<error_code> handshake(RedisStream& stream, RespReader& reader,
                                       const ConnectionConfig& config) {
   Request req = handshake_request(config);
   if (req.empty()) co_return error_code{};
-  auto [wec, written] = co_await asio::async_write(socket, asio::buffer(req.payload()), kTuple);
+  auto [wec, written] = co_await asio::async_write(stream, asio::buffer(req.payload()), kTuple);
   if (wec) co_return wec;
   std::size_t answered = 0;
   std::array<char, 4096> buf;
@@ -95,17 +100,26 @@ asio::awaitable<error_code> handshake(RedisSocket& socket, RespReader& reader,
       ++answered;
       continue;
     }
-    auto [rec, n] = co_await socket.async_read_some(asio::buffer(buf), kTuple);
+    auto [rec, n] = co_await stream.async_read_some(asio::buffer(buf), kTuple);
     if (rec) co_return rec;
     if (!reader.feed(buf.data(), n)) co_return make_error_code(Errc::protocol_error);
   }
   co_return error_code{};
 }
 
+/// The peer hung up (as opposed to a timeout or a protocol error).
+bool closed_by_peer(const error_code& ec) {
+  return ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated;
+}
+
 }  // namespace
 
-asio::awaitable<error_code> connect_session(RedisSocket& socket, RespReader& reader,
+asio::awaitable<error_code> connect_session(RedisStream& stream, RespReader& reader,
                                             const ConnectionConfig& config) {
+  stream.reset();
+  const bool tls = config.url.tls.enabled;
+  if (tls && !config.tls) co_return make_error_code(Errc::tls_setup_failed);
   // `done` guards against a deadline that fired just as we finished: its handler is
   // already queued and cancel() cannot recall it, so it must not touch the socket.
   struct DeadlineState {
@@ -113,20 +127,28 @@ asio::awaitable<error_code> connect_session(RedisSocket& socket, RespReader& rea
     bool done = false;
   };
   auto state = std::make_shared<DeadlineState>();
-  asio::steady_timer deadline{socket.get_executor()};
+  asio::steady_timer deadline{stream.get_executor()};
   deadline.expires_after(config.connect_timeout);
-  deadline.async_wait([&socket, state](error_code ec) {
+  deadline.async_wait([&stream, state](error_code ec) {
     if (ec || state->done) return;
     state->timed_out = true;
-    error_code ignored;
-    socket.close(ignored);
+    stream.close();
   });
 
-  error_code ec = co_await connect_socket(socket, config.url);
-  if (!ec && !state->timed_out) ec = co_await handshake(socket, reader, config);
+  error_code ec = co_await connect_socket(stream.socket(), config.url);
+  bool tls_timed_out = false;
+  if (!ec && tls && !state->timed_out) {
+    ec = co_await stream.start_tls(*config.tls, config.url);
+    tls_timed_out = state->timed_out;
+  }
+  if (!ec && !state->timed_out) {
+    ec = co_await handshake(stream, reader, config);
+    if (tls && closed_by_peer(ec)) ec = make_error_code(Errc::tls_closed_by_server);
+  }
   state->done = true;
   deadline.cancel();
-  if (state->timed_out) co_return make_error_code(Errc::connect_timeout);
+  if (state->timed_out)
+    co_return make_error_code(tls_timed_out ? Errc::tls_handshake_timeout : Errc::connect_timeout);
   co_return ec;
 }
 

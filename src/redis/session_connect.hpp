@@ -1,26 +1,28 @@
-// connect_session(): opens one Redis session: resolve + connect (TCP or unix socket)
-// and the handshake (AUTH, SELECT, CLIENT SETNAME), all within connect_timeout.
-// Shared by Connection and Subscriber so both connect and authenticate alike.
+// connect_session(): opens one Redis session: resolve + connect (TCP or unix socket),
+// TLS for a rediss:// URL, and the handshake (AUTH, SELECT, CLIENT SETNAME), all
+// within connect_timeout. Shared by Connection and Subscriber so both connect and
+// authenticate alike.
 //
-// The socket is a generic stream socket so TCP and unix sockets share one type.
-// On return with success the reader may already hold bytes that followed the
-// handshake replies; the caller keeps using the same reader.
+// The stream is reset() first. On return with success the reader may already hold
+// bytes that followed the handshake replies; the caller keeps using the same reader.
 #pragma once
 
 #include "redis/core/resp_reader.hpp"
+#include "redis/redis_stream.hpp"
 
 #include <herald/redis/config.hpp>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/generic/stream_protocol.hpp>
 
 namespace herald::redis {
 
-using RedisSocket = boost::asio::generic::stream_protocol::socket;
-
-/// Errors: connect_timeout (deadline passed), handshake_failed (an error reply),
-/// protocol_error, or the socket's own error (refused, unreachable, ...).
-boost::asio::awaitable<boost::system::error_code> connect_session(RedisSocket& socket,
+/// Errors: connect_timeout (deadline passed), tls_handshake_timeout (passed during
+/// the TLS handshake), tls_closed_by_server (hung up right after it),
+/// handshake_failed (an error reply),
+/// protocol_error, tls_setup_failed (rediss:// without a usable config.tls), a TLS
+/// handshake error (boost::asio::ssl's category, or tls_verify_category() when the
+/// server's certificate was refused), or the socket's own error (refused, ...).
+boost::asio::awaitable<boost::system::error_code> connect_session(RedisStream& stream,
                                                                   RespReader& reader,
                                                                   const ConnectionConfig& config);
 

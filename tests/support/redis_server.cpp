@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -124,10 +125,45 @@ void remove_stale_dirs(const std::filesystem::path& tmp) {
   }
 }
 
+// The same over a unix socket (the TLS server's plain side door).
+bool ping_unix_once(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  timeval tv{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  bool ok = false;
+  if (path.size() < sizeof addr.sun_path) {
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+      static constexpr char kPing[] = "PING\r\n";
+      if (::send(fd, kPing, sizeof kPing - 1, MSG_NOSIGNAL) == sizeof kPing - 1) {
+        char buf[128];
+        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        ok = n > 0 && (buf[0] == '+' || buf[0] == '-');
+      }
+    }
+  }
+  ::close(fd);
+  return ok;
+}
+
 }  // namespace
 
 RedisServer::RedisServer(std::vector<std::string> extra_args)
     : extra_args_(std::move(extra_args)) {}
+
+RedisServer::RedisServer(Tls tls, std::vector<std::string> extra_args)
+    : extra_args_(std::move(extra_args)), tls_(std::move(tls)) {
+  bool has_socket = false;
+  for (const auto& a : extra_args_) has_socket = has_socket || a == "--unixsocket";
+  if (!has_socket) {
+    extra_args_.push_back("--unixsocket");
+    extra_args_.push_back("redis.sock");
+  }
+}
 
 RedisServer::~RedisServer() {
   try {
@@ -190,7 +226,7 @@ bool RedisServer::try_spawn_ready(int timeout_ms) {
 void RedisServer::spawn() {
   std::vector<std::string> args = {"redis-server",
                                    "--port",
-                                   std::to_string(port_),
+                                   tls_ ? "0" : std::to_string(port_),
                                    "--bind",
                                    "127.0.0.1",
                                    "--save",
@@ -201,6 +237,12 @@ void RedisServer::spawn() {
                                    dir_,
                                    "--daemonize",
                                    "no"};
+  if (tls_) {
+    args.insert(args.end(),
+                {"--tls-port", std::to_string(port_), "--tls-cert-file", tls_->cert_file,
+                 "--tls-key-file", tls_->key_file, "--tls-ca-cert-file", tls_->ca_file,
+                 "--tls-auth-clients", tls_->auth_clients});
+  }
   for (std::size_t i = 0; i < extra_args_.size(); ++i) {
     args.push_back(extra_args_[i]);
     if (extra_args_[i] == "--unixsocket" && i + 1 < extra_args_.size()) {
@@ -243,7 +285,7 @@ bool RedisServer::wait_ping(int timeout_ms) const {
     if (!ready_logged)
       ready_logged = read_file_from(log_path, log_offset_).find("Ready to accept connections") !=
                      std::string::npos;
-    if (ready_logged && ping_once(port_)) return true;
+    if (ready_logged && (tls_ ? ping_unix_once(unix_socket_) : ping_once(port_))) return true;
     // Polling an external process's startup: there is no event to wait on.
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -290,7 +332,7 @@ void RedisServer::kill9() {
 }
 
 std::string RedisServer::url() const {
-  return "redis://127.0.0.1:" + std::to_string(port_);
+  return (tls_ ? "rediss://127.0.0.1:" : "redis://127.0.0.1:") + std::to_string(port_);
 }
 
 std::string RedisServer::unix_socket_path() const {
@@ -298,8 +340,12 @@ std::string RedisServer::unix_socket_path() const {
 }
 
 std::string RedisServer::cli(const std::vector<std::string>& args) const {
-  std::vector<std::string> all = {
-      "redis-cli", "-h", "127.0.0.1", "-p", std::to_string(port_), "--no-auth-warning"};
+  std::vector<std::string> all = {"redis-cli", "--no-auth-warning"};
+  if (tls_) {
+    all.insert(all.end(), {"-s", unix_socket_});
+  } else {
+    all.insert(all.end(), {"-h", "127.0.0.1", "-p", std::to_string(port_)});
+  }
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv = make_argv(all);
 

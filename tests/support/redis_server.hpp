@@ -12,11 +12,14 @@
 // not leave servers behind. PDEATHSIG follows the *thread* that forked, which is
 // why the calls that spawn (start, restart) belong on the test thread.
 // `--unixsocket NAME` in extra_args with a relative NAME puts the socket in dir().
+// TLS (the Tls constructor): port() speaks TLS only (`--port 0 --tls-port`); a unix
+// socket in dir() carries the readiness PING and cli().
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,8 +27,21 @@ namespace herald::test {
 
 class RedisServer {
  public:
+  /// redis-server's TLS files (e.g. from TlsFiles) and client certificate policy.
+  /// Set field by field: the declared constructor keeps a braced list of strings
+  /// meaning extra_args, never a Tls.
+  struct Tls {
+    Tls() = default;
+    std::string cert_file;
+    std::string key_file;
+    std::string ca_file;              ///< --tls-ca-cert-file (checks client certificates)
+    std::string auth_clients = "no";  ///< no | optional | yes (mutual TLS)
+  };
+
   /// extra_args: more redis-server arguments, e.g. {"--requirepass", "s3cret"}.
   explicit RedisServer(std::vector<std::string> extra_args = {});
+  /// A server that speaks TLS on port().
+  explicit RedisServer(Tls tls, std::vector<std::string> extra_args = {});
   ~RedisServer();
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
@@ -41,7 +57,7 @@ class RedisServer {
   bool running() const noexcept { return pid_ > 0; }
 
   std::uint16_t port() const noexcept { return port_; }
-  std::string url() const;               ///< redis://127.0.0.1:<port>
+  std::string url() const;               ///< redis://127.0.0.1:<port> (rediss:// with TLS)
   std::string unix_socket_path() const;  ///< set when started with unix socket support
   const std::string& dir() const noexcept { return dir_; }
 
@@ -58,6 +74,7 @@ class RedisServer {
   void reap(int timeout_ms);
 
   std::vector<std::string> extra_args_;
+  std::optional<Tls> tls_;
   std::string dir_;
   std::string unix_socket_;  ///< absolute path when extra_args has --unixsocket
   std::uint16_t port_ = 0;

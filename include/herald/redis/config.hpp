@@ -6,15 +6,24 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 
 namespace herald::redis {
 
+class TlsContext;
+
 struct ConnectionConfig {
   RedisUrl url;
 
-  /// Connect + AUTH/SELECT must finish within this. 2 s: loopback and LAN connects
-  /// take well under 10 ms, so anything slower is an outage, not a slow network.
+  /// The TLS context of a rediss:// url, shared by the connections that copy this
+  /// config (prepare_tls() in tls_context.hpp makes it). Null with a rediss:// URL:
+  /// each connection makes its own when it is constructed.
+  std::shared_ptr<TlsContext> tls;
+
+  /// Connect + TLS handshake (rediss://) + AUTH/SELECT must finish within this. 2 s:
+  /// loopback and LAN connects take well under 10 ms (a TLS handshake adds one or two
+  /// round trips and a few ms of CPU), so anything slower is an outage.
   std::chrono::milliseconds connect_timeout{2000};
 
   /// Default wait for a reply. 5 s: long enough for a slow Lua script or a large

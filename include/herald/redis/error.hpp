@@ -33,6 +33,18 @@ enum class Errc {
   server_error,
   /// The client was stopped; nothing more will be sent.
   closed,
+  /// A rediss:// URL's TLS files (ca_file, ca_dir, cert_file, key_file) could not be
+  /// loaded; the log line says which and why. TLS handshake failures are errors of
+  /// boost::asio::ssl's category, certificate verification failures of
+  /// tls_verify_category() (tls_context.hpp).
+  tls_setup_failed,
+  /// The TLS handshake did not finish within connect_timeout: most likely a
+  /// rediss:// URL pointing at a port that does not speak TLS.
+  tls_handshake_timeout,
+  /// The server closed (or reset) the connection right after a TLS handshake, before
+  /// answering: what a server that requires a client certificate does when it has
+  /// none (TLS 1.3), unless its alert arrives first (then that alert is the error).
+  tls_closed_by_server,
 };
 
 const boost::system::error_category& error_category() noexcept;

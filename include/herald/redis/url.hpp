@@ -2,9 +2,25 @@
 //
 // Accepted forms (the same as redis-cli and most clients):
 //   redis://[[user]:password@]host[:port][/db]   (port 6379, db 0 by default)
+//   rediss://[[user]:password@]host[:port][/db][?TLS options]   (TLS; port 6379)
 //   unix:///path/to/redis.sock[?db=N]
-// IPv6 hosts go in brackets: redis://[::1]:6380. User and password are
-// percent-decoded. A URL with a password and no user authenticates as "default".
+// IPv6 hosts go in brackets: redis://[::1]:6380. User, password and query values are
+// percent-decoded ('+' stays '+': write a space as %20). A URL with a password and no
+// user authenticates as "default".
+//
+// TLS options (rediss:// only; on redis:// or unix:// they are refused, so a missing
+// "s" cannot silently mean plaintext), each at most once:
+//   ca_file=PATH      PEM CA certificate(s) that sign the server's certificate
+//   ca_dir=PATH       a directory of hashed CA certificates (c_rehash / openssl rehash)
+//                     neither: the system's default trust store (SSL_CERT_FILE and
+//                     SSL_CERT_DIR apply as for every OpenSSL program)
+//   cert_file=PATH    client certificate chain (PEM) for mutual TLS
+//   key_file=PATH     its private key (PEM); default: the key inside cert_file
+//   server_name=NAME  the name sent as SNI and verified in the server's certificate;
+//                     default: the URL's host (an IP literal is verified as an IP
+//                     address and sends no SNI)
+//   insecure=true     no certificate or host name verification (encrypted but not
+//                     authenticated); logged as a warning. Default false.
 #pragma once
 
 #include <herald/redis/error.hpp>
@@ -14,6 +30,19 @@
 #include <string_view>
 
 namespace herald::redis {
+
+/// TLS settings of a rediss:// URL (see the forms above). Plain data, no OpenSSL.
+struct TlsOptions {
+  bool enabled = false;  ///< rediss://
+  std::string ca_file;
+  std::string ca_dir;
+  std::string cert_file;
+  std::string key_file;
+  std::string server_name;  ///< empty: the URL's host
+  bool insecure = false;
+
+  bool operator==(const TlsOptions&) const = default;
+};
 
 struct RedisUrl {
   enum class Transport { tcp, unix_socket };
@@ -25,12 +54,19 @@ struct RedisUrl {
   std::string user;                ///< empty: no ACL user (AUTH with password only)
   std::string password;            ///< empty: no AUTH
   int db = 0;                      ///< SELECT db after connecting when not 0
+  TlsOptions tls;                  ///< tcp only
 
   /// Parses a URL; Errc::bad_url on anything it does not understand.
   static Result<RedisUrl> parse(std::string_view text);
 
-  /// The URL without its password, for logs.
+  /// The URL without its password and TLS file paths, for logs
+  /// ("rediss://" and an insecure=true stay visible).
   std::string redacted() const;
+
+  /// The name the server's certificate is verified against (and sent as SNI).
+  const std::string& tls_server_name() const noexcept {
+    return tls.server_name.empty() ? host : tls.server_name;
+  }
 };
 
 }  // namespace herald::redis

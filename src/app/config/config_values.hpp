@@ -38,7 +38,7 @@ Problem parse_choice(std::string_view text, std::initializer_list<std::string_vi
 /// scheme://host[:port] without a path, as browsers send in the Origin header.
 Problem parse_origins(std::string_view text, std::vector<std::string>& out);
 
-/// Empty (none) or a URL starting with redis:// or unix://. The Redis layer parses the
+/// Empty (none) or a URL starting with redis://, rediss:// or unix://. The Redis layer parses the
 /// rest when it connects; this catches the common mistakes (host:port, http://).
 Problem parse_redis_url(std::string_view text, std::string& out);
 

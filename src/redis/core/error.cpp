@@ -31,6 +31,13 @@ class RedisErrorCategory final : public boost::system::error_category {
         return "redis answered with an error reply";
       case Errc::closed:
         return "redis client stopped";
+      case Errc::tls_setup_failed:
+        return "redis TLS settings could not be loaded (ca_file, ca_dir, cert_file or key_file)";
+      case Errc::tls_handshake_timeout:
+        return "TLS handshake with redis timed out (does that port speak TLS?)";
+      case Errc::tls_closed_by_server:
+        return "redis closed the TLS connection after the handshake (does it require a client "
+               "certificate? see cert_file=)";
     }
     return "unknown redis error";
   }

@@ -1,7 +1,8 @@
 // RedisUrl parsing on top of Boost.URL (RFC 3986 parsing, percent-decoding); this
-// file only maps the generic URL onto Redis's conventions.
+// file only maps the generic URL onto Redis's conventions and the TLS options.
 #include <herald/redis/url.hpp>
 
+#include <boost/url/encoding_opts.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -19,6 +20,39 @@ bool parse_int(std::string_view text, int& out, int min, int max) {
   return true;
 }
 
+/// A TLS option's value into `out`: once, not empty, no NUL (the value becomes a C
+/// string for OpenSSL, and a NUL would cut a path short).
+bool set_once(std::string& out, std::string_view value) {
+  if (!out.empty() || value.empty() || value.find('\0') != std::string_view::npos) return false;
+  out = std::string(value);
+  return true;
+}
+
+/// One query parameter into `out`; false for anything not understood.
+bool apply_param(std::string_view key, bool has_value, std::string_view value, RedisUrl& out,
+                 bool& seen_insecure) {
+  if (!has_value) return false;
+  if (key == "db") return parse_int(value, out.db, 0, 1 << 20);
+  if (!out.tls.enabled) return false;  // TLS options on a plain URL: a missing "s"
+  TlsOptions& tls = out.tls;
+  if (key == "ca_file") return set_once(tls.ca_file, value);
+  if (key == "ca_dir") return set_once(tls.ca_dir, value);
+  if (key == "cert_file") return set_once(tls.cert_file, value);
+  if (key == "key_file") return set_once(tls.key_file, value);
+  if (key == "server_name") {
+    // A host name as it would appear in a certificate: no spaces, no separators.
+    if (value.find_first_of(" \t\r\n/?#@[]") != std::string_view::npos) return false;
+    return set_once(tls.server_name, value);
+  }
+  if (key == "insecure") {
+    if (seen_insecure || (value != "true" && value != "false")) return false;
+    seen_insecure = true;
+    tls.insecure = value == "true";
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<RedisUrl> RedisUrl::parse(std::string_view text) {
@@ -27,6 +61,10 @@ Result<RedisUrl> RedisUrl::parse(std::string_view text) {
   const boost::urls::url_view& u = *parsed;
   RedisUrl out;
 
+  const auto scheme = u.scheme();
+  if (scheme != "unix" && scheme != "redis" && scheme != "rediss") return Errc::bad_url;
+  out.tls.enabled = scheme == "rediss";
+
   if (u.has_userinfo()) {
     out.user = u.user();
     if (u.has_password()) out.password = u.password();
@@ -34,20 +72,22 @@ Result<RedisUrl> RedisUrl::parse(std::string_view text) {
     if (!u.has_password()) std::swap(out.user, out.password);
   }
 
-  // Query parameters: only db is understood (unix:///path?db=2, redis://host?db=2).
-  for (auto param : u.params()) {
-    if (param.key != "db") return Errc::bad_url;
-    if (!param.has_value || !parse_int(param.value, out.db, 0, 1 << 20)) return Errc::bad_url;
+  // Query parameters: db everywhere (unix:///path?db=2, redis://host?db=2), the TLS
+  // options on rediss:// only. '+' is not a space here: file paths keep their '+'.
+  bool seen_insecure = false;
+  for (auto param : u.params(boost::urls::encoding_opts{false})) {
+    if (!apply_param(param.key, param.has_value, param.value, out, seen_insecure))
+      return Errc::bad_url;
   }
+  // A key without its certificate cannot be used.
+  if (!out.tls.key_file.empty() && out.tls.cert_file.empty()) return Errc::bad_url;
 
-  const auto scheme = u.scheme();
   if (scheme == "unix") {
     if (!u.host().empty() || u.path().empty() || u.has_port()) return Errc::bad_url;
     out.transport = Transport::unix_socket;
     out.path = u.path();
     return out;
   }
-  if (scheme != "redis") return Errc::bad_url;
 
   out.transport = Transport::tcp;
   if (u.host_type() == boost::urls::host_type::ipv6) {
@@ -74,7 +114,7 @@ std::string RedisUrl::redacted() const {
   if (transport == Transport::unix_socket) {
     out = "unix://" + path;
   } else {
-    out = "redis://";
+    out = tls.enabled ? "rediss://" : "redis://";
     if (!user.empty() || !password.empty()) {
       out += user;
       if (!password.empty()) out += ":***";
@@ -84,6 +124,7 @@ std::string RedisUrl::redacted() const {
     out += ':' + std::to_string(port);
   }
   if (db != 0) out += (transport == Transport::unix_socket ? "?db=" : "/") + std::to_string(db);
+  if (tls.enabled && tls.insecure) out += "?insecure=true";
   return out;
 }
 

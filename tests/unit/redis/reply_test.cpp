@@ -68,7 +68,8 @@ TEST(Reply, ToStringShowsEveryKind) {
 
 TEST(Errors, CategoryMessagesAreDistinct) {
   std::set<std::string> seen;
-  for (int e = static_cast<int>(Errc::not_connected); e <= static_cast<int>(Errc::closed); ++e) {
+  for (int e = static_cast<int>(Errc::not_connected);
+       e <= static_cast<int>(Errc::tls_closed_by_server); ++e) {
     auto ec = make_error_code(static_cast<Errc>(e));
     EXPECT_FALSE(ec.message().empty());
     EXPECT_TRUE(seen.insert(ec.message()).second) << ec.message();

@@ -92,6 +92,13 @@ TEST(ServerConfigFlags, ListenForms) {
   EXPECT_EQ(load_ok({"--listen", "example.com:65535"}).listen_port, 65535);
 }
 
+TEST(ServerConfigFlags, RedissUrlsAreAccepted) {
+  const std::string tls = "rediss://:pw@redis.internal:6380/1?ca_file=/etc/ca.pem";
+  EXPECT_EQ(load_ok({"--redis", tls}).redis_url, tls);
+  EXPECT_EQ(load_ok({"--cache-redis", tls}).cache_redis_url, tls);
+  EXPECT_FALSE(load_error({"--redis", "rediss://"}).message.empty());
+}
+
 TEST(ServerConfigFlags, AllowedOriginsStar) {
   EXPECT_EQ(load_ok({"--allowed-origins", "*"}).allowed_origins, std::vector<std::string>{"*"});
 }
@@ -178,6 +185,8 @@ TEST(ServerConfigFlags, BadValuesNameTheFlag) {
       {"--redis", "localhost:6379"},
       {"--redis", "http://x"},
       {"--cache-redis", "redis://"},
+      {"--cache-redis", "rediss://"},
+      {"--redis", "redis-tls://x"},
       {"--allowed-origins", "example.com"},
       {"--allowed-origins", "https://a.com/"},
       {"--history-size", "abc"},

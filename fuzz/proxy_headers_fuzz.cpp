@@ -33,18 +33,6 @@ void check_tags(const std::vector<std::string>& tags) {
     if (!valid_tag(t)) std::abort();
 }
 
-std::vector<std::string> split(std::string_view s, char sep) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    std::size_t end = s.find(sep, i);
-    if (end == std::string_view::npos) end = s.size();
-    if (end > i) out.emplace_back(s.substr(i, end - i));
-    i = end + 1;
-  }
-  return out;
-}
-
 void stored_round_trip(std::string_view in) {
   auto v = StoredResponseView::parse(in);
   if (!v) return;
@@ -55,8 +43,8 @@ void stored_round_trip(std::string_view in) {
   r.swr_ms = v->swr_ms;
   r.sie_ms = v->sie_ms;
   r.status = v->status;
-  r.vary = split(v->vary, ',');
-  r.tags = split(v->tags, ' ');
+  r.vary = split_items(v->vary, ",");
+  r.tags = split_items(v->tags, " ");
   r.etag = v->etag;
   r.last_modified = v->last_modified;
   r.head = v->head;
@@ -104,7 +92,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 5: {
       // Split the input into header lines "name: value\n" and decide.
       HeaderList h;
-      for (const auto& line : split(in, '\n')) {
+      for (const auto& line : split_items(in, "\n")) {
         auto colon = line.find(':');
         if (colon == std::string::npos) continue;
         h.add(line.substr(0, colon), line.substr(colon + 1));
@@ -132,7 +120,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 8: {
       // "pattern\npath\ntemplate": a valid rule matched against a path; expanded
       // tags are always valid.
-      const auto parts = split(in, '\n');
+      const auto parts = split_items(in, "\n");
       if (parts.size() < 2) break;
       RouteRule r;
       r.match = parts[0];

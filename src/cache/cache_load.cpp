@@ -57,6 +57,10 @@ asio::awaitable<Result<CacheValue>> Cache::Impl::load(const std::string& key, Lo
   L1Stamp stamp = l1_stamp(policy);
 
   std::string token;
+  // A read that failed while the pool is connected is most often a timeout under load,
+  // not an outage: ask once more before loading without the lock (which, with a
+  // holder on another node, would load the same key twice).
+  if (policy.lock && !snap.reachable && redis_ready()) snap = co_await read_l2(key, policy);
   if (policy.lock && snap.reachable) {
     token = new_stamp();
     const auto deadline = SteadyClock::now() + policy.lock_wait;
@@ -71,12 +75,17 @@ asio::awaitable<Result<CacheValue>> Cache::Impl::load(const std::string& key, Lo
       req.timeout = config_.redis_timeout;
       req.push("SET", lock_key(key), token, "NX", "PX", policy.lock_ttl.count());
       auto r = co_await pool_->exec(req);
-      if (!r || r->is_error()) {  // Redis failed: load without the lock (fail open)
+      const bool failed = !r || r->is_error();
+      if (failed) {
         ++stats_.redis_errors;
-        token.clear();
-        break;
-      }
-      if (r->is_string()) {  // "OK": ours
+        // Before any wait: Redis is failing, load without the lock (fail open). Once
+        // another holder is known to be loading, one failed call (a timeout under
+        // load) is no reason to load a second time: keep waiting, to the deadline.
+        if (!waited) {
+          token.clear();
+          break;
+        }
+      } else if (r->is_string()) {  // "OK": ours
         if (!waited) break;
         // The previous holder may have written just before we got the lock.
         snap = co_await read_l2(key, policy);
@@ -84,8 +93,15 @@ asio::awaitable<Result<CacheValue>> Cache::Impl::load(const std::string& key, Lo
           co_await release_lock(key, token);
           break;  // token released below is a no-op; value served from snap
         }
-        if (!snap.reachable) token.clear();
-        break;
+        if (snap.reachable) break;  // nothing was written: ours to load
+        // Unknown whether the holder wrote (the read failed, a timeout under load):
+        // give the lock back and keep waiting, to the deadline, rather than load twice.
+        co_await release_lock(key, token);
+        if (SteadyClock::now() >= deadline) {
+          token.clear();
+          break;
+        }
+        continue;
       }
       if (!waited) {
         ++stats_.lock_waits;
@@ -101,10 +117,7 @@ asio::awaitable<Result<CacheValue>> Cache::Impl::load(const std::string& key, Lo
       co_await timer.async_wait(kTuple);
       delay = std::min(delay * 2, milliseconds{100});
       snap = co_await read_l2(key, policy);
-      if (!snap.reachable) {
-        token.clear();
-        break;
-      }
+      if (!snap.reachable) continue;  // as above: keep waiting for the holder, to the deadline
       if (entry_current(snap, policy) && wall_ms() < snap.entry->expires_ms) {
         token.clear();
         break;  // the holder's value arrived

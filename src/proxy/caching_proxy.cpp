@@ -2,6 +2,7 @@
 #include "proxy/caching_proxy.hpp"
 
 #include "proxy/core/cache_status.hpp"
+#include "proxy/core/field_lists.hpp"
 #include "proxy/core/forwarding.hpp"
 #include "proxy/core/http_date.hpp"
 #include "proxy/core/proxy_key.hpp"
@@ -9,6 +10,9 @@
 #include "proxy/core/storage_decision.hpp"
 #include "proxy/core/stored_response.hpp"
 #include "proxy/core/url_record.hpp"
+#include "proxy/keyed_flights.hpp"
+#include "proxy/proxy_answers.hpp"
+#include "proxy/revalidation.hpp"
 #include "proxy/upstream_pool.hpp"
 
 #include <herald/cache/cache.hpp>
@@ -31,11 +35,6 @@ using std::chrono::milliseconds;
 
 namespace {
 
-std::int64_t wall_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 /// One upstream answer fetched to fill the cache, and what the rules say about it.
 struct Fill {
   UpstreamResult result;
@@ -47,115 +46,7 @@ struct Fill {
   bool revalidated = false;  ///< the upstream said 304 to our validators
 };
 
-/// The fill request plus the stored answer's validators (RFC 9111 section 4.3.1).
-UpstreamRequest conditional(UpstreamRequest u, const StoredResponseView& v) {
-  if (!v.etag.empty()) {
-    u.headers.add("If-None-Match", std::string(v.etag));
-  } else if (!v.last_modified.empty()) {
-    u.headers.add("If-Modified-Since", std::string(v.last_modified));
-  }
-  return u;
-}
-
-/// A stored answer as an upstream response (status, reason, fields, body), from the
-/// head it was stored with.
-UpstreamResponse from_stored(const StoredResponseView& v) {
-  UpstreamResponse r;
-  r.status = v.status;
-  std::string_view head = v.head;
-  std::size_t end = head.find("\r\n");
-  const std::string_view first = head.substr(0, end);
-  if (auto sp = first.find(' '); sp != std::string_view::npos) {
-    const auto sp2 = first.find(' ', sp + 1);
-    if (sp2 != std::string_view::npos) r.reason = std::string(first.substr(sp2 + 1));
-  }
-  while (end != std::string_view::npos && end + 2 < head.size()) {
-    const std::size_t start = end + 2;
-    end = head.find("\r\n", start);
-    const std::string_view line = head.substr(start, end - start);
-    const auto colon = line.find(": ");
-    if (colon == std::string_view::npos) continue;
-    if (iequals(line.substr(0, colon), "content-length")) continue;  // recomputed
-    r.headers.add(std::string(line.substr(0, colon)), std::string(line.substr(colon + 2)));
-  }
-  r.body = std::string(v.body);
-  return r;
-}
-
-/// RFC 9111 section 4.3.4: the stored answer, its fields replaced by the 304's.
-UpstreamResponse freshened(const StoredResponseView& v, const UpstreamResponse& not_modified) {
-  UpstreamResponse stored = from_stored(v);
-  UpstreamResponse out;
-  out.status = stored.status;
-  out.reason = stored.reason;
-  out.body = std::move(stored.body);
-  for (const auto& [name, value] : stored.headers.fields())
-    if (!not_modified.headers.has(name)) out.headers.add(name, value);
-  for (const auto& [name, value] : not_modified.headers.fields())
-    if (!iequals(name, "content-length") && !iequals(name, "transfer-encoding"))
-      out.headers.add(name, value);
-  return out;
-}
-
-unsigned failure_status(UpstreamFailure f) {
-  return f == UpstreamFailure::timeout ? 504 : 502;
-}
-
-std::string_view failure_detail(UpstreamFailure f) {
-  switch (f) {
-    case UpstreamFailure::timeout:
-      return "upstream-timeout";
-    case UpstreamFailure::malformed:
-      return "upstream-malformed";
-    default:
-      return "upstream-unreachable";
-  }
-}
-
-/// Weak comparison of entity tags (RFC 9110 section 8.8.3.2) against a list.
-bool etag_matches(std::string_view list, std::string_view etag) {
-  if (etag.empty()) return false;
-  auto opaque = [](std::string_view t) {
-    if (t.starts_with("W/")) t.remove_prefix(2);
-    return t;
-  };
-  const std::string_view mine = opaque(etag);
-  std::size_t i = 0;
-  while (i <= list.size()) {
-    std::size_t end = list.find(',', i);
-    if (end == std::string_view::npos) end = list.size();
-    std::string_view item = list.substr(i, end - i);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (item == "*" || (!item.empty() && opaque(item) == mine)) return true;
-    i = end + 1;
-  }
-  return false;
-}
-
-/// True when the client's conditional fields say its copy is current (RFC 9110
-/// section 13.2.2: If-None-Match first; If-Modified-Since only without it).
-bool not_modified(const HeaderList& request, const StoredResponseView& v) {
-  if (auto inm = request.get("if-none-match")) return etag_matches(*inm, v.etag);
-  if (auto ims = request.first("if-modified-since")) {
-    const auto since = parse_http_date(*ims);
-    const auto modified = parse_http_date(v.last_modified);
-    return since && modified && *modified <= *since;
-  }
-  return false;
-}
-
 }  // namespace
-
-void ProxyStats::observe_upstream(std::chrono::steady_clock::duration d) noexcept {
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
-  const auto ms = static_cast<std::uint64_t>(us / 1000);
-  std::size_t i = 0;
-  while (i < kLatencyBoundsMs.size() && ms >= kLatencyBoundsMs[i]) ++i;
-  latency_buckets[i].fetch_add(1, std::memory_order_relaxed);  // non-cumulative here
-  latency_sum_us.fetch_add(static_cast<std::uint64_t>(us), std::memory_order_relaxed);
-  latency_count.fetch_add(1, std::memory_order_relaxed);
-}
 
 struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
   State(asio::any_io_executor e, cache::Cache& c, ProxyOptions o)
@@ -164,7 +55,9 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
         options(std::move(o)),
         pool(ex, options),
         routes(options.routes),
-        by_route(std::make_unique<ProxyStats[]>(routes.size())) {}
+        by_route(std::make_unique<ProxyStats[]>(routes.size())),
+        record_reads(ex),
+        shared_reads(ex) {}
 
   asio::any_io_executor ex;
   cache::Cache& cache;
@@ -173,6 +66,10 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
   RouteTable routes;
   ProxyStats stats;
   std::unique_ptr<ProxyStats[]> by_route;  ///< one per route rule
+  /// Concurrent requests for one URL share one cache read of its record, one cold
+  /// fill, one read of a variant (KeyedFlights: why).
+  KeyedFlights<std::optional<cache::CacheValue>> record_reads;
+  KeyedFlights<cache::Result<cache::CacheValue>> shared_reads;
 
   void observe_upstream(int route, std::chrono::steady_clock::duration d) {
     stats.observe_upstream(d);
@@ -313,7 +210,7 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
       // Too large to store: the head only (the app's length, or chunked); the body is
       // relayed to the client that asked, never shared with collapsed waiters.
       s.fresh_ms = 0;
-      s.head = streamed_head(r);
+      s.head = streamed_head(r, options.expose_tag_headers);
     } else {
       s.head =
           response_head(r.status, r.reason, r.headers, r.body.size(), options.expose_tag_headers);
@@ -355,46 +252,6 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
 
   // ------------------------------------------------------------------ answers
 
-  ProxyAnswer error_answer(const ProxyRequest& req, const UpstreamResult& r, CacheStatus cs) {
-    const unsigned status = failure_status(r.failure);
-    cs.detail = failure_detail(r.failure);
-    ProxyAnswer a;
-    a.status = status;
-    a.body = (status == 504 ? "504 Gateway Timeout: " : "502 Bad Gateway: ") + r.detail + "\n";
-    a.head = "HTTP/1.1 " + std::to_string(status) +
-             (status == 504 ? " Gateway Timeout\r\n" : " Bad Gateway\r\n") +
-             "Content-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n"
-             "Content-Length: " +
-             std::to_string(a.body.size()) + "\r\n";
-    finish(a, req, cs, std::nullopt);
-    a.head_only = req.method == "HEAD";
-    return a;
-  }
-
-  void finish(ProxyAnswer& a, const ProxyRequest& req, const CacheStatus& cs,
-              std::optional<std::int64_t> age) {
-    a.outcome = cs.detail.starts_with("upstream-")         ? ProxyOutcome::error
-                : cs.detail == "purge"                     ? ProxyOutcome::purge
-                : cs.hit && cs.fwd.empty()                 ? ProxyOutcome::hit
-                : cs.hit                                   ? ProxyOutcome::stale
-                : cs.fwd == "bypass" || cs.fwd == "method" ? ProxyOutcome::bypass
-                                                           : ProxyOutcome::miss;
-    if (age) a.extra += "Age: " + std::to_string(*age) + "\r\n";
-    a.extra += "Cache-Status: " + cs.str() + "\r\n";
-    a.keep_alive = req.keep_alive;
-    if (!a.keep_alive) a.extra += "Connection: close\r\n";
-    a.extra += "\r\n";
-  }
-
-  /// The head of an answer whose body is streamed: the app's Content-Length kept, or
-  /// chunked when it gave none.
-  std::string streamed_head(const UpstreamResponse& r) const {
-    std::string head = response_head(r.status, r.reason, r.headers, 0, options.expose_tag_headers,
-                                     /*head_answer=*/true);
-    if (!r.headers.has("content-length")) head += "Transfer-Encoding: chunked\r\n";
-    return head;
-  }
-
   /// An answer straight from a fill (miss, bypass): the envelope's head and body.
   ProxyAnswer fill_answer(const ProxyRequest& req, const std::shared_ptr<Fill>& f, CacheStatus cs) {
     if (!f->result.response) return error_answer(req, f->result, cs);
@@ -406,42 +263,6 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     if (!f->storable && cs.detail.empty() && !f->decision.reason.empty())
       cs.detail = f->decision.reason;
     finish(a, req, cs, f->decision.age_s > 0 ? std::optional{f->decision.age_s} : std::nullopt);
-    return a;
-  }
-
-  ProxyAnswer view_answer(const ProxyRequest& req, std::shared_ptr<const std::string> value,
-                          const StoredResponseView& v) {
-    ProxyAnswer a;
-    a.status = v.status;
-    const char* base = value->data();
-    a.head_at = static_cast<std::size_t>(v.head.data() - base);
-    a.head_len = v.head.size();
-    a.body_at = static_cast<std::size_t>(v.body.data() - base);
-    a.body_len = v.body.size();
-    a.value = std::move(value);
-    a.head_only = req.method == "HEAD";
-    return a;
-  }
-
-  /// An answer from a stored value: 304 when the client's copy is current.
-  ProxyAnswer stored_answer(const ProxyRequest& req, std::shared_ptr<const std::string> value,
-                            const StoredResponseView& v, CacheStatus cs) {
-    const std::int64_t now = wall_ms();
-    cs.ttl = v.ttl_at(now);
-    if (not_modified(req.headers, v)) {
-      ++stats.not_modified;
-      ProxyAnswer a;
-      a.status = 304;
-      a.head = "HTTP/1.1 304 Not Modified\r\n";
-      if (!v.etag.empty()) a.head += "ETag: " + std::string(v.etag) + "\r\n";
-      if (!v.last_modified.empty())
-        a.head += "Last-Modified: " + std::string(v.last_modified) + "\r\n";
-      a.head_only = true;
-      finish(a, req, cs, v.age_at(now));
-      return a;
-    }
-    ProxyAnswer a = view_answer(req, std::move(value), v);
-    finish(a, req, cs, v.age_at(now));
     return a;
   }
 
@@ -482,7 +303,7 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     ProxyAnswer a;
     a.status = res.status;
     if (r.stream) {
-      a.head = streamed_head(res);
+      a.head = streamed_head(res, options.expose_tag_headers);
       a.stream = r.stream;
     } else {
       a.head = response_head(res.status, res.reason, res.headers, res.body.size(),
@@ -493,19 +314,6 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     cs.fwd_status = res.status;
     finish(a, req, cs, std::nullopt);
     co_return a;
-  }
-
-  ProxyAnswer json_answer(const ProxyRequest& req, unsigned status, std::string_view reason,
-                          std::string body) {
-    ProxyAnswer a;
-    a.status = status;
-    a.body = std::move(body);
-    a.head = "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) +
-             "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"
-             "Content-Length: " +
-             std::to_string(a.body.size()) + "\r\n";
-    finish(a, req, CacheStatus{.detail = "purge"}, std::nullopt);
-    return a;
   }
 
   /// PURGE <url>: drops every variant of the URL on every node (its URL tag) and the
@@ -560,8 +368,8 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     const std::string ukey = url_key(*canonical);
     std::optional<UrlRecord> rec;
     const cache::CachePolicy record_policy = url_policy();
-    if (auto r = co_await cache.get(ukey, record_policy); r && r->value)
-      rec = UrlRecord::parse(*r->value);
+    auto record_read = record_reads.run(ukey, [&] { return cache.get(ukey, record_policy); });
+    if (auto r = co_await std::move(record_read); r && r->value) rec = UrlRecord::parse(*r->value);
     bool collapsed = false;
     if (!rec) {
       // Cold URL: one fill for the whole cluster; it stores the variant and the record.
@@ -581,7 +389,9 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
         co_return r.encode();
       };
       const cache::CachePolicy fill_policy = url_policy(fill);
-      auto r = co_await cache.get_or_set(ukey, std::move(loader), fill_policy);
+      auto fill_read = shared_reads.run(
+          ukey, [&] { return cache.get_or_set(ukey, std::move(loader), fill_policy); });
+      auto r = co_await std::move(fill_read);
       if (fill->mine) {
         ++stats.misses;
         co_return fill_answer(req, fill, CacheStatus{.fwd = "uri-miss"});
@@ -629,7 +439,9 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
       co_return *fill->envelope;
     };
     const cache::CachePolicy vpolicy = variant_policy(rec->tags, fill);
-    auto r = co_await cache.get_or_set(vkey, std::move(loader), vpolicy);
+    auto variant_read =
+        shared_reads.run(vkey, [&] { return cache.get_or_set(vkey, std::move(loader), vpolicy); });
+    auto r = co_await std::move(variant_read);
     if (fill->mine) {
       ++stats.misses;
       if (fill->storable) fill->stored = true;  // the cache's write-back stores it
@@ -657,7 +469,7 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     if (v->fresh_at(now)) {
       ++stats.hits;
       ProxyAnswer a =
-          stored_answer(req, value, *v, CacheStatus{.hit = true, .collapsed = collapsed});
+          stored_answer(req, value, *v, CacheStatus{.hit = true, .collapsed = collapsed}, stats);
       if (cache.coherent()) {  // bus down: L1 itself serves only briefly; so do shards
         auto copy = std::make_shared<FreshCopy>();
         copy->view = *v;
@@ -675,7 +487,7 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
       refresh_in_background(vkey, u, url, headers, known, rules, value);
       co_return stored_answer(
           req, value, *v,
-          CacheStatus{.hit = true, .fwd = "stale", .detail = "stale-while-revalidate"});
+          CacheStatus{.hit = true, .fwd = "stale", .detail = "stale-while-revalidate"}, stats);
     }
     // Stale past stale-while-revalidate: ask the upstream (with the stored validators:
     // a 304 refreshes the stored answer); stale-if-error covers its failures and 5xx.
@@ -685,7 +497,7 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
       ++stats.stale;
       CacheStatus cs{.hit = true, .fwd = "stale", .detail = "stale-if-error"};
       if (f->result.response) cs.fwd_status = f->result.response->status;
-      co_return stored_answer(req, value, *v, cs);
+      co_return stored_answer(req, value, *v, cs, stats);
     }
     ++stats.misses;
     if (f->result.response) co_await store(f, url, headers, known);
@@ -729,29 +541,6 @@ awaitable<ProxyAnswer> CachingProxy::handle(ProxyRequest request) {
   ProxyAnswer a = co_await s->handle(std::move(request));
   if (route >= 0) count(s->by_route[static_cast<std::size_t>(route)], a.outcome);
   co_return a;
-}
-
-void count(ProxyStats& s, ProxyOutcome outcome) noexcept {
-  switch (outcome) {
-    case ProxyOutcome::hit:
-      ++s.hits;
-      break;
-    case ProxyOutcome::stale:
-      ++s.stale;
-      break;
-    case ProxyOutcome::miss:
-      ++s.misses;
-      break;
-    case ProxyOutcome::bypass:
-      ++s.bypasses;
-      break;
-    case ProxyOutcome::error:
-      ++s.upstream_errors;
-      break;
-    case ProxyOutcome::purge:
-      ++s.purges;
-      break;
-  }
 }
 
 const ProxyStats& CachingProxy::route_stats(std::size_t route) const noexcept {

@@ -4,6 +4,7 @@
 
 #include "proxy/core/cache_status.hpp"
 #include "proxy/core/proxy_key.hpp"
+#include "proxy/proxy_answers.hpp"
 #include "proxy/proxy_metrics.hpp"
 #include "proxy/upstream_body_stream.hpp"
 
@@ -24,11 +25,6 @@ namespace {
 
 asio::awaitable<ProxyAnswer> handle_on(CachingProxy& proxy, ProxyRequest request) {
   co_return co_await proxy.handle(std::move(request));
-}
-
-std::int64_t wall_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace
@@ -90,8 +86,7 @@ asio::awaitable<bool> HttpProxy::serve(beast::tcp_stream& stream,
 }
 
 std::optional<ProxyAnswer> HttpProxy::fresh_answer(const ProxyRequest& r) {
-  if (r.plan.bypass || !r.plan.canonical || r.plan.purge || conditional_request(r.headers))
-    return std::nullopt;
+  if (r.plan.bypass || !r.plan.canonical || r.plan.purge) return std::nullopt;
   const std::int64_t now = wall_ms();
   auto copy = fresh_.find(*r.plan.canonical, cache_.generation(), now);
   if (!copy) return std::nullopt;
@@ -99,21 +94,8 @@ std::optional<ProxyAnswer> HttpProxy::fresh_answer(const ProxyRequest& r) {
     return std::nullopt;
   ++proxy_->stats().hits;
   if (r.plan.route) ++proxy_->route_stats(static_cast<std::size_t>(r.plan.rules.route)).hits;
-  const StoredResponseView& v = copy->view;
-  ProxyAnswer a;
-  a.status = v.status;
-  const char* base = copy->value->data();
-  a.head_at = static_cast<std::size_t>(v.head.data() - base);
-  a.head_len = v.head.size();
-  a.body_at = static_cast<std::size_t>(v.body.data() - base);
-  a.body_len = v.body.size();
-  a.value = copy->value;
-  a.head_only = r.method == "HEAD";
-  a.keep_alive = r.keep_alive;
-  a.extra = "Age: " + std::to_string(v.age_at(now)) +
-            "\r\nCache-Status: " + CacheStatus{.hit = true, .ttl = v.ttl_at(now)}.str() + "\r\n";
-  if (!a.keep_alive) a.extra += "Connection: close\r\n";
-  a.extra += "\r\n";
+  ProxyAnswer a =
+      stored_answer(r, copy->value, copy->view, CacheStatus{.hit = true}, proxy_->stats());
   return a;
 }
 

@@ -45,6 +45,39 @@ void histogram(std::string& out, const std::string& name, const std::string& lab
 
 }  // namespace
 
+void ProxyStats::observe_upstream(std::chrono::steady_clock::duration d) noexcept {
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+  const auto ms = static_cast<std::uint64_t>(us / 1000);
+  std::size_t i = 0;
+  while (i < kLatencyBoundsMs.size() && ms >= kLatencyBoundsMs[i]) ++i;
+  latency_buckets[i].fetch_add(1, std::memory_order_relaxed);  // non-cumulative here
+  latency_sum_us.fetch_add(static_cast<std::uint64_t>(us), std::memory_order_relaxed);
+  latency_count.fetch_add(1, std::memory_order_relaxed);
+}
+
+void count(ProxyStats& s, ProxyOutcome outcome) noexcept {
+  switch (outcome) {
+    case ProxyOutcome::hit:
+      ++s.hits;
+      break;
+    case ProxyOutcome::stale:
+      ++s.stale;
+      break;
+    case ProxyOutcome::miss:
+      ++s.misses;
+      break;
+    case ProxyOutcome::bypass:
+      ++s.bypasses;
+      break;
+    case ProxyOutcome::error:
+      ++s.upstream_errors;
+      break;
+    case ProxyOutcome::purge:
+      ++s.purges;
+      break;
+  }
+}
+
 std::string render_proxy_metrics(const CachingProxy& proxy, const TunnelStats& tunnels) {
   const ProxyStats& s = proxy.stats();
   std::string out;

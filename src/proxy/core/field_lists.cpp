@@ -18,24 +18,6 @@ bool token(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), tchar);
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-template <class Fn>
-void split(std::string_view value, std::string_view separators, Fn&& fn) {
-  std::size_t i = 0;
-  while (i <= value.size()) {
-    std::size_t end = value.find_first_of(separators, i);
-    if (end == std::string_view::npos) end = value.size();
-    std::string_view item = trim(value.substr(i, end - i));
-    if (!item.empty()) fn(item);
-    i = end + 1;
-  }
-}
-
 void add_tag(std::vector<std::string>& tags, std::string_view t) {
   if (!valid_tag(t)) return;
   if (std::find(tags.begin(), tags.end(), t) == tags.end()) tags.emplace_back(t);
@@ -43,9 +25,15 @@ void add_tag(std::vector<std::string>& tags, std::string_view t) {
 
 }  // namespace
 
+std::vector<std::string> split_items(std::string_view value, std::string_view separators) {
+  std::vector<std::string> out;
+  for_each_item(value, separators, [&](std::string_view item) { out.emplace_back(item); });
+  return out;
+}
+
 VaryList parse_vary(std::string_view value) {
   VaryList out;
-  split(value, ",", [&](std::string_view item) {
+  for_each_item(value, ",", [&](std::string_view item) {
     if (item == "*") {
       out.star = true;
     } else if (token(item)) {
@@ -67,13 +55,13 @@ bool valid_tag(std::string_view tag) noexcept {
 
 std::vector<std::string> parse_surrogate_keys(std::string_view value) {
   std::vector<std::string> tags;
-  split(value, " \t", [&](std::string_view item) { add_tag(tags, item); });
+  for_each_item(value, " \t", [&](std::string_view item) { add_tag(tags, item); });
   return tags;
 }
 
 std::vector<std::string> parse_cache_tags(std::string_view value) {
   std::vector<std::string> tags;
-  split(value, ",", [&](std::string_view item) { add_tag(tags, item); });
+  for_each_item(value, ",", [&](std::string_view item) { add_tag(tags, item); });
   return tags;
 }
 

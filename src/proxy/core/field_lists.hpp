@@ -11,6 +11,26 @@
 
 namespace herald::proxy {
 
+/// Calls fn(item) for each item of a list field: `value` cut at any of `separators`,
+/// each item trimmed of spaces and tabs, empty items skipped. The one splitter of
+/// the proxy's list-valued fields (Vary, Cache-Tag, If-None-Match, Cookie, ...).
+template <class Fn>
+void for_each_item(std::string_view value, std::string_view separators, Fn&& fn) {
+  std::size_t i = 0;
+  while (i <= value.size()) {
+    std::size_t end = value.find_first_of(separators, i);
+    if (end == std::string_view::npos) end = value.size();
+    std::string_view item = value.substr(i, end - i);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (!item.empty()) fn(item);
+    i = end + 1;
+  }
+}
+
+/// The items of for_each_item, as strings.
+std::vector<std::string> split_items(std::string_view value, std::string_view separators);
+
 struct VaryList {
   bool star = false;               ///< `Vary: *`: the response matches no later request
   std::vector<std::string> names;  ///< lower-case, sorted, without duplicates

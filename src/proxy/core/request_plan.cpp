@@ -1,7 +1,10 @@
 // plan_request: route, bypass reason, canonical URL and response rules of a request.
 #include "proxy/core/request_plan.hpp"
 
+#include "proxy/core/field_lists.hpp"
 #include "proxy/core/proxy_key.hpp"
+
+#include <algorithm>
 
 namespace herald::proxy {
 
@@ -58,28 +61,13 @@ RequestPlan plan_request(std::string_view method, std::string_view target,
 
 std::string kept_cookies(std::string_view cookie_header, const std::vector<std::string>& names) {
   std::string out;
-  std::size_t i = 0;
-  while (i < cookie_header.size()) {
-    std::size_t end = cookie_header.find(';', i);
-    if (end == std::string_view::npos) end = cookie_header.size();
-    std::string_view pair = cookie_header.substr(i, end - i);
-    while (!pair.empty() && (pair.front() == ' ' || pair.front() == '\t')) pair.remove_prefix(1);
-    while (!pair.empty() && (pair.back() == ' ' || pair.back() == '\t')) pair.remove_suffix(1);
+  for_each_item(cookie_header, ";", [&](std::string_view pair) {
     const std::string_view name = pair.substr(0, pair.find('='));
-    for (const auto& n : names) {
-      if (name == n) {
-        if (!out.empty()) out += "; ";
-        out += pair;
-        break;
-      }
-    }
-    i = end + 1;
-  }
+    if (std::find(names.begin(), names.end(), name) == names.end()) return;
+    if (!out.empty()) out += "; ";
+    out += pair;
+  });
   return out;
-}
-
-bool conditional_request(const HeaderList& headers) noexcept {
-  return headers.has("if-none-match") || headers.has("if-modified-since");
 }
 
 }  // namespace herald::proxy

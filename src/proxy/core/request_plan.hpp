@@ -40,8 +40,4 @@ RequestPlan plan_request(std::string_view method, std::string_view target,
 /// order, joined by "; " (what a route's key_cookies keeps).
 std::string kept_cookies(std::string_view cookie_header, const std::vector<std::string>& names);
 
-/// True when the request carries a conditional field the cache answers itself
-/// (If-None-Match, If-Modified-Since).
-bool conditional_request(const HeaderList& headers) noexcept;
-
 }  // namespace herald::proxy

@@ -4,21 +4,7 @@
 #include "proxy/core/field_lists.hpp"
 
 namespace herald::proxy {
-namespace {
-
-std::vector<std::string> split(std::string_view s, char sep) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    std::size_t end = s.find(sep, i);
-    if (end == std::string_view::npos) end = s.size();
-    if (end > i) out.emplace_back(s.substr(i, end - i));
-    i = end + 1;
-  }
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string UrlRecord::encode() const {
   std::string out = pass ? "HU1 1\n" : "HU1 0\n";
@@ -52,8 +38,8 @@ std::optional<UrlRecord> UrlRecord::parse(std::string_view s) {
   const std::string_view tags = s.substr(nl + 1);
   if (vary.find('\r') != std::string_view::npos || tags.find_first_of("\r\n") != std::string::npos)
     return std::nullopt;
-  r.vary = split(vary, ',');
-  for (auto& t : split(tags, ' '))
+  r.vary = split_items(vary, ",");
+  for (auto& t : split_items(tags, " "))
     if (valid_tag(t)) r.tags.push_back(std::move(t));
   return r;
 }

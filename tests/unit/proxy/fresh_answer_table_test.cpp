@@ -82,8 +82,6 @@ TEST(RequestPlan, BypassReasons) {
   EXPECT_FALSE(purge.bypass);
   EXPECT_TRUE(purge.canonical);
   EXPECT_FALSE(plan_request("PURGE", "/p", {{"Host", "h y"}}, routes).canonical);
-  EXPECT_TRUE(conditional_request({{"If-None-Match", "\"x\""}}));
-  EXPECT_FALSE(conditional_request({{"Host", "h"}}));
 }
 
 TEST(RequestPlan, RouteRulesApply) {

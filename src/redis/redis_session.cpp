@@ -66,6 +66,11 @@ asio::awaitable<bool> RedisSession::wait_up(std::chrono::milliseconds timeout) {
   co_return state_ == State::up;
 }
 
+bool RedisSession::failover_reply(const Reply& reply) const noexcept {
+  return config_.url.is_sentinel() && reply.is_error() &&
+         (reply.str.starts_with("READONLY") || reply.str.starts_with("LOADING"));
+}
+
 void RedisSession::send(std::string_view bytes) {
   write_buffer_ += bytes;
   write_signal_.cancel();

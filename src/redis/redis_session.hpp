@@ -5,7 +5,8 @@
 // reconnect; until stop(). What replies mean is the subclass's business, through
 // three hooks called on the session's executor:
 //   on_up()          a session is established; the subclass may send() at once.
-//   on_reply(reply)  one decoded reply; returning an error drops the connection.
+//   on_reply(reply)  one decoded reply; returning an error drops the connection
+//                    (see failover_reply() for a Sentinel master that was demoted).
 //   on_down(why)     the session ended (why == Errc::closed after stop()).
 // Writes: send() appends to one buffer; a writer coroutine per session writes it
 // out, everything appended during a write going out in the next single write.
@@ -64,6 +65,13 @@ class RedisSession : public std::enable_shared_from_this<RedisSession> {
  protected:
   /// Queues RESP bytes for the current session. Call only while up().
   void send(std::string_view bytes);
+
+  /// True for an error reply that says the server is not the master any more
+  /// (-READONLY: demoted to a replica; -LOADING: restarted) on a redis+sentinel://
+  /// URL. on_reply returns Errc::not_master for it (after handing the reply to its
+  /// caller), so the session drops and reconnects through the sentinels. On a plain
+  /// URL reconnecting to the same address would not help: false.
+  bool failover_reply(const Reply& reply) const noexcept;
 
   virtual void on_up() = 0;
   virtual boost::system::error_code on_reply(Reply&& reply) = 0;

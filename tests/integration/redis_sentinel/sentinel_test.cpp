@@ -1,0 +1,222 @@
+// redis+sentinel:// against real processes on loopback (a master, a replica, three
+// sentinels): discovery for the Pool and the Subscriber, an unknown master name, a
+// kill -9 of the master under write load (writes succeed again at the promoted
+// replica within the failover time plus a few seconds, and the Subscriber follows),
+// and a graceful SENTINEL FAILOVER (the old master is demoted under live
+// connections).
+#include <herald/redis/connection.hpp>
+#include <herald/redis/pool.hpp>
+#include <herald/redis/subscriber.hpp>
+
+#include "sentinel_setup.hpp"
+#include "support/redis_test_util.hpp"
+#include "support/run_coro.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace herald::redis {
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using herald::test::cmd;
+using herald::test::ok;
+using herald::test::run_coro;
+using herald::test::SentinelSetup;
+using herald::test::Signal;
+using herald::test::str;
+using herald::test::test_config;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+/// The port of the server a connection is on (INFO server's tcp_port).
+awaitable<std::string> server_port(Pool& pool) {
+  auto info = str(ok(co_await pool.exec(cmd("INFO", "server"))));
+  const auto at = info.find("tcp_port:");
+  if (at == std::string::npos) co_return "";
+  const auto end = info.find('\r', at);
+  co_return info.substr(at + 9, end - at - 9);
+}
+
+struct Messages {
+  explicit Messages(asio::any_io_executor ex) : signal(std::move(ex)) {}
+  void attach(Subscriber& sub) {
+    sub.on_message([this](const PubSubMessage& m) {
+      payloads.emplace_back(m.payload);
+      signal.notify();
+    });
+  }
+  awaitable<bool> wait_for(const std::string& payload, std::chrono::milliseconds t) {
+    return signal.wait(
+        [this, payload] {
+          for (const auto& p : payloads)
+            if (p == payload) return true;
+          return false;
+        },
+        t);
+  }
+  std::vector<std::string> payloads;
+  Signal signal;
+};
+
+TEST(RedisSentinel, PoolAndSubscriberDiscoverTheMaster) {
+  SentinelSetup setup;
+  setup.start();
+  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
+    auto cfg = test_config(setup.url());
+    Pool pool(ex, cfg, 3);
+    pool.start();
+    CO_ASSERT_TRUE(co_await pool.wait_connected(10s));
+    ok(co_await pool.exec(cmd("SET", "sentinel:k", "v")));
+    EXPECT_EQ(setup.master().cli({"GET", "sentinel:k"}), "v");
+    for (std::size_t i = 0; i < pool.size(); ++i) {
+      auto role = ok(co_await pool.at(i).exec(cmd("ROLE")));
+      CO_ASSERT_TRUE(role.is_array() && !role.elements.empty());
+      EXPECT_EQ(str(role.elements[0]), "master") << "connection " << i;
+    }
+    EXPECT_EQ(co_await server_port(pool), std::to_string(setup.master().port()));
+
+    Subscriber sub(ex, cfg);
+    Messages got(ex);
+    got.attach(sub);
+    sub.subscribe({"sentinel:ch"});
+    sub.start();
+    CO_ASSERT_TRUE(co_await sub.wait_connected(10s));
+    ok(co_await sub.flush());
+    ok(co_await pool.exec(cmd("PUBLISH", "sentinel:ch", "hello")));
+    EXPECT_TRUE(co_await got.wait_for("hello", 5s));
+    sub.stop();
+    pool.stop();
+  });
+}
+
+TEST(RedisSentinel, UnknownMasterNameIsReported) {
+  SentinelSetup setup;
+  setup.start();
+  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
+    Connection conn(ex, test_config(setup.url("nosuchmaster")));
+    conn.start();
+    EXPECT_FALSE(co_await conn.wait_connected(1s));
+    // Each failed round sets the error; wait until one has.
+    for (int i = 0; i < 100 && conn.stats().last_connect_error != Errc::master_unknown; ++i)
+      co_await herald::test::sleep_for(50ms);
+    EXPECT_EQ(conn.stats().last_connect_error, Errc::master_unknown)
+        << conn.stats().last_connect_error.message();
+    conn.stop();
+  });
+}
+
+TEST(RedisSentinel, KillNineOfTheMasterUnderWriteLoad) {
+  SentinelSetup setup;
+  setup.start();
+  const std::string replica_port = std::to_string(setup.replica().port());
+  run_coro(
+      [&](asio::any_io_executor ex) -> awaitable<void> {
+        auto cfg = test_config(setup.url());
+        Pool pool(ex, cfg, 2);
+        pool.start();
+        CO_ASSERT_TRUE(co_await pool.wait_connected(10s));
+        Subscriber sub(ex, cfg);
+        Messages got(ex);
+        got.attach(sub);
+        sub.subscribe({"sentinel:after"});
+        sub.start();
+        CO_ASSERT_TRUE(co_await sub.wait_connected(10s));
+
+        // A writer that never stops trying: one RPUSH at a time, paced at ~5 ms.
+        bool stop = false;
+        int acknowledged = 0;
+        int failed = 0;
+        Clock::time_point last_success{};
+        Signal progress(ex);
+        asio::co_spawn(
+            ex,
+            [&]() -> awaitable<void> {
+              for (int i = 0; !stop; ++i) {
+                auto r = co_await pool.exec(cmd("RPUSH", "sentinel:seq", i));
+                if (r && r->is_integer()) {
+                  ++acknowledged;
+                  last_success = Clock::now();
+                } else {
+                  ++failed;
+                }
+                progress.notify();
+                co_await herald::test::sleep_for(5ms);
+              }
+            },
+            asio::detached);
+        CO_ASSERT_TRUE(co_await progress.wait([&] { return acknowledged >= 50; }, 10s));
+
+        const auto killed_at = Clock::now();
+        setup.master().kill9();
+        // Writes fail while no master is elected, then succeed again at the replica.
+        CO_ASSERT_TRUE(
+            co_await progress.wait([&] { return failed > 0 && last_success > killed_at; }, 60s))
+            << acknowledged << " acknowledged, " << failed << " failed";
+        const auto recovered_after = last_success - killed_at;
+        // down-after 1 s + election + promotion take ~2-4 s; allow for a slow machine.
+        EXPECT_LT(recovered_after, 15s)
+            << std::chrono::duration_cast<std::chrono::milliseconds>(recovered_after).count()
+            << " ms";
+        EXPECT_EQ(co_await server_port(pool), replica_port);
+        const int before = acknowledged;
+        CO_ASSERT_TRUE(co_await progress.wait([&] { return acknowledged >= before + 20; }, 10s));
+        stop = true;
+
+        // The Subscriber followed too: it hears a publication made at the new master.
+        CO_ASSERT_TRUE(co_await sub.wait_connected(10s));
+        ok(co_await sub.flush());
+        ok(co_await pool.exec(cmd("PUBLISH", "sentinel:after", "at-new-master")));
+        EXPECT_TRUE(co_await got.wait_for("at-new-master", 10s));
+        sub.stop();
+        pool.stop();
+      },
+      120s);
+  EXPECT_EQ(setup.master_port_named_by(0), replica_port);
+}
+
+TEST(RedisSentinel, GracefulFailoverMovesLiveConnections) {
+  SentinelSetup setup;
+  setup.start();
+  const std::string old_master = std::to_string(setup.master().port());
+  const std::string replica_port = std::to_string(setup.replica().port());
+  run_coro(
+      [&](asio::any_io_executor ex) -> awaitable<void> {
+        Pool pool(ex, test_config(setup.url()), 2);
+        pool.start();
+        CO_ASSERT_TRUE(co_await pool.wait_connected(10s));
+        EXPECT_EQ(co_await server_port(pool), old_master);
+        // The old master stays up as a replica: connections left on it would get
+        // -READONLY; they must end up at the new master.
+        EXPECT_EQ(setup.sentinel(0).cli({"SENTINEL", "FAILOVER", SentinelSetup::kMaster}), "OK");
+        bool moved = false;
+        for (int i = 0; i < 300 && !moved; ++i) {
+          auto r = co_await pool.exec(cmd("SET", "sentinel:after-failover", i));
+          moved = r && r->is_string() && co_await server_port(pool) == replica_port;
+          if (!moved) co_await herald::test::sleep_for(100ms);
+        }
+        EXPECT_TRUE(moved);
+        // Every member of the pool is on the new master.
+        for (std::size_t i = 0; i < pool.size(); ++i) {
+          bool on_master = false;
+          for (int j = 0; j < 100 && !on_master; ++j) {
+            auto r = co_await pool.at(i).exec(cmd("SET", "sentinel:member", j));
+            on_master = r && r->is_string();
+            if (!on_master) co_await herald::test::sleep_for(100ms);
+          }
+          EXPECT_TRUE(on_master) << "connection " << i;
+        }
+        pool.stop();
+      },
+      120s);
+}
+
+}  // namespace
+}  // namespace herald::redis

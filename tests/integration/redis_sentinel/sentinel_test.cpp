@@ -18,6 +18,7 @@
 #include <boost/asio/detached.hpp>
 
 #include <chrono>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -132,6 +133,7 @@ TEST(RedisSentinel, KillNineOfTheMasterUnderWriteLoad) {
 
         // A writer that never stops trying: one RPUSH at a time, paced at ~5 ms.
         bool stop = false;
+        bool writer_done = false;
         int acknowledged = 0;
         int failed = 0;
         Clock::time_point last_success{};
@@ -150,6 +152,8 @@ TEST(RedisSentinel, KillNineOfTheMasterUnderWriteLoad) {
                 progress.notify();
                 co_await herald::test::sleep_for(5ms);
               }
+              writer_done = true;
+              progress.notify();
             },
             asio::detached);
         CO_ASSERT_TRUE(co_await progress.wait([&] { return acknowledged >= 50; }, 10s));
@@ -161,6 +165,9 @@ TEST(RedisSentinel, KillNineOfTheMasterUnderWriteLoad) {
             co_await progress.wait([&] { return failed > 0 && last_success > killed_at; }, 60s))
             << acknowledged << " acknowledged, " << failed << " failed";
         const auto recovered_after = last_success - killed_at;
+        std::cout << "writes succeeded again "
+                  << std::chrono::duration_cast<std::chrono::milliseconds>(recovered_after).count()
+                  << " ms after the kill -9 (" << failed << " failed meanwhile)\n";
         // down-after 1 s + election + promotion take ~2-4 s; allow for a slow machine.
         EXPECT_LT(recovered_after, 15s)
             << std::chrono::duration_cast<std::chrono::milliseconds>(recovered_after).count()
@@ -169,6 +176,7 @@ TEST(RedisSentinel, KillNineOfTheMasterUnderWriteLoad) {
         const int before = acknowledged;
         CO_ASSERT_TRUE(co_await progress.wait([&] { return acknowledged >= before + 20; }, 10s));
         stop = true;
+        CO_ASSERT_TRUE(co_await progress.wait([&] { return writer_done; }, 10s));
 
         // The Subscriber followed too: it hears a publication made at the new master.
         CO_ASSERT_TRUE(co_await sub.wait_connected(10s));

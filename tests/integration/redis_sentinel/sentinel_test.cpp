@@ -2,8 +2,8 @@
 // sentinels): discovery for the Pool and the Subscriber, an unknown master name, a
 // kill -9 of the master under write load (writes succeed again at the promoted
 // replica within the failover time plus a few seconds, and the Subscriber follows),
-// and a graceful SENTINEL FAILOVER (the old master is demoted under live
-// connections).
+// a graceful SENTINEL FAILOVER (the old master is demoted under live connections),
+// and a master demoted behind the sentinels' back (-READONLY, then ROLE).
 #include <herald/redis/connection.hpp>
 #include <herald/redis/pool.hpp>
 #include <herald/redis/subscriber.hpp>
@@ -224,6 +224,42 @@ TEST(RedisSentinel, GracefulFailoverMovesLiveConnections) {
         pool.stop();
       },
       120s);
+}
+
+// The master turns replica under a live connection without the sentinels' doing
+// (REPLICAOF to a server they do not monitor): the next write gets -READONLY, the
+// connection drops, asks the sentinels, and refuses the server they still name
+// (ROLE: slave) until it is a master again.
+TEST(RedisSentinel, ReadonlyDropsTheConnectionAndRoleKeepsItOff) {
+  SentinelSetup setup;
+  setup.start();
+  herald::test::RedisServer other;
+  other.start();
+  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
+    Connection conn(ex, test_config(setup.url()));
+    conn.start();
+    CO_ASSERT_TRUE(co_await conn.wait_connected(10s));
+    ok(co_await conn.exec(cmd("SET", "sentinel:ro", "1")));
+    EXPECT_EQ(conn.stats().connects, 1u);
+
+    EXPECT_EQ(setup.master().cli({"REPLICAOF", "127.0.0.1", std::to_string(other.port())}), "OK");
+    auto r = co_await conn.exec(cmd("SET", "sentinel:ro", "2"));
+    CO_ASSERT_TRUE(r.has_value()) << r.error().message();
+    EXPECT_TRUE(r->is_error() && r->str.starts_with("READONLY")) << to_string(*r);
+    // Dropped, rediscovered, and refused: the server is not a master.
+    for (int i = 0; i < 200 && conn.stats().last_connect_error != Errc::not_master; ++i)
+      co_await herald::test::sleep_for(25ms);
+    EXPECT_EQ(conn.stats().last_connect_error, Errc::not_master)
+        << conn.stats().last_connect_error.message();
+    EXPECT_FALSE(conn.connected());
+
+    EXPECT_EQ(setup.master().cli({"REPLICAOF", "NO", "ONE"}), "OK");
+    CO_ASSERT_TRUE(co_await conn.wait_connected(10s));
+    EXPECT_EQ(conn.stats().connects, 2u);
+    auto again = ok(co_await conn.exec(cmd("SET", "sentinel:ro", "3")));
+    EXPECT_TRUE(again.is_string()) << to_string(again);
+    conn.stop();
+  });
 }
 
 }  // namespace

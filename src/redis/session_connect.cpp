@@ -6,6 +6,8 @@
 // command.
 #include "redis/session_connect.hpp"
 
+#include "redis/core/master_address.hpp"
+
 #include <herald/redis/request.hpp>
 #include <herald/redis/tls_context.hpp>
 
@@ -23,7 +25,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -197,29 +198,6 @@ asio::awaitable<error_code> connect_direct(RedisStream& stream, RespReader& read
   co_return ec;
 }
 
-/// Where a sentinel says the master is.
-struct MasterAddress {
-  std::string host;
-  std::uint16_t port = 0;
-};
-
-/// The reply of SENTINEL get-master-addr-by-name: [ip, port], or nil for a name the
-/// sentinel does not monitor.
-Result<MasterAddress> master_from_reply(const Reply& reply) {
-  if (reply.is_nil()) return Errc::master_unknown;
-  if (!reply.is_array() || reply.elements.size() != 2 || !reply.elements[0].is_string() ||
-      !reply.elements[1].is_string() || reply.elements[0].str.empty())
-    return Errc::unexpected_reply;
-  MasterAddress out{reply.elements[0].str, 0};
-  const std::string& p = reply.elements[1].str;
-  unsigned value = 0;
-  auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
-  if (ec != std::errc{} || ptr != p.data() + p.size() || value == 0 || value > 65535)
-    return Errc::unexpected_reply;
-  out.port = static_cast<std::uint16_t>(value);
-  return out;
-}
-
 /// Asks one sentinel for the master's address ([AUTH], SENTINEL
 /// get-master-addr-by-name), on `stream`, under connect_timeout; closes the stream.
 asio::awaitable<Result<MasterAddress>> ask_sentinel(RedisStream& stream,
@@ -264,7 +242,7 @@ asio::awaitable<Result<MasterAddress>> ask_sentinel(RedisStream& stream,
       if ((*next)->is_error()) {
         ec = make_error_code(Errc::handshake_failed);  // AUTH refused, or no Sentinel
       } else if (answered == req.size()) {
-        result = master_from_reply(**next);
+        result = MasterAddress::from_reply(**next);
       }
       continue;
     }

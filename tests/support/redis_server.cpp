@@ -238,6 +238,9 @@ void RedisServer::spawn() {
           << "sentinel down-after-milliseconds " << name << ' ' << sentinel_->down_after_ms << "\n"
           << "sentinel failover-timeout " << name << ' ' << sentinel_->failover_timeout_ms << "\n"
           << "sentinel parallel-syncs " << name << " 1\n";
+      if (!sentinel_->password.empty())
+        out << "requirepass " << sentinel_->password << "\nsentinel sentinel-pass "
+            << sentinel_->password << "\n";
       if (!out) throw std::runtime_error("cannot write " + conf);
     }
     args.insert(args.end(), {conf, "--sentinel"});

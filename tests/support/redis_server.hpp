@@ -49,6 +49,9 @@ class RedisServer {
     int quorum = 2;
     int down_after_ms = 1000;
     int failover_timeout_ms = 3000;
+    /// Non-empty: clients must AUTH with it (requirepass), and the sentinels use it
+    /// with each other (sentinel sentinel-pass).
+    std::string password;
   };
 
   /// extra_args: more redis-server arguments, e.g. {"--requirepass", "s3cret"}.

@@ -21,6 +21,11 @@ class SentinelSetup {
  public:
   static constexpr const char* kMaster = "mymaster";
 
+  SentinelSetup() = default;
+  /// Sentinels that require `sentinel_password` (requirepass + sentinel-pass).
+  explicit SentinelSetup(std::string sentinel_password)
+      : sentinel_password_(std::move(sentinel_password)) {}
+
   void start() {
     master_.start();
     replica_ = std::make_unique<RedisServer>(
@@ -34,12 +39,13 @@ class SentinelSetup {
       RedisServer::Sentinel config;
       config.master_name = kMaster;
       config.master_port = master_.port();
+      config.password = sentinel_password_;
       sentinels_.push_back(std::make_unique<RedisServer>(config));
       sentinels_.back()->start();
     }
     for (auto& s : sentinels_) {
       wait_for("a sentinel that knows the replica and the other sentinels", [&] {
-        const std::string info = s->cli({"SENTINEL", "MASTER", kMaster});
+        const std::string info = sentinel_cli(*s, {"SENTINEL", "MASTER", kMaster});
         return field(info, "num-slaves") == "1" && field(info, "num-other-sentinels") == "2";
       });
     }
@@ -61,7 +67,8 @@ class SentinelSetup {
 
   /// The port sentinel i names as the master ("" when it names none).
   std::string master_port_named_by(std::size_t i) const {
-    const std::string out = sentinels_.at(i)->cli({"SENTINEL", "get-master-addr-by-name", kMaster});
+    const std::string out =
+        sentinel_cli(*sentinels_.at(i), {"SENTINEL", "get-master-addr-by-name", kMaster});
     const auto nl = out.find('\n');
     return nl == std::string::npos ? "" : out.substr(nl + 1);
   }
@@ -79,6 +86,11 @@ class SentinelSetup {
   }
 
  private:
+  std::string sentinel_cli(const RedisServer& s, std::vector<std::string> args) const {
+    if (!sentinel_password_.empty()) args.insert(args.begin(), {"-a", sentinel_password_});
+    return s.cli(args);
+  }
+
   /// The value after the line `name` in redis-cli's one-item-per-line output.
   static std::string field(const std::string& text, const std::string& name) {
     std::istringstream in(text);
@@ -89,6 +101,7 @@ class SentinelSetup {
     return {};
   }
 
+  std::string sentinel_password_;
   RedisServer master_;
   std::unique_ptr<RedisServer> replica_;
   std::vector<std::unique_ptr<RedisServer>> sentinels_;

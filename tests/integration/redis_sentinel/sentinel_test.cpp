@@ -1,5 +1,6 @@
 // redis+sentinel:// against real processes on loopback (a master, a replica, three
-// sentinels): discovery for the Pool and the Subscriber, an unknown master name, a
+// sentinels): discovery for the Pool and the Subscriber, sentinel_password, an
+// unknown master name, a
 // kill -9 of the master under write load (writes succeed again at the promoted
 // replica within the failover time plus a few seconds, and the Subscriber follows),
 // a graceful SENTINEL FAILOVER (the old master is demoted under live connections),
@@ -95,6 +96,28 @@ TEST(RedisSentinel, PoolAndSubscriberDiscoverTheMaster) {
     EXPECT_TRUE(co_await got.wait_for("hello", 5s));
     sub.stop();
     pool.stop();
+  });
+}
+
+TEST(RedisSentinel, SentinelPasswordIsSentAndChecked) {
+  SentinelSetup setup("sentinel-secret");
+  setup.start();
+  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
+    Connection good(ex, test_config(setup.url() + "?sentinel_password=sentinel-secret"));
+    good.start();
+    CO_ASSERT_TRUE(co_await good.wait_connected(10s));
+    ok(co_await good.exec(cmd("SET", "sentinel:auth", "1")));
+    good.stop();
+
+    // Without it (or with a wrong one) no sentinel answers.
+    Connection bad(ex, test_config(setup.url() + "?sentinel_password=wrong"));
+    bad.start();
+    EXPECT_FALSE(co_await bad.wait_connected(1s));
+    for (int i = 0; i < 100 && bad.stats().last_connect_error != Errc::no_sentinel; ++i)
+      co_await herald::test::sleep_for(50ms);
+    EXPECT_EQ(bad.stats().last_connect_error, Errc::no_sentinel)
+        << bad.stats().last_connect_error.message();
+    bad.stop();
   });
 }
 

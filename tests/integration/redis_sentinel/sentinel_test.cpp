@@ -1,8 +1,8 @@
 // redis+sentinel:// against real processes on loopback (a master, a replica, three
 // sentinels): discovery for the Pool and the Subscriber, sentinel_password, an
-// unknown master name, a
-// kill -9 of the master under write load (writes succeed again at the promoted
-// replica within the failover time plus a few seconds, and the Subscriber follows),
+// unknown master name, a kill -9 of the master under write load (writes succeed
+// again at the promoted replica within the failover time plus a few seconds, and
+// the Subscriber follows),
 // a graceful SENTINEL FAILOVER (the old master is demoted under live connections),
 // and a master demoted behind the sentinels' back (-READONLY, then ROLE).
 #include <herald/redis/connection.hpp>

@@ -342,4 +342,96 @@ asio::awaitable<error_code> connect_session(RedisStream& stream, RespReader& rea
   co_return co_await connect_direct(stream, reader, config, config.url, false);
 }
 
+namespace {
+
+/// Subscribes to +switch-master on one sentinel ([AUTH], SUBSCRIBE, its
+/// confirmation), under connect_timeout.
+asio::awaitable<error_code> subscribe_switch_master(RedisStream& stream, RespReader& reader,
+                                                    const ConnectionConfig& config,
+                                                    const SentinelAddress& sentinel) {
+  stream.reset();
+  RedisUrl url = config.url;
+  url.host = sentinel.host;
+  url.port = sentinel.port;
+  const bool tls = url.tls.enabled;
+  if (tls && !config.tls) co_return make_error_code(Errc::tls_setup_failed);
+  StreamDeadline deadline{stream, config.connect_timeout};
+  Request req;
+  const SentinelOptions& opts = config.url.sentinel;
+  if (!opts.password.empty()) {
+    if (opts.user.empty())
+      req.push("AUTH", opts.password);
+    else
+      req.push("AUTH", opts.user, opts.password);
+  }
+  req.push("SUBSCRIBE", "+switch-master");
+  error_code ec = co_await connect_socket(stream.socket(), url);
+  if (!ec && tls && !deadline.timed_out()) ec = co_await stream.start_tls(*config.tls, url);
+  if (!ec && !deadline.timed_out()) {
+    auto [wec, written] = co_await asio::async_write(stream, asio::buffer(req.payload()), kTuple);
+    ec = wec;
+  }
+  std::size_t answered = 0;
+  std::array<char, 1024> buf;
+  while (!ec && !deadline.timed_out() && answered < req.size()) {
+    auto next = reader.next();
+    if (!next) {
+      ec = make_error_code(Errc::protocol_error);
+      break;
+    }
+    if (*next) {
+      ++answered;
+      if ((*next)->is_error()) ec = make_error_code(Errc::handshake_failed);
+      continue;
+    }
+    auto [rec, n] = co_await stream.async_read_some(asio::buffer(buf), kTuple);
+    if (rec) {
+      ec = rec;
+    } else if (!reader.feed(buf.data(), n)) {
+      ec = make_error_code(Errc::protocol_error);
+    }
+  }
+  deadline.finish();
+  if (deadline.timed_out()) co_return make_error_code(Errc::connect_timeout);
+  co_return ec;
+}
+
+/// A +switch-master message about `master`: ["message", "+switch-master",
+/// "<name> <old ip> <old port> <new ip> <new port>"].
+bool is_switch_of(const Reply& reply, const std::string& master) {
+  if (!reply.is_array() || reply.elements.size() != 3) return false;
+  const auto& e = reply.elements;
+  return e[0].is_string() && e[0].str == "message" && e[1].is_string() &&
+         e[1].str == "+switch-master" && e[2].is_string() && e[2].str.starts_with(master + " ");
+}
+
+}  // namespace
+
+asio::awaitable<error_code> wait_switch_master(RedisStream& stream, const ConnectionConfig& config,
+                                               const bool& cancelled) {
+  const auto& sentinels = config.url.sentinel.sentinels;
+  const std::size_t first = first_sentinel(config.url.redacted());
+  error_code ec = make_error_code(Errc::no_sentinel);
+  for (std::size_t i = 0; i < sentinels.size() && !cancelled; ++i) {
+    RespReader reader{64};
+    ec = co_await subscribe_switch_master(stream, reader, config,
+                                          sentinels[(first + i) % sentinels.size()]);
+    if (cancelled) co_return make_error_code(Errc::closed);
+    if (ec) continue;
+    std::array<char, 4096> buf;
+    for (;;) {
+      auto next = reader.next();
+      if (!next) co_return make_error_code(Errc::protocol_error);
+      if (*next) {
+        if (is_switch_of(**next, config.url.sentinel.master_name)) co_return error_code{};
+        continue;
+      }
+      auto [rec, n] = co_await stream.async_read_some(asio::buffer(buf), kTuple);
+      if (rec) co_return rec;  // the sentinel went away: the next reconnect watches again
+      if (!reader.feed(buf.data(), n)) co_return make_error_code(Errc::protocol_error);
+    }
+  }
+  co_return ec;
+}
+
 }  // namespace herald::redis

@@ -35,4 +35,14 @@ boost::asio::awaitable<boost::system::error_code> connect_session(RedisStream& s
                                                                   RespReader& reader,
                                                                   const ConnectionConfig& config);
 
+/// redis+sentinel:// only: connects to a sentinel (in turn, until one accepts),
+/// subscribes to +switch-master and returns success when a message names the URL's
+/// master (a failover happened: whoever is connected should reconnect through the
+/// sentinels). Returns an error when no sentinel could be subscribed to, or the
+/// subscription's connection ended; Errc::closed once `cancelled` is set (set it,
+/// then close the stream). Holds one connection to a sentinel while it waits.
+boost::asio::awaitable<boost::system::error_code> wait_switch_master(RedisStream& stream,
+                                                                     const ConnectionConfig& config,
+                                                                     const bool& cancelled);
+
 }  // namespace herald::redis

@@ -321,8 +321,17 @@ void RedisServer::reap(int timeout_ms) {
   pid_ = -1;
 }
 
+void RedisServer::pause() {
+  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void RedisServer::resume() {
+  if (pid_ > 0) ::kill(pid_, SIGCONT);
+}
+
 void RedisServer::stop() {
   if (pid_ > 0) {
+    ::kill(pid_, SIGCONT);  // a paused server could not act on SIGTERM
     ::kill(pid_, SIGTERM);
     reap(10000);
   }

@@ -70,6 +70,10 @@ class RedisServer {
   void stop();
   /// SIGKILL, as a crash; the port is free again once this returns.
   void kill9();
+  /// SIGSTOP / SIGCONT: a hung server (connections stay open, nothing answers).
+  /// kill9() ends a paused server at once; stop() resumes it first.
+  void pause();
+  void resume();
   /// Starts again on the same port (after kill9() or stop()).
   void restart();
   bool running() const noexcept { return pid_ > 0; }

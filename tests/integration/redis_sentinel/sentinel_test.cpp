@@ -249,6 +249,67 @@ TEST(RedisSentinel, GracefulFailoverMovesLiveConnections) {
       120s);
 }
 
+// A master that hangs (SIGSTOP) keeps its connections open: nothing but
+// +switch-master tells the pool and the subscriber to leave it. After the sentinels'
+// failover, writes succeed at the promoted replica and the subscriber hears it.
+TEST(RedisSentinel, HungMasterIsLeftOnSwitchMaster) {
+  SentinelSetup setup;
+  setup.start();
+  const std::string replica_port = std::to_string(setup.replica().port());
+  run_coro(
+      [&](asio::any_io_executor ex) -> awaitable<void> {
+        auto cfg = test_config(setup.url());
+        cfg.request_timeout = 500ms;
+        Pool pool(ex, cfg, 2);
+        pool.start();
+        CO_ASSERT_TRUE(co_await pool.wait_connected(10s));
+        Subscriber sub(ex, cfg);
+        Messages got(ex);
+        got.attach(sub);
+        sub.subscribe({"sentinel:hung"});
+        sub.start();
+        CO_ASSERT_TRUE(co_await sub.wait_connected(10s));
+        ok(co_await sub.flush());
+
+        setup.master().pause();
+        // Polls the pool until a write lands on the promoted replica (each write
+        // to the hung master times out after 500 ms).
+        bool moved = false;
+        const auto paused_at = Clock::now();
+        while (!moved && Clock::now() - paused_at < 60s) {
+          auto r = co_await pool.exec(cmd("SET", "sentinel:hung", "1"));
+          if (r && r->is_string()) {
+            auto port = co_await pool.exec(cmd("CONFIG", "GET", "port"));
+            moved = port && port->is_array() && port->elements.size() == 2 &&
+                    port->elements[1].str == replica_port;
+          }
+          if (!moved) co_await herald::test::sleep_for(50ms);
+        }
+        CO_ASSERT_TRUE(moved);
+        // Both pool members left the hung master.
+        for (std::size_t i = 0; i < pool.size(); ++i) {
+          bool ok_here = false;
+          for (int j = 0; j < 100 && !ok_here; ++j) {
+            auto r = co_await pool.at(i).exec(cmd("SET", "sentinel:member", j));
+            ok_here = r && r->is_string();
+            if (!ok_here) co_await herald::test::sleep_for(50ms);
+          }
+          EXPECT_TRUE(ok_here) << "connection " << i;
+        }
+        // So did the subscriber.
+        bool heard = false;
+        for (int i = 0; i < 100 && !heard; ++i) {
+          ok(co_await pool.exec(cmd("PUBLISH", "sentinel:hung", "p" + std::to_string(i))));
+          heard = co_await got.wait_for("p" + std::to_string(i), 100ms);
+        }
+        EXPECT_TRUE(heard);
+        sub.stop();
+        pool.stop();
+      },
+      120s);
+  setup.master().kill9();
+}
+
 // The master turns replica under a live connection without the sentinels' doing
 // (REPLICAOF to a server they do not monitor): the next write gets -READONLY, the
 // connection drops, asks the sentinels, and refuses the server they still name

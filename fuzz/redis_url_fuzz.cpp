@@ -1,6 +1,8 @@
 // libFuzzer target: arbitrary text into RedisUrl::parse; when it parses, the result
 // must be sane (db >= 0, TLS options only on a rediss:// URL, a key only with its
-// certificate) and redacted() must reveal neither the password nor the TLS files.
+// certificate, a Sentinel URL with 1..kMaxSentinels sentinels and a master name) and
+// redacted() must reveal neither password (data or Sentinel) nor the TLS files; a
+// Sentinel URL's redacted form parses again to the same sentinels and master.
 #include <herald/redis/url.hpp>
 
 #include <cstddef>
@@ -21,6 +23,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (tls.enabled && url->transport != RedisUrl::Transport::tcp) std::abort();
   if (!tls.key_file.empty() && tls.cert_file.empty()) std::abort();
   const std::string red = url->redacted();
+  if (url->is_sentinel()) {
+    const auto& s = url->sentinel;
+    if (s.sentinels.size() > RedisUrl::kMaxSentinels || s.master_name.empty()) std::abort();
+    if (!s.user.empty() && s.password.empty()) std::abort();
+    for (const auto& a : s.sentinels)
+      if (a.host.empty() || a.port == 0) std::abort();
+    RedisUrl other = *url;
+    other.sentinel.password += "x";
+    if (red != other.redacted()) std::abort();
+    other.user.clear();
+    other.password.clear();
+    auto again = RedisUrl::parse(other.redacted());
+    if (!again || again->sentinel.sentinels != s.sentinels ||
+        again->sentinel.master_name != s.master_name || again->db != url->db)
+      std::abort();
+  } else if (!(url->sentinel == herald::redis::SentinelOptions{})) {
+    std::abort();
+  }
   if (tls.enabled) {
     RedisUrl other = *url;
     other.tls.ca_file += "x";

@@ -80,10 +80,13 @@ class Connection::Impl final : public RedisSession {
   void on_up() override {}
 
   error_code on_reply(Reply&& reply) override {
+    const bool failover = failover_reply(reply);
     bool unexpected = false;
     auto done = pipeline_.on_reply(std::move(reply), unexpected);
     if (unexpected) return make_error_code(Errc::protocol_error);
     if (done) complete(std::move(done->handler), error_code{}, std::move(done->replies));
+    // The caller has its -READONLY; the rest in flight fail as connection_lost.
+    if (failover) return make_error_code(Errc::not_master);
     return {};
   }
 

@@ -46,6 +46,7 @@ void RedisSession::stop() {
   if (state_ == State::stopped) return;
   const bool was_running = state_ != State::idle;
   state_ = State::stopped;
+  end_watch();
   close_socket();
   backoff_timer_.cancel();
   write_signal_.cancel();
@@ -64,6 +65,11 @@ asio::awaitable<bool> RedisSession::wait_up(std::chrono::milliseconds timeout) {
   co_await timer.async_wait(kTuple);
   waiters_.erase(it);
   co_return state_ == State::up;
+}
+
+bool RedisSession::failover_reply(const Reply& reply) const noexcept {
+  return config_.url.is_sentinel() && reply.is_error() &&
+         (reply.str.starts_with("READONLY") || reply.str.starts_with("LOADING"));
 }
 
 void RedisSession::send(std::string_view bytes) {
@@ -96,6 +102,8 @@ asio::awaitable<void> RedisSession::run(std::shared_ptr<RedisSession> self) {
       ++generation_;
       if (connects_ > 1) spdlog::info("redis {}: connected again", config_.url.redacted());
       asio::co_spawn(ex_, writer(self, generation_), asio::detached);
+      if (config_.url.is_sentinel())
+        asio::co_spawn(ex_, watch_failover(self, generation_), asio::detached);
       on_up();
       wake_waiters();
 
@@ -104,6 +112,7 @@ asio::awaitable<void> RedisSession::run(std::shared_ptr<RedisSession> self) {
       spdlog::warn("redis {}: connection lost: {}", config_.url.redacted(), ec.message());
       state_ = State::connecting;
       ++generation_;
+      end_watch();
       close_socket();
       write_buffer_.clear();
       write_signal_.cancel();
@@ -156,6 +165,37 @@ asio::awaitable<void> RedisSession::writer(std::shared_ptr<RedisSession> self,
     }
   }
   (void)self;
+}
+
+asio::awaitable<void> RedisSession::watch_failover(std::shared_ptr<RedisSession> self,
+                                                   std::uint64_t generation) {
+  RedisStream stream{ex_};
+  auto cancelled = std::make_shared<bool>(false);
+  watch_stream_ = &stream;
+  watch_cancelled_ = cancelled;
+  const error_code ec = co_await wait_switch_master(stream, config_, *cancelled);
+  if (watch_stream_ == &stream) {
+    watch_stream_ = nullptr;
+    watch_cancelled_.reset();
+  }
+  stream.close();
+  if (*cancelled) co_return;
+  if (!ec && generation == generation_ && state_ == State::up) {
+    spdlog::info("redis {}: +switch-master: reconnecting through the sentinels",
+                 config_.url.redacted());
+    close_socket();  // the read loop sees it and runs the reconnect path
+  } else if (ec) {
+    spdlog::debug("redis {}: not following +switch-master: {}", config_.url.redacted(),
+                  ec.message());
+  }
+  (void)self;
+}
+
+void RedisSession::end_watch() noexcept {
+  if (watch_cancelled_) *watch_cancelled_ = true;
+  if (watch_stream_) watch_stream_->close();
+  watch_stream_ = nullptr;
+  watch_cancelled_.reset();
 }
 
 void RedisSession::close_socket() noexcept {

@@ -5,8 +5,11 @@
 // reconnect; until stop(). What replies mean is the subclass's business, through
 // three hooks called on the session's executor:
 //   on_up()          a session is established; the subclass may send() at once.
-//   on_reply(reply)  one decoded reply; returning an error drops the connection.
+//   on_reply(reply)  one decoded reply; returning an error drops the connection
+//                    (see failover_reply() for a Sentinel master that was demoted).
 //   on_down(why)     the session ended (why == Errc::closed after stop()).
+// Sentinel URLs: while up, a second connection (to a sentinel) waits for
+// +switch-master and drops the session when the master changes.
 // Writes: send() appends to one buffer; a writer coroutine per session writes it
 // out, everything appended during a write going out in the next single write.
 //
@@ -65,6 +68,13 @@ class RedisSession : public std::enable_shared_from_this<RedisSession> {
   /// Queues RESP bytes for the current session. Call only while up().
   void send(std::string_view bytes);
 
+  /// True for an error reply that says the server is not the master any more
+  /// (-READONLY: demoted to a replica; -LOADING: restarted) on a redis+sentinel://
+  /// URL. on_reply returns Errc::not_master for it (after handing the reply to its
+  /// caller), so the session drops and reconnects through the sentinels. On a plain
+  /// URL reconnecting to the same address would not help: false.
+  bool failover_reply(const Reply& reply) const noexcept;
+
   virtual void on_up() = 0;
   virtual boost::system::error_code on_reply(Reply&& reply) = 0;
   virtual void on_down(boost::system::error_code why) = 0;
@@ -75,6 +85,12 @@ class RedisSession : public std::enable_shared_from_this<RedisSession> {
   boost::asio::awaitable<void> run(std::shared_ptr<RedisSession> self);
   boost::asio::awaitable<boost::system::error_code> read_loop();
   boost::asio::awaitable<void> writer(std::shared_ptr<RedisSession> self, std::uint64_t generation);
+  /// redis+sentinel:// while up: waits for +switch-master (wait_switch_master) and
+  /// drops the session then, so it reconnects through the sentinels at once, even
+  /// when the old master hangs without closing the connection.
+  boost::asio::awaitable<void> watch_failover(std::shared_ptr<RedisSession> self,
+                                              std::uint64_t generation);
+  void end_watch() noexcept;
   void close_socket() noexcept;
   void wake_waiters() noexcept;
 
@@ -92,6 +108,9 @@ class RedisSession : public std::enable_shared_from_this<RedisSession> {
   std::uint64_t connects_ = 0;
   std::uint64_t connect_failures_ = 0;
   boost::system::error_code last_connect_error_;
+  /// The running watch_failover's stream and cancel flag (null when none runs).
+  RedisStream* watch_stream_ = nullptr;
+  std::shared_ptr<bool> watch_cancelled_;
 };
 
 }  // namespace herald::redis

@@ -105,6 +105,7 @@ class Subscriber::Impl final : public RedisSession {
     if (reply.is_string() && reply.str == "PONG") return complete_ping();
     if (reply.is_error()) {
       spdlog::warn("redis pub/sub {}: {}", config().url.redacted(), reply.str);
+      if (failover_reply(reply)) return make_error_code(Errc::not_master);
       return {};
     }
     if (!reply.is_array() || reply.elements.empty() || !reply.elements[0].is_string())

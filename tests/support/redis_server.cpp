@@ -165,6 +165,8 @@ RedisServer::RedisServer(Tls tls, std::vector<std::string> extra_args)
   }
 }
 
+RedisServer::RedisServer(Sentinel sentinel) : sentinel_(std::move(sentinel)) {}
+
 RedisServer::~RedisServer() {
   try {
     stop();
@@ -224,19 +226,27 @@ bool RedisServer::try_spawn_ready(int timeout_ms) {
 }
 
 void RedisServer::spawn() {
-  std::vector<std::string> args = {"redis-server",
-                                   "--port",
-                                   tls_ ? "0" : std::to_string(port_),
-                                   "--bind",
-                                   "127.0.0.1",
-                                   "--save",
-                                   "",
-                                   "--appendonly",
-                                   "no",
-                                   "--dir",
-                                   dir_,
-                                   "--daemonize",
-                                   "no"};
+  std::vector<std::string> args = {"redis-server"};
+  if (sentinel_) {
+    // Written once: a restarted sentinel keeps what it learned (config rewrites).
+    const std::string conf = dir_ + "/sentinel.conf";
+    if (!std::filesystem::exists(conf)) {
+      std::ofstream out(conf);
+      const std::string& name = sentinel_->master_name;
+      out << "sentinel monitor " << name << " 127.0.0.1 " << sentinel_->master_port << ' '
+          << sentinel_->quorum << "\n"
+          << "sentinel down-after-milliseconds " << name << ' ' << sentinel_->down_after_ms << "\n"
+          << "sentinel failover-timeout " << name << ' ' << sentinel_->failover_timeout_ms << "\n"
+          << "sentinel parallel-syncs " << name << " 1\n";
+      if (!sentinel_->password.empty())
+        out << "requirepass " << sentinel_->password << "\nsentinel sentinel-pass "
+            << sentinel_->password << "\n";
+      if (!out) throw std::runtime_error("cannot write " + conf);
+    }
+    args.insert(args.end(), {conf, "--sentinel"});
+  }
+  args.insert(args.end(), {"--port", tls_ ? "0" : std::to_string(port_), "--bind", "127.0.0.1",
+                           "--save", "", "--appendonly", "no", "--dir", dir_, "--daemonize", "no"});
   if (tls_) {
     args.insert(args.end(),
                 {"--tls-port", std::to_string(port_), "--tls-cert-file", tls_->cert_file,
@@ -283,7 +293,8 @@ bool RedisServer::wait_ping(int timeout_ms) const {
   while (Clock::now() < deadline) {
     if (pid_ <= 0 || exited(pid_)) return false;
     if (!ready_logged)
-      ready_logged = read_file_from(log_path, log_offset_).find("Ready to accept connections") !=
+      ready_logged = read_file_from(log_path, log_offset_)
+                         .find(sentinel_ ? "+monitor master" : "Ready to accept connections") !=
                      std::string::npos;
     if (ready_logged && (tls_ ? ping_unix_once(unix_socket_) : ping_once(port_))) return true;
     // Polling an external process's startup: there is no event to wait on.
@@ -310,8 +321,17 @@ void RedisServer::reap(int timeout_ms) {
   pid_ = -1;
 }
 
+void RedisServer::pause() {
+  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void RedisServer::resume() {
+  if (pid_ > 0) ::kill(pid_, SIGCONT);
+}
+
 void RedisServer::stop() {
   if (pid_ > 0) {
+    ::kill(pid_, SIGCONT);  // a paused server could not act on SIGTERM
     ::kill(pid_, SIGTERM);
     reap(10000);
   }

@@ -14,6 +14,9 @@
 // `--unixsocket NAME` in extra_args with a relative NAME puts the socket in dir().
 // TLS (the Tls constructor): port() speaks TLS only (`--port 0 --tls-port`); a unix
 // socket in dir() carries the readiness PING and cli().
+// Sentinel (the Sentinel constructor): `redis-server sentinel.conf --sentinel` with a
+// config written into dir() that monitors one master on loopback; ready once it
+// logged "+monitor" and answers PING. restart() keeps the config it rewrote.
 #pragma once
 
 #include <sys/types.h>
@@ -38,10 +41,25 @@ class RedisServer {
     std::string auth_clients = "no";  ///< no | optional | yes (mutual TLS)
   };
 
+  /// What a sentinel monitors, and how fast it fails over.
+  struct Sentinel {
+    Sentinel() = default;
+    std::string master_name = "mymaster";
+    std::uint16_t master_port = 0;  ///< on 127.0.0.1
+    int quorum = 2;
+    int down_after_ms = 1000;
+    int failover_timeout_ms = 3000;
+    /// Non-empty: clients must AUTH with it (requirepass), and the sentinels use it
+    /// with each other (sentinel sentinel-pass).
+    std::string password;
+  };
+
   /// extra_args: more redis-server arguments, e.g. {"--requirepass", "s3cret"}.
   explicit RedisServer(std::vector<std::string> extra_args = {});
   /// A server that speaks TLS on port().
   explicit RedisServer(Tls tls, std::vector<std::string> extra_args = {});
+  /// A sentinel (redis-server --sentinel) monitoring sentinel.master_port.
+  explicit RedisServer(Sentinel sentinel);
   ~RedisServer();
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
@@ -52,6 +70,10 @@ class RedisServer {
   void stop();
   /// SIGKILL, as a crash; the port is free again once this returns.
   void kill9();
+  /// SIGSTOP / SIGCONT: a hung server (connections stay open, nothing answers).
+  /// kill9() ends a paused server at once; stop() resumes it first.
+  void pause();
+  void resume();
   /// Starts again on the same port (after kill9() or stop()).
   void restart();
   bool running() const noexcept { return pid_ > 0; }
@@ -75,6 +97,7 @@ class RedisServer {
 
   std::vector<std::string> extra_args_;
   std::optional<Tls> tls_;
+  std::optional<Sentinel> sentinel_;
   std::string dir_;
   std::string unix_socket_;  ///< absolute path when extra_args has --unixsocket
   std::uint16_t port_ = 0;

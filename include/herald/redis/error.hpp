@@ -45,6 +45,15 @@ enum class Errc {
   /// answering: what a server that requires a client certificate does when it has
   /// none (TLS 1.3), unless its alert arrives first (then that alert is the error).
   tls_closed_by_server,
+  /// redis+sentinel://: the server the sentinels named is not (or no longer) the
+  /// master: ROLE says replica, it is still LOADING, or it answered -READONLY. A
+  /// failover is under way; the connection backs off and asks the sentinels again.
+  not_master,
+  /// redis+sentinel://: the sentinels that answered do not monitor that master name.
+  master_unknown,
+  /// redis+sentinel://: no sentinel of the URL answered (unreachable, timed out, or
+  /// refused the sentinel_password).
+  no_sentinel,
 };
 
 const boost::system::error_category& error_category() noexcept;

@@ -4,6 +4,16 @@
 //   redis://[[user]:password@]host[:port][/db]   (port 6379, db 0 by default)
 //   rediss://[[user]:password@]host[:port][/db][?TLS options]   (TLS; port 6379)
 //   unix:///path/to/redis.sock[?db=N]
+//   redis+sentinel://[[user]:password@]host1[:port],host2[:port],.../MASTER[?options]
+//   rediss+sentinel://...   (the same over TLS: sentinels and data connections)
+// Sentinel URLs (the ioredis / go-redis convention): the hosts are sentinels (port
+// 26379 by default, at most 32), MASTER is the monitored master's name. The userinfo
+// is the *data* connections' credentials; Sentinel's own are query options:
+//   sentinel_password=PASS   AUTH to the sentinels (default: none)
+//   sentinel_user=USER       ACL user for that AUTH (needs sentinel_password)
+//   db=N                     SELECT on the data connections
+// plus the TLS options below on rediss+sentinel://. host/port of a Sentinel URL are
+// unused (the master's address is asked of the sentinels on every connect).
 // IPv6 hosts go in brackets: redis://[::1]:6380. User, password and query values are
 // percent-decoded ('+' stays '+': write a space as %20). A URL with a password and no
 // user authenticates as "default".
@@ -25,9 +35,11 @@
 
 #include <herald/redis/error.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace herald::redis {
 
@@ -44,6 +56,24 @@ struct TlsOptions {
   bool operator==(const TlsOptions&) const = default;
 };
 
+/// One sentinel of a redis+sentinel:// URL.
+struct SentinelAddress {
+  std::string host;
+  std::uint16_t port = 26379;
+
+  bool operator==(const SentinelAddress&) const = default;
+};
+
+/// The Sentinel part of a redis+sentinel:// URL. Plain data.
+struct SentinelOptions {
+  std::vector<SentinelAddress> sentinels;  ///< empty: not a Sentinel URL
+  std::string master_name;
+  std::string user;      ///< sentinel_user
+  std::string password;  ///< sentinel_password; empty: no AUTH to the sentinels
+
+  bool operator==(const SentinelOptions&) const = default;
+};
+
 struct RedisUrl {
   enum class Transport { tcp, unix_socket };
 
@@ -55,12 +85,20 @@ struct RedisUrl {
   std::string password;            ///< empty: no AUTH
   int db = 0;                      ///< SELECT db after connecting when not 0
   TlsOptions tls;                  ///< tcp only
+  SentinelOptions sentinel;        ///< tcp only; set on redis+sentinel:// URLs
+
+  /// The master's address is discovered through sentinels (redis+sentinel://).
+  bool is_sentinel() const noexcept { return !sentinel.sentinels.empty(); }
+
+  /// At most this many sentinels in one URL.
+  static constexpr std::size_t kMaxSentinels = 32;
 
   /// Parses a URL; Errc::bad_url on anything it does not understand.
   static Result<RedisUrl> parse(std::string_view text);
 
-  /// The URL without its password and TLS file paths, for logs
-  /// ("rediss://" and an insecure=true stay visible).
+  /// The URL without its passwords and TLS file paths, for logs
+  /// ("rediss://" and an insecure=true stay visible; a Sentinel URL keeps its
+  /// sentinels and master name).
   std::string redacted() const;
 
   /// The name the server's certificate is verified against (and sent as SNI).

@@ -160,9 +160,13 @@ Problem parse_origins(std::string_view text, std::vector<std::string>& out) {
 Problem parse_redis_url(std::string_view text, std::string& out) {
   bool ok = text.empty() || (text.starts_with("redis://") && text.size() > 8) ||
             (text.starts_with("rediss://") && text.size() > 9) ||
-            (text.starts_with("unix://") && text.size() > 7);
+            (text.starts_with("unix://") && text.size() > 7) ||
+            (text.starts_with("redis+sentinel://") && text.size() > 17) ||
+            (text.starts_with("rediss+sentinel://") && text.size() > 18);
   // The value is not echoed: a mistyped URL may still carry a password.
-  if (!ok) return "expected redis://[user:pass@]host:port/db, rediss://... (TLS) or unix:///path";
+  if (!ok)
+    return "expected redis://[user:pass@]host:port/db, rediss://... (TLS), "
+           "redis+sentinel://host:26379,.../MASTER or unix:///path";
   out = std::string(text);
   return std::nullopt;
 }

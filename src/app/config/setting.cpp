@@ -36,8 +36,9 @@ constexpr std::array<Setting, 30> table{{
        return parse_listen(t, d.config.listen_host, d.config.listen_port);
      }},
     {"redis", "--redis", "HERALD_REDIS_URL", "URL",
-     "Redis engine: redis://[user:pass@]host:port/db, rediss://...?ca_file=FILE (TLS; "
-     "docs/operations.md) or unix:///path",
+     "Redis engine: redis://[user:pass@]host:port/db, rediss://...?ca_file=FILE (TLS), "
+     "redis+sentinel://[user:pass@]host:26379,.../MASTER (Sentinel; docs/operations.md) or "
+     "unix:///path",
      "none (the embedded memory engine)", TomlKind::string,
      [](std::string_view t, ConfigDraft& d) { return parse_redis_url(t, d.config.redis_url); }},
     {"cache_redis", "--cache-redis", "HERALD_CACHE_REDIS_URL", "URL",

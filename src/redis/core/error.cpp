@@ -38,6 +38,12 @@ class RedisErrorCategory final : public boost::system::error_category {
       case Errc::tls_closed_by_server:
         return "redis closed the TLS connection after the handshake (does it require a client "
                "certificate? see cert_file=)";
+      case Errc::not_master:
+        return "redis is not the master (failover under way?): asking the sentinels again";
+      case Errc::master_unknown:
+        return "the sentinels do not monitor that master name";
+      case Errc::no_sentinel:
+        return "no sentinel answered (unreachable, timed out, or sentinel_password refused)";
     }
     return "unknown redis error";
   }

@@ -100,6 +100,16 @@ RespReader::~RespReader() {
   redisReaderFree(reader_);
 }
 
+void RespReader::reset() {
+  if (reader_ != nullptr) {
+    delete static_cast<ReaderContext*>(reader_->privdata);
+    redisReaderFree(reader_);
+  }
+  reader_ = redisReaderCreateWithFunctions(&kFunctions);
+  if (reader_ != nullptr) reader_->privdata = new ReaderContext{max_array_elements_};
+  error_text_.clear();
+}
+
 Result<void> RespReader::feed(const char* data, std::size_t size) {
   if (reader_ == nullptr || reader_->err != 0) return Errc::protocol_error;
   if (redisReaderFeed(reader_, data, size) != REDIS_OK) {

@@ -28,6 +28,9 @@ class RespReader {
   RespReader(const RespReader&) = delete;
   RespReader& operator=(const RespReader&) = delete;
 
+  /// Forgets everything fed so far (and a protocol error): as newly constructed.
+  void reset();
+
   /// Appends received bytes. Fails (protocol_error) only if the reader is poisoned.
   Result<void> feed(const char* data, std::size_t size);
 

@@ -1,5 +1,7 @@
 // RedisUrl parsing on top of Boost.URL (RFC 3986 parsing, percent-decoding); this
-// file only maps the generic URL onto Redis's conventions and the TLS options.
+// file only maps the generic URL onto Redis's conventions and the TLS options. A
+// Sentinel URL's host list ("h1:26379,h2:26379") is no RFC 3986 authority: it is
+// split here, each host parsed alone, and the rest parsed on a placeholder host.
 #include <herald/redis/url.hpp>
 
 #include <boost/url/encoding_opts.hpp>
@@ -33,6 +35,10 @@ bool apply_param(std::string_view key, bool has_value, std::string_view value, R
                  bool& seen_insecure) {
   if (!has_value) return false;
   if (key == "db") return parse_int(value, out.db, 0, 1 << 20);
+  if (out.is_sentinel()) {
+    if (key == "sentinel_password") return set_once(out.sentinel.password, value);
+    if (key == "sentinel_user") return set_once(out.sentinel.user, value);
+  }
   if (!out.tls.enabled) return false;  // TLS options on a plain URL: a missing "s"
   TlsOptions& tls = out.tls;
   if (key == "ca_file") return set_once(tls.ca_file, value);
@@ -53,9 +59,119 @@ bool apply_param(std::string_view key, bool has_value, std::string_view value, R
   return false;
 }
 
+void apply_userinfo(const boost::urls::url_view& u, RedisUrl& out) {
+  if (!u.has_userinfo()) return;
+  out.user = u.user();
+  if (u.has_password()) out.password = u.password();
+  // redis://secret@host is the common shorthand for a password without a user.
+  if (!u.has_password()) std::swap(out.user, out.password);
+}
+
+/// Query parameters: db everywhere (unix:///path?db=2, redis://host?db=2), the TLS
+/// options on rediss:// only, the Sentinel ones on Sentinel URLs. '+' is not a
+/// space here: file paths keep their '+'.
+bool apply_params(const boost::urls::url_view& u, RedisUrl& out) {
+  bool seen_insecure = false;
+  for (auto param : u.params(boost::urls::encoding_opts{false})) {
+    if (!apply_param(param.key, param.has_value, param.value, out, seen_insecure)) return false;
+  }
+  // A key without its certificate cannot be used.
+  if (!out.tls.key_file.empty() && out.tls.cert_file.empty()) return false;
+  return true;
+}
+
+/// The host (IPv6 without brackets) and port of a tcp URL; false when there is no
+/// host or the port is not 1..65535.
+bool host_and_port(const boost::urls::url_view& u, std::string& host, std::uint16_t& port) {
+  if (u.host_type() == boost::urls::host_type::ipv6) {
+    host = u.host_address();  // without the brackets
+  } else if (!u.host().empty()) {
+    host = u.host();
+  } else {
+    return false;
+  }
+  if (u.has_port()) {
+    int value = 0;
+    if (!parse_int(u.port(), value, 1, 65535)) return false;
+    port = static_cast<std::uint16_t>(value);
+  }
+  return true;
+}
+
+/// One "host[:port]" of a Sentinel URL's host list.
+bool parse_sentinel_host(std::string_view text, SentinelAddress& out) {
+  if (text.empty()) return false;
+  const std::string whole = "redis://" + std::string(text);  // the view points into it
+  auto parsed = boost::urls::parse_uri(whole);
+  if (!parsed) return false;
+  const boost::urls::url_view& u = *parsed;
+  if (u.has_userinfo() || !u.encoded_path().empty() || u.has_query() || u.has_fragment())
+    return false;
+  // A host name is written as is (no percent-encoding): logs show what was configured.
+  if (u.encoded_host().find('%') != std::string_view::npos) return false;
+  return host_and_port(u, out.host, out.port);
+}
+
+/// A master name: letters, digits and "-_.:" (what sentinel.conf's names use; no
+/// character that needs percent-encoding in a URL), at most 256.
+bool valid_master_name(std::string_view name) {
+  if (name.empty() || name.size() > 256) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.' || c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Result<RedisUrl> parse_sentinel(std::string_view text, bool tls) {
+  RedisUrl out;
+  out.tls.enabled = tls;
+  std::string_view rest = text.substr(text.find("://") + 3);
+  const auto authority_end = rest.find_first_of("/?#");
+  const std::string_view authority = rest.substr(0, authority_end);
+  const std::string_view tail =
+      authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
+  const auto at = authority.rfind('@');
+  const std::string_view userinfo =
+      at == std::string_view::npos ? std::string_view{} : authority.substr(0, at + 1);
+  std::string_view hosts = at == std::string_view::npos ? authority : authority.substr(at + 1);
+
+  for (;;) {
+    const auto comma = hosts.find(',');
+    SentinelAddress address;
+    if (!parse_sentinel_host(hosts.substr(0, comma), address)) return Errc::bad_url;
+    if (out.sentinel.sentinels.size() == RedisUrl::kMaxSentinels) return Errc::bad_url;
+    out.sentinel.sentinels.push_back(std::move(address));
+    if (comma == std::string_view::npos) break;
+    hosts.remove_prefix(comma + 1);
+  }
+
+  // Userinfo, master name and query, as one ordinary URL on a placeholder host.
+  auto parsed =
+      boost::urls::parse_uri("redis://" + std::string(userinfo) + "sentinel" + std::string(tail));
+  if (!parsed) return Errc::bad_url;
+  const boost::urls::url_view& u = *parsed;
+  if (u.has_port() || u.has_fragment()) return Errc::bad_url;
+  apply_userinfo(u, out);
+  std::string path = u.path();
+  if (path.empty() || path.front() != '/') return Errc::bad_url;
+  path.erase(0, 1);
+  if (!valid_master_name(path)) return Errc::bad_url;
+  out.sentinel.master_name = std::move(path);
+  if (!apply_params(u, out)) return Errc::bad_url;
+  if (!out.sentinel.user.empty() && out.sentinel.password.empty()) return Errc::bad_url;
+  // host/port stay unused: the sentinels name the master on every connect.
+  out.host.clear();
+  out.port = 0;
+  return out;
+}
+
 }  // namespace
 
 Result<RedisUrl> RedisUrl::parse(std::string_view text) {
+  if (text.starts_with("redis+sentinel://")) return parse_sentinel(text, false);
+  if (text.starts_with("rediss+sentinel://")) return parse_sentinel(text, true);
   auto parsed = boost::urls::parse_uri(text);
   if (!parsed) return Errc::bad_url;
   const boost::urls::url_view& u = *parsed;
@@ -65,22 +181,8 @@ Result<RedisUrl> RedisUrl::parse(std::string_view text) {
   if (scheme != "unix" && scheme != "redis" && scheme != "rediss") return Errc::bad_url;
   out.tls.enabled = scheme == "rediss";
 
-  if (u.has_userinfo()) {
-    out.user = u.user();
-    if (u.has_password()) out.password = u.password();
-    // redis://secret@host is the common shorthand for a password without a user.
-    if (!u.has_password()) std::swap(out.user, out.password);
-  }
-
-  // Query parameters: db everywhere (unix:///path?db=2, redis://host?db=2), the TLS
-  // options on rediss:// only. '+' is not a space here: file paths keep their '+'.
-  bool seen_insecure = false;
-  for (auto param : u.params(boost::urls::encoding_opts{false})) {
-    if (!apply_param(param.key, param.has_value, param.value, out, seen_insecure))
-      return Errc::bad_url;
-  }
-  // A key without its certificate cannot be used.
-  if (!out.tls.key_file.empty() && out.tls.cert_file.empty()) return Errc::bad_url;
+  apply_userinfo(u, out);
+  if (!apply_params(u, out)) return Errc::bad_url;
 
   if (scheme == "unix") {
     if (!u.host().empty() || u.path().empty() || u.has_port()) return Errc::bad_url;
@@ -90,18 +192,7 @@ Result<RedisUrl> RedisUrl::parse(std::string_view text) {
   }
 
   out.transport = Transport::tcp;
-  if (u.host_type() == boost::urls::host_type::ipv6) {
-    out.host = u.host_address();  // without the brackets
-  } else if (!u.host().empty()) {
-    out.host = u.host();
-  } else {
-    return Errc::bad_url;
-  }
-  if (u.has_port()) {
-    int port = 0;
-    if (!parse_int(u.port(), port, 1, 65535)) return Errc::bad_url;
-    out.port = static_cast<std::uint16_t>(port);
-  }
+  if (!host_and_port(u, out.host, out.port)) return Errc::bad_url;
   std::string_view path = u.encoded_path();
   if (!path.empty() && path != "/") {
     if (path.front() != '/' || !parse_int(path.substr(1), out.db, 0, 1 << 20)) return Errc::bad_url;
@@ -109,8 +200,37 @@ Result<RedisUrl> RedisUrl::parse(std::string_view text) {
   return out;
 }
 
+namespace {
+
+std::string bracketed(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+}  // namespace
+
 std::string RedisUrl::redacted() const {
   std::string out;
+  if (is_sentinel()) {
+    out = tls.enabled ? "rediss+sentinel://" : "redis+sentinel://";
+    if (!user.empty() || !password.empty()) {
+      out += user;
+      if (!password.empty()) out += ":***";
+      out += '@';
+    }
+    for (std::size_t i = 0; i < sentinel.sentinels.size(); ++i) {
+      if (i != 0) out += ',';
+      out +=
+          bracketed(sentinel.sentinels[i].host) + ':' + std::to_string(sentinel.sentinels[i].port);
+    }
+    out += '/' + sentinel.master_name;
+    char sep = '?';
+    if (db != 0) {
+      out += "?db=" + std::to_string(db);
+      sep = '&';
+    }
+    if (tls.enabled && tls.insecure) out += std::string(1, sep) + "insecure=true";
+    return out;
+  }
   if (transport == Transport::unix_socket) {
     out = "unix://" + path;
   } else {
@@ -120,7 +240,7 @@ std::string RedisUrl::redacted() const {
       if (!password.empty()) out += ":***";
       out += '@';
     }
-    out += host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    out += bracketed(host);
     out += ':' + std::to_string(port);
   }
   if (db != 0) out += (transport == Transport::unix_socket ? "?db=" : "/") + std::to_string(db);

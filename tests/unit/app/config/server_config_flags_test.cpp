@@ -99,6 +99,14 @@ TEST(ServerConfigFlags, RedissUrlsAreAccepted) {
   EXPECT_FALSE(load_error({"--redis", "rediss://"}).message.empty());
 }
 
+TEST(ServerConfigFlags, SentinelUrlsAreAccepted) {
+  const std::string url = "redis+sentinel://:pw@s1:26379,s2:26379/mymaster?sentinel_password=x";
+  EXPECT_EQ(load_ok({"--redis", url}).redis_url, url);
+  const std::string tls = "rediss+sentinel://s1/mymaster?ca_file=/etc/ca.pem";
+  EXPECT_EQ(load_ok({"--cache-redis", tls}).cache_redis_url, tls);
+  EXPECT_FALSE(load_error({"--redis", "redis+sentinel://"}).message.empty());
+}
+
 TEST(ServerConfigFlags, AllowedOriginsStar) {
   EXPECT_EQ(load_ok({"--allowed-origins", "*"}).allowed_origins, std::vector<std::string>{"*"});
 }

@@ -148,8 +148,10 @@ Result<RedisUrl> parse_sentinel(std::string_view text, bool tls) {
   }
 
   // Userinfo, master name and query, as one ordinary URL on a placeholder host.
-  auto parsed =
-      boost::urls::parse_uri("redis://" + std::string(userinfo) + "sentinel" + std::string(tail));
+  // Named: the url_view refers to these bytes (a temporary would dangle).
+  const std::string placeholder =
+      "redis://" + std::string(userinfo) + "sentinel" + std::string(tail);
+  auto parsed = boost::urls::parse_uri(placeholder);
   if (!parsed) return Errc::bad_url;
   const boost::urls::url_view& u = *parsed;
   if (u.has_port() || u.has_fragment()) return Errc::bad_url;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { launchChromium, openDashboard, api } from './browser.js';
+import { launchChromium, openDashboard, api, timeOrderAcross } from './browser.js';
 import { startDemo } from './harness.js';
 import { startRedis } from './redis_server.js';
 
@@ -44,13 +44,8 @@ test('an order through one process reaches the page of the other; reads stay fre
   const warm = await api(two.base, 'GET', `/api/products/${target.id}`);
   assert.equal(warm.status, 200);
   const before = warm.body.quantity;
-  const seen = pageTwo.waitForFunction(
-    ([id, want]) => document.querySelector(`[data-testid="qty-${id}"]`)?.textContent === String(want),
-    [target.id, before - 1], { timeout: 5000, polling: 'raf' });
-  const started = Date.now();
-  await pageOne.click(`[data-testid="order-one-${target.id}"]`);
-  await seen;
-  t.diagnostic(`process 2's page showed process 1's order after ${Date.now() - started} ms`);
+  const elapsed = await timeOrderAcross(pageOne, pageTwo, target.id, before - 1);
+  t.diagnostic(`process 2's page showed process 1's order after ${elapsed} ms`);
 
   const fresh = await api(two.base, 'GET', `/api/products/${target.id}`);
   assert.equal(fresh.body.quantity, before - 1, 'process 2 does not serve its stale cached copy');

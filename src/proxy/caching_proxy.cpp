@@ -252,6 +252,34 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
 
   // ------------------------------------------------------------------ answers
 
+  /// What the shards may serve themselves (and hand to the requests waiting behind
+  /// this one): a fresh stored answer read at `generation`; null while the bus is down
+  /// (L1 itself then serves only briefly, and so do the shards).
+  std::shared_ptr<const FreshCopy> fresh_copy(std::shared_ptr<const std::string> value,
+                                              const StoredResponseView& v,
+                                              std::vector<std::string> vary, std::string variant,
+                                              std::uint64_t generation) const {
+    if (!cache.coherent()) return nullptr;
+    auto copy = std::make_shared<FreshCopy>();
+    copy->view = v;
+    copy->value = std::move(value);
+    copy->vary = std::move(vary);
+    copy->variant = std::move(variant);
+    copy->generation = generation;
+    return copy;
+  }
+
+  /// The fresh copy of a fill this request stored; null when it stored nothing fresh.
+  std::shared_ptr<const FreshCopy> fill_copy(const Fill& f, const std::string& canonical,
+                                             const HeaderList& request,
+                                             std::uint64_t generation) const {
+    if (!f.stored || !f.envelope) return nullptr;
+    auto v = StoredResponseView::parse(*f.envelope);
+    if (!v || !v->fresh_at(wall_ms())) return nullptr;
+    const std::vector<std::string>& vary = f.decision.vary.names;
+    return fresh_copy(f.envelope, *v, vary, variant_key(canonical, vary, request), generation);
+  }
+
   /// An answer straight from a fill (miss, bypass): the envelope's head and body.
   ProxyAnswer fill_answer(const ProxyRequest& req, const std::shared_ptr<Fill>& f, CacheStatus cs) {
     if (!f->result.response) return error_answer(req, f->result, cs);
@@ -394,7 +422,9 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
       auto r = co_await std::move(fill_read);
       if (fill->mine) {
         ++stats.misses;
-        co_return fill_answer(req, fill, CacheStatus{.fwd = "uri-miss"});
+        ProxyAnswer a = fill_answer(req, fill, CacheStatus{.fwd = "uri-miss"});
+        a.fresh_copy = fill_copy(*fill, *canonical, req.headers, generation);
+        co_return a;
       }
       if (!r || !r->value || !(rec = UrlRecord::parse(*r->value))) {
         ++stats.upstream_errors;
@@ -445,7 +475,9 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
     if (fill->mine) {
       ++stats.misses;
       if (fill->storable) fill->stored = true;  // the cache's write-back stores it
-      co_return fill_answer(req, fill, CacheStatus{.fwd = "miss", .collapsed = collapsed});
+      ProxyAnswer a = fill_answer(req, fill, CacheStatus{.fwd = "miss", .collapsed = collapsed});
+      a.fresh_copy = fill_copy(*fill, *canonical, req.headers, generation);
+      co_return a;
     }
     if (!r || !r->value) {
       ++stats.upstream_errors;
@@ -470,15 +502,7 @@ struct CachingProxy::State : std::enable_shared_from_this<CachingProxy::State> {
       ++stats.hits;
       ProxyAnswer a =
           stored_answer(req, value, *v, CacheStatus{.hit = true, .collapsed = collapsed}, stats);
-      if (cache.coherent()) {  // bus down: L1 itself serves only briefly; so do shards
-        auto copy = std::make_shared<FreshCopy>();
-        copy->view = *v;
-        copy->value = std::move(value);
-        copy->vary = rec->vary;
-        copy->variant = vkey;
-        copy->generation = generation;
-        a.fresh_copy = std::move(copy);
-      }
+      a.fresh_copy = fresh_copy(std::move(value), *v, rec->vary, vkey, generation);
       co_return a;
     }
     const std::int64_t stale_for = now - (v->stored_ms + v->fresh_ms);

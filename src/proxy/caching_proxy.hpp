@@ -67,6 +67,9 @@ struct ProxyStats {
   std::atomic<std::uint64_t> upstream_errors{0};      ///< unreachable, timeout, malformed
   std::atomic<std::uint64_t> write_invalidations{0};  ///< writes that invalidated tags (routes)
   std::atomic<std::uint64_t> purges{0};               ///< PURGE requests served
+  /// Hits handed to requests that waited behind another one for their URL (WaitingList);
+  /// also counted in `hits`.
+  std::atomic<std::uint64_t> waited{0};
 
   /// Upstream request latency (answer or failure), a Prometheus histogram in ms.
   static constexpr std::array<std::uint64_t, 12> kLatencyBoundsMs{

@@ -18,7 +18,7 @@ std::shared_ptr<const FreshCopy> FreshAnswerTable::find(const std::string& canon
   auto it = s.copies.find(canonical);
   if (it == s.copies.end()) return nullptr;
   const FreshCopy& c = *it->second;
-  if (c.generation != generation || !c.view.fresh_at(now_ms)) {
+  if (!c.serves(generation, now_ms)) {
     s.bytes -= c.bytes();
     s.copies.erase(it);
     return nullptr;

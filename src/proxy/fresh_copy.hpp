@@ -22,6 +22,11 @@ struct FreshCopy {
   std::string variant;           ///< variant_key() of the copy, to match a request's Vary'd values
   std::uint64_t generation = 0;  ///< Cache::generation() read before the cache was
 
+  /// The one coherence check: still read at the cache's current generation and fresh.
+  bool serves(std::uint64_t current_generation, std::int64_t now_ms) const noexcept {
+    return generation == current_generation && view.fresh_at(now_ms);
+  }
+
   std::size_t bytes() const noexcept { return value->size() + variant.size() + 128; }
 };
 

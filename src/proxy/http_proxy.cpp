@@ -60,6 +60,17 @@ asio::awaitable<bool> HttpProxy::serve(beast::tcp_stream& stream,
   r.plan = plan_request(r.method, r.target, r.headers, proxy_->routes());
 
   std::optional<ProxyAnswer> held = fresh_answer(r);
+  // No fresh copy here: wait behind a request for the same URL that is already on its
+  // way to the cache's thread, and take its copy (WaitingList); else lead that trip.
+  WaitingList::Lead lead;
+  if (!held && cacheable(r)) {
+    const std::string key = *r.plan.canonical;
+    auto joined = waiting_.join(key, lead);
+    if (auto copy = co_await std::move(joined)) {
+      held = answer_from(r, *copy, CacheStatus{.hit = true, .collapsed = true});
+      if (held) ++proxy_->stats().waited;
+    }
+  }
   boost::system::error_code ec;
   if (!held) {
     // The peer's address is for X-Forwarded-For: asked only when going upstream.
@@ -72,6 +83,7 @@ asio::awaitable<bool> HttpProxy::serve(beast::tcp_stream& stream,
         asio::co_spawn(cache_executor_, handle_on(*proxy_, std::move(r)), asio::use_awaitable);
     held = co_await std::move(op);
     if (held->fresh_copy && canonical) fresh_.put(*canonical, held->fresh_copy);
+    lead.release(held->fresh_copy);
   }
   const ProxyAnswer& answer = *held;
   stream.expires_after(std::chrono::seconds(60));
@@ -85,18 +97,25 @@ asio::awaitable<bool> HttpProxy::serve(beast::tcp_stream& stream,
   co_return !ec && answer.keep_alive;
 }
 
+bool HttpProxy::cacheable(const ProxyRequest& r) {
+  return !r.plan.bypass && r.plan.canonical && !r.plan.purge;
+}
+
 std::optional<ProxyAnswer> HttpProxy::fresh_answer(const ProxyRequest& r) {
-  if (r.plan.bypass || !r.plan.canonical || r.plan.purge) return std::nullopt;
-  const std::int64_t now = wall_ms();
-  auto copy = fresh_.find(*r.plan.canonical, cache_.generation(), now);
+  if (!cacheable(r)) return std::nullopt;
+  auto copy = fresh_.find(*r.plan.canonical, cache_.generation(), wall_ms());
   if (!copy) return std::nullopt;
-  if (!copy->vary.empty() && variant_key(*r.plan.canonical, copy->vary, r.headers) != copy->variant)
+  return answer_from(r, *copy, CacheStatus{.hit = true});
+}
+
+std::optional<ProxyAnswer> HttpProxy::answer_from(const ProxyRequest& r, const FreshCopy& copy,
+                                                  CacheStatus cs) {
+  if (!copy.serves(cache_.generation(), wall_ms())) return std::nullopt;
+  if (!copy.vary.empty() && variant_key(*r.plan.canonical, copy.vary, r.headers) != copy.variant)
     return std::nullopt;
   ++proxy_->stats().hits;
   if (r.plan.route) ++proxy_->route_stats(static_cast<std::size_t>(r.plan.rules.route)).hits;
-  ProxyAnswer a =
-      stored_answer(r, copy->value, copy->view, CacheStatus{.hit = true}, proxy_->stats());
-  return a;
+  return stored_answer(r, copy.value, copy.view, cs, proxy_->stats());
 }
 
 const ProxyStats& HttpProxy::stats() const noexcept {

@@ -1,7 +1,8 @@
 // HttpProxy: the gateway's entry to the HTTP cache gateway. The gateway's HTTP
 // session calls serve() for every request that is not one of Herald's own routes.
 // A fresh answer the shards already hold (FreshAnswerTable) is written at once, on
-// the client's thread; anything else goes to the CachingProxy on the cache's thread
+// the client's thread; a request for a URL already on its way waits for that trip's
+// copy (WaitingList); anything else goes to the CachingProxy on the cache's thread
 // and back. Either way the answer is one gathered write (head, answer-time fields,
 // body).
 //
@@ -11,8 +12,10 @@
 #pragma once
 
 #include "proxy/caching_proxy.hpp"
+#include "proxy/core/cache_status.hpp"
 #include "proxy/fresh_answer_table.hpp"
 #include "proxy/upgrade_tunnel.hpp"
+#include "proxy/waiting_list.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -50,13 +53,20 @@ class HttpProxy {
   void stop();
 
  private:
+  /// Whether the request may be answered from a stored copy (not a bypass or PURGE).
+  static bool cacheable(const ProxyRequest& request);
   /// The answer from a fresh copy held here, or nullopt (go the full way).
   std::optional<ProxyAnswer> fresh_answer(const ProxyRequest& request);
+  /// The answer from `copy` if it still serves (generation, freshness) and matches the
+  /// request's Vary'd fields; counted as a hit.
+  std::optional<ProxyAnswer> answer_from(const ProxyRequest& request, const FreshCopy& copy,
+                                         CacheStatus cs);
 
   boost::asio::any_io_executor cache_executor_;
   cache::Cache& cache_;
   std::unique_ptr<CachingProxy> proxy_;
   FreshAnswerTable fresh_;
+  WaitingList waiting_;   ///< cold requests behind the first one for their URL
   ProxyOptions options_;  ///< a copy for the tunnels (the shards' side)
   TunnelStats tunnels_;
 };

@@ -86,6 +86,8 @@ std::string render_proxy_metrics(const CachingProxy& proxy, const TunnelStats& t
            name + " counter\nherald_proxy_" + name + " " + number(v) + "\n";
   };
   counter("hits_total", "Answers from the cache (fresh).", s.hits);
+  counter("waited_total", "Hits handed to requests that waited behind another for their URL.",
+          s.waited);
   counter("misses_total", "Answers fetched from the upstream for the cache.", s.misses);
   counter("stale_total", "Stale answers (stale-while-revalidate, stale-if-error).", s.stale);
   counter("bypasses_total", "Requests forwarded without the cache.", s.bypasses);

@@ -32,6 +32,12 @@ class ProxyCluster : public ::testing::Test {
     a_ = std::make_unique<HeraldProcess>(args);
     b_ = std::make_unique<HeraldProcess>(args);
   }
+  /// A counter's value on `node`'s /metrics (0 when absent).
+  static std::uint64_t counter(HeraldProcess& node, const std::string& name) {
+    const std::string m = fetch(node.port(), "/metrics").body;
+    const auto at = m.find("\n" + name + " ");
+    return at == std::string::npos ? 0 : std::stoull(m.substr(at + name.size() + 2));
+  }
   /// Same Host on both nodes, as behind a load balancer.
   Fetched get(HeraldProcess& node, const std::string& target) {
     return fetch(node.port(), target, {{"Host", "shop.example"}});
@@ -55,6 +61,12 @@ TEST_F(ProxyCluster, ColdRequestsThroughTwoNodesMakeOneUpstreamRequest) {
   }
   EXPECT_EQ(ok, all.size());
   EXPECT_EQ(upstream_->count("/slow"), 1u);
+  // Requests behind the first one on their node were answered by their own shards
+  // from its copy (WaitingList), not each through the cache's thread.
+  std::uint64_t waited = 0;
+  for (HeraldProcess* node : {a_.get(), b_.get()})
+    waited += counter(*node, "herald_proxy_waited_total");
+  EXPECT_GT(waited, 0u);
 }
 
 TEST_F(ProxyCluster, InvalidationOnOneNodeDropsBothAndReachesSubscribers) {

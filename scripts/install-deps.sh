@@ -18,6 +18,8 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev redis-server redis-tools
   openssl  # the TLS tests make their CA and certificates with the command line
+  curl python3  # scripts/check-install.sh talks to the example service; free ports
+  dpkg-dev  # CPack's Debian packages (dpkg-shlibdeps) and their check
 )
 if [[ "${1:-}" == "--e2e" ]]; then
   packages+=(chromium)

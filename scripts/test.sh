@@ -7,7 +7,10 @@
 #      suites on it: races and speed assumptions show there that ASan hides
 #   4. checks formatting (clang-format) of our C++ sources
 #   5. builds the libFuzzer targets (clang) and runs each briefly on its corpus
-#   6. runs the end-to-end suite (Node + Chromium) against the release binary
+#   6. installs the libraries alone into a prefix and builds and runs the example
+#      that consumes them (scripts/check-install.sh: find_package(Herald), pkg-config);
+#      builds the Debian packages and runs the packaged binary (check-package.sh)
+#   7. runs the end-to-end suite (Node + Chromium) against the release binary
 # ThreadSanitizer (`make tsan`) is not part of this run: its build would take CI past
 # its time budget (README.md, "Developing").
 # Slow suites (soak, big loads) are benchmarks under bench/, not run here.
@@ -79,6 +82,11 @@ for bin in build/fuzz/fuzz/*_fuzz; do
   fi
 done
 
+step "install + consume the libraries, Debian packages (scripts/check-install.sh, check-package.sh)"
+install_failed=0
+scripts/check-install.sh 2>&1 | tee "$log_dir/install.log" || install_failed=1
+scripts/check-package.sh 2>&1 | tee -a "$log_dir/install.log" || install_failed=1
+
 e2e_passed=0
 e2e_failed=0
 if [[ -x tests/e2e/run.sh ]]; then
@@ -88,7 +96,7 @@ if [[ -x tests/e2e/run.sh ]]; then
 fi
 
 # One closing line for CI: both ctest runs' counts plus one per fuzz target / e2e run /
-# format check.
+# format check / install check.
 total=0
 failed=0
 for preset in dev release; do
@@ -100,8 +108,8 @@ for preset in dev release; do
   total=$((total + t))
   failed=$((failed + f))
 done
-passed=$((total - failed + fuzz_passed + e2e_passed + (1 - format_failed)))
-failed=$((failed + fuzz_failed + e2e_failed + format_failed))
+passed=$((total - failed + fuzz_passed + e2e_passed + (1 - format_failed) + (1 - install_failed)))
+failed=$((failed + fuzz_failed + e2e_failed + format_failed + install_failed))
 ((ctest_rc != 0 && failed == 0)) && failed=1
 echo
 echo "${passed} passed, ${failed} failed"

@@ -6,7 +6,9 @@
 
 #include "app/cache_command.hpp"
 #include "app/cache_host.hpp"
+#if defined(HERALD_WITH_DEMO)
 #include "app/demo_command.hpp"
+#endif
 #include "app/engine_factory.hpp"
 #include "app/logging.hpp"
 #include "app/shutdown_signal.hpp"
@@ -31,8 +33,11 @@ constexpr const char* usage =
     "\n"
     "Commands:\n"
     "  serve    run the real-time gateway (herald serve --help lists its options)\n"
+#if defined(HERALD_WITH_DEMO)
     "  demo     run the example inventory app and its live dashboard on the gateway\n"
-    "  cache    inspect and invalidate a cluster's cache: stats | clear | invalidate\n";
+#endif
+    "  cache    inspect and invalidate a cluster's cache: stats | clear | invalidate\n"
+    "  version  print the version (also --version)\n";
 
 herald::gateway::GatewayOptions gateway_options(const herald::app::ServerConfig& c) {
   herald::gateway::GatewayOptions o;
@@ -146,13 +151,19 @@ int serve(const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && (args[0] == "--version" || args[0] == "version")) {
+    std::printf("herald %s\n", HERALD_VERSION);
+    return 0;
+  }
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::fputs(usage, args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "serve") return serve(rest);
+#if defined(HERALD_WITH_DEMO)
   if (args[0] == "demo") return herald::app::run_demo_command(rest);
+#endif
   if (args[0] == "cache") return herald::app::run_cache_command(rest);
   std::fprintf(stderr, "herald: unknown command '%s'\n%s", args[0].c_str(), usage);
   return 2;

@@ -65,10 +65,16 @@ std::string random_prefix() {
   return out;
 }
 
+/// `threads` shards, or by default one per core but one: the cache's thread (and,
+/// where Herald sits next to its app, the app) needs a core too. With a shard on every
+/// core, the shards, the cache's thread and a co-located process share the cores
+/// and each waits its turn: on 2 cores with the load generator beside it, 2 shards
+/// served 47k hits/s at p99 4.6 ms where 1 shard served 64-72k at p99 1.6 ms
+/// (docs/benchmarks.md, "Shards per core").
 std::size_t shard_count(unsigned threads) {
   if (threads != 0) return threads;
-  unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 1 : n;
+  const unsigned n = std::thread::hardware_concurrency();
+  return n <= 1 ? 1 : n - 1;
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ struct GatewayOptions {
   /// WebSocket ping after this much silence; a peer silent for twice as long is dropped.
   std::chrono::milliseconds ping_interval{25000};
   std::size_t max_message_bytes = 65536;  ///< one inbound WebSocket frame (close 1009)
-  unsigned threads = 0;                   ///< shards; 0 = one per core
+  unsigned threads = 0;                   ///< shards; 0 = one per core but one (min 1)
   std::size_t max_connections = 100000;   ///< WebSocket + SSE; beyond: HTTP 503
   /// Bytes that may wait unwritten for one connection (queued frames; separately, its
   /// WebSocket control frames such as pongs); beyond: dropped (3008).

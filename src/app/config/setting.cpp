@@ -157,8 +157,9 @@ constexpr std::array<Setting, 30> table{{
      [](std::string_view t, ConfigDraft& d) {
        return parse_choice(t, {"trace", "debug", "info", "warn", "error"}, d.config.log_level);
      }},
-    {"threads", "--threads", "HERALD_THREADS", "N", "io threads (shards); 0 = one per core", "0",
-     TomlKind::integer,
+    {"threads", "--threads", "HERALD_THREADS", "N",
+     "io threads (shards); 0 = one per core but one (the cache's thread has its own), at least 1",
+     "0", TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) -> Problem {
        std::uint64_t n = 0;
        if (auto p = parse_unsigned(t, 0, 1024, n)) return p;

@@ -96,6 +96,19 @@ Pool* ClusterClient::any_primary() {
   return n == 0 ? nullptr : primary_pools_.front();
 }
 
+std::optional<ClusterNode> ClusterClient::owner(std::uint16_t slot) const {
+  const ClusterNode* n = have_map_ ? map_.owner(slot) : nullptr;
+  if (n == nullptr) return std::nullopt;
+  return *n;
+}
+
+void ClusterClient::moved(std::uint16_t slot, const ClusterNode& n) {
+  if (!have_map_ || stopped_) return;
+  map_.assign(slot, n);
+  map_changed();
+  request_refresh();
+}
+
 void ClusterClient::request_refresh() {
   refresh_wanted_ = true;
   if (idle_) refresh_signal_.cancel();

@@ -31,6 +31,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,11 +69,20 @@ class ClusterClient : public std::enable_shared_from_this<ClusterClient> {
 
   /// Asks for the map now and waits for the answer; false when no node gave one.
   boost::asio::awaitable<bool> refresh();
+  /// Schedules a refresh (at most one per kMinRefreshInterval).
+  void request_refresh();
+
+  /// The primary owning `slot` in the current map, nullopt before the first map or
+  /// for an uncovered slot.
+  std::optional<ClusterNode> owner(std::uint16_t slot) const;
+  /// A -MOVED seen elsewhere (the Pub/Sub sessions): the slot's owner is `node`; a
+  /// refresh is scheduled.
+  void moved(std::uint16_t slot, const ClusterNode& node);
+  bool has_map() const noexcept { return have_map_; }
 
  private:
   Pool& node(const ClusterNode& node);
   Pool* any_primary();
-  void request_refresh();
   /// primary_pools_ from map_ (after a refresh or a MOVED).
   void map_changed();
   boost::asio::awaitable<void> refresher(std::shared_ptr<ClusterClient> self);

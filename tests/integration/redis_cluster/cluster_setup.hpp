@@ -89,6 +89,32 @@ class ClusterSetup {
     throw std::runtime_error("no owner for slot " + std::to_string(slot));
   }
 
+  /// Moves `slot` and its keys to primary `to` the way redis-cli --cluster reshard
+  /// does: IMPORTING on the target, MIGRATING on the source, MIGRATE the keys in
+  /// batches, then SETSLOT NODE on the target, the source and the other primaries.
+  void move_slot(int slot, RedisServer& to) const {
+    RedisServer& from = owner_of(slot);
+    if (&from == &to) return;
+    const std::string s = std::to_string(slot);
+    expect_ok(to.cli({"CLUSTER", "SETSLOT", s, "IMPORTING", id(from)}));
+    expect_ok(from.cli({"CLUSTER", "SETSLOT", s, "MIGRATING", id(to)}));
+    for (;;) {
+      std::istringstream in(from.cli({"CLUSTER", "GETKEYSINSLOT", s, "100"}));
+      std::vector<std::string> args = {"MIGRATE", "127.0.0.1", std::to_string(to.port()), "", "0",
+                                       "5000",    "KEYS"};
+      for (std::string key; std::getline(in, key);)
+        if (!key.empty()) args.push_back(key);
+      if (args.size() == 7) break;
+      expect_ok(from.cli(args));
+    }
+    // Target first, then source, then the rest: the order redis-cli uses, so that
+    // no node redirects to one that still redirects back.
+    expect_ok(to.cli({"CLUSTER", "SETSLOT", s, "NODE", id(to)}));
+    expect_ok(from.cli({"CLUSTER", "SETSLOT", s, "NODE", id(to)}));
+    for (auto* p : primaries())
+      if (p != &to && p != &from) expect_ok(p->cli({"CLUSTER", "SETSLOT", s, "NODE", id(to)}));
+  }
+
   /// Polls an external condition (redis-cli) every 50 ms, for up to 30 s: the
   /// processes have no event to wait on. Throws when it never holds.
   template <class Pred>
@@ -102,6 +128,10 @@ class ClusterSetup {
   }
 
  private:
+  static void expect_ok(const std::string& reply) {
+    if (reply != "OK") throw std::runtime_error("cluster command failed: " + reply);
+  }
+
   RedisServer& by_port(const std::string& address) const {
     const auto colon = address.find(':');
     const int port = std::stoi(address.substr(colon + 1));

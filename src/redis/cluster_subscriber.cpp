@@ -48,7 +48,8 @@ void ClusterSubscriber::attach(Subscriber& s, const std::string& address) {
 }
 
 void ClusterSubscriber::start() {
-  if (stopped_) return;
+  if (stopped_ || started_) return;
+  started_ = true;
   map_->start();
   classic_->start();
   asio::co_spawn(ex_, placer(shared_from_this()), asio::detached);
@@ -241,7 +242,10 @@ asio::awaitable<void> ClusterSubscriber::placer(std::shared_ptr<ClusterSubscribe
       co_await wake_.async_wait(kTuple);  // cancelled on every change
       continue;
     }
-    if (node_down) reconcile();
+    if (node_down) {  // a failover names a new owner once a replica is promoted
+      map_->request_refresh();
+      reconcile();
+    }
     place_pending();
     // Confirm the moved channels on their new nodes (a -MOVED answering one puts it
     // back into pending_ before the PING after it is answered).

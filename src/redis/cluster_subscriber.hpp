@@ -91,6 +91,7 @@ class ClusterSubscriber : public std::enable_shared_from_this<ClusterSubscriber>
   std::map<std::string, int> own_unsubscribes_;
   bool ever_connected_ = false;
   bool reported_down_ = false;
+  bool started_ = false;
   bool stopped_ = false;
   boost::asio::steady_timer wake_;  ///< cancelled to wake the placer
 };

@@ -173,7 +173,13 @@ asio::awaitable<bool> ClusterClient::refresh_from(Pool& pool, const std::string&
     map = SlotMap::from_shards(*reply, host, config_.url.tls.enabled);
   }
   if (!map || map->covered() == 0 || stopped_) co_return false;
-  const bool changed = !have_map_ || map->primaries() != map_.primaries();
+  // Nodes list shards in their own order: compare the sets.
+  const auto sorted = [](std::vector<ClusterNode> v) {
+    std::sort(v.begin(), v.end(),
+              [](const ClusterNode& x, const ClusterNode& y) { return x.address() < y.address(); });
+    return v;
+  };
+  const bool changed = !have_map_ || sorted(map->primaries()) != sorted(map_.primaries());
   if (changed)
     spdlog::info("redis {}: cluster primaries {} ({} of 16384 slots covered)",
                  config_.url.redacted(), describe(*map), map->covered());

@@ -124,8 +124,10 @@ Result<SlotMap> SlotMap::from_shards(const Reply& reply, std::string_view querie
         online = is_online;
       }
     }
-    if (primary == nullptr) {
-      // No master: validate the ranges, leave them uncovered.
+    if (primary == nullptr || ranges.empty()) {
+      // No master: validate the ranges, leave them uncovered. No slots (a failed
+      // master replaced by its replica, a node not given slots yet): not a primary
+      // that requests or SCANs need.
       for (std::size_t i = 0; i < ranges.size(); i += 2)
         if (ranges[i] < 0 || ranges[i + 1] < ranges[i] || ranges[i + 1] >= kClusterSlots)
           return Errc::unexpected_reply;

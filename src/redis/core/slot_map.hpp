@@ -36,7 +36,8 @@ class SlotMap {
   /// From the reply of CLUSTER SHARDS. Errc::unexpected_reply for any shape other
   /// than shards of key/value lists with well-formed slot ranges (0..16383, start <=
   /// end, no slot owned twice) and nodes with an address and a port 1..65535.
-  /// A shard without a master (mid-failover) leaves its slots uncovered.
+  /// A shard without a master (mid-failover) leaves its slots uncovered; a shard
+  /// without slots (a dead master after its replica took over) is left out.
   static Result<SlotMap> from_shards(const Reply& reply, std::string_view queried_host, bool tls);
   /// From the reply of CLUSTER SLOTS ([start, end, [host, port, id...], replicas...]).
   static Result<SlotMap> from_slots(const Reply& reply, std::string_view queried_host);
@@ -46,7 +47,7 @@ class SlotMap {
   /// Moves one slot to `node` (after -MOVED), adding the node when it is new.
   void assign(std::uint16_t slot, const ClusterNode& node);
 
-  /// Every primary the map names (with or without slots), in order of appearance.
+  /// Every primary that owns slots (plus any assign() added), in order of appearance.
   const std::vector<ClusterNode>& primaries() const noexcept { return nodes_; }
   /// Slots that have an owner.
   std::size_t covered() const noexcept { return covered_; }

@@ -1,9 +1,9 @@
 // ClusterSetup: a Redis Cluster of real redis-server processes on loopback ports:
 // three primaries and (by default) one replica each, joined with
 // `redis-cli --cluster create ... --cluster-yes`. start() returns once every node
-// says cluster_state:ok and `redis-cli --cluster check` finds all nodes agreeing
-// on the slots. Blocking: call it on the test thread before run_coro (the child
-// processes die with the thread that forked them).
+// says cluster_state:ok, every replica is in sync with its primary and
+// `redis-cli --cluster check` finds all nodes agreeing on the slots. Blocking: call it on the test
+// thread before run_coro (the child processes die with the thread that forked them).
 #pragma once
 
 #include "support/redis_server.hpp"
@@ -27,7 +27,10 @@ class ClusterSetup {
     for (int i = 0; i < total; ++i) {
       nodes_.push_back(std::make_unique<RedisServer>(std::vector<std::string>{
           "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-          "--cluster-node-timeout", "2000", "--cluster-require-full-coverage", "no"}));
+          "--cluster-node-timeout", "2000", "--cluster-require-full-coverage", "no",
+          // Replicas sync at once (the default waits 5 s for more replicas), and may
+          // take over however long they were cut off (a test kills primaries).
+          "--repl-diskless-sync-delay", "0", "--cluster-replica-validity-factor", "0"}));
       nodes_.back()->start();
     }
     std::vector<std::string> args = {"--cluster", "create"};
@@ -39,6 +42,15 @@ class ClusterSetup {
     wait_for("cluster_state:ok on every node", [&] {
       for (auto& n : nodes_)
         if (n->cli({"CLUSTER", "INFO"}).find("cluster_state:ok") == std::string::npos) return false;
+      return true;
+    });
+    wait_for("every replica in sync", [&] {
+      for (auto& n : nodes_) {
+        const std::string info = n->cli({"INFO", "replication"});
+        if (info.find("role:slave") != std::string::npos &&
+            info.find("master_link_status:up") == std::string::npos)
+          return false;
+      }
       return true;
     });
     wait_for("every node agreeing on the slots", [&] {

@@ -133,6 +133,16 @@ TEST(ClusterSlotMap, ShardsTlsPortAndShardWithoutMaster) {
   EXPECT_FALSE(SlotMap::from_shards(reply, "h", false));
 }
 
+TEST(ClusterSlotMap, ShardsWithoutSlotsAreNoPrimaries) {
+  // After a failover Redis 7.0 lists the dead master as a shard of its own, slot-less.
+  Reply reply = a({shard({i(0), i(16383)}, {node("10.0.0.2", 7000, "master")}),
+                   shard({}, {node("10.0.0.1", 7000, "master", "fail")})});
+  auto map = SlotMap::from_shards(reply, "h", false);
+  ASSERT_TRUE(map);
+  ASSERT_EQ(map->primaries().size(), 1u);
+  EXPECT_EQ(map->primaries()[0].host, "10.0.0.2");
+}
+
 TEST(ClusterSlotMap, ShardsPreferTheOnlineMaster) {
   Reply reply = a({shard({i(0), i(0)}, {node("10.0.0.1", 7000, "master", "failed"),
                                         node("10.0.0.2", 7000, "master", "online")})});

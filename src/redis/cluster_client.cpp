@@ -192,8 +192,9 @@ asio::awaitable<bool> ClusterClient::refresh_from(Pool& pool, const std::string&
 asio::awaitable<Result<std::vector<Reply>>> ClusterClient::exec_on(Pool& pool,
                                                                    const Request& request) {
   auto replies = co_await pool.exec_all(request);
-  if (!replies &&
-      (replies.error() == Errc::not_connected || replies.error() == Errc::connection_lost))
+  // A dead or hung primary: the cluster may be promoting its replica.
+  if (!replies && (replies.error() == Errc::not_connected ||
+                   replies.error() == Errc::connection_lost || replies.error() == Errc::timeout))
     request_refresh();
   co_return replies;
 }

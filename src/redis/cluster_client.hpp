@@ -5,8 +5,9 @@
 //   -MOVED: the map takes the slot's new owner, a full refresh is scheduled, and the
 //           request is sent again there, once;
 //   -ASK:   ASKING + the request to the named node, once (the map does not change);
-//   a request that fails with not_connected / connection_lost schedules a refresh
-//   (a primary may have failed over) and returns its error: callers fail open.
+//   a request that fails with not_connected / connection_lost / timeout schedules a
+//   refresh (a primary may have failed over) and returns its error: callers fail
+//   open.
 // Keyless requests go to one primary (rotating); SCRIPT, FLUSHALL, FLUSHDB and
 // FUNCTION to every primary (the first error wins, else the first primary's
 // replies). A request whose commands name keys of several slots is routed by the

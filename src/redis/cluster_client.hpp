@@ -80,6 +80,8 @@ class ClusterClient : public std::enable_shared_from_this<ClusterClient> {
   /// refresh is scheduled.
   void moved(std::uint16_t slot, const ClusterNode& node);
   bool has_map() const noexcept { return have_map_; }
+  /// The primaries of the current map (empty before the first).
+  const std::vector<ClusterNode>& primaries_known() const noexcept { return map_.primaries(); }
 
  private:
   Pool& node(const ClusterNode& node);

@@ -13,6 +13,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace herald::redis {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
@@ -22,6 +24,8 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 /// How often the placer looks again while channels wait for a home (no map yet, an
 /// uncovered slot) or a node is down (a failover may have moved its slots).
 constexpr std::chrono::milliseconds kRetry{50};
+/// The classic session down this long (its seeds unreachable?): renew_classic().
+constexpr std::chrono::milliseconds kRenewClassic{500};
 }  // namespace
 
 ClusterSubscriber::ClusterSubscriber(Subscriber::executor_type executor, ConnectionConfig config)
@@ -31,6 +35,8 @@ ClusterSubscriber::ClusterSubscriber(Subscriber::executor_type executor, Connect
       classic_(new Subscriber(ex_, config_, Subscriber::ClassicOnly{})),
       wake_(ex_) {
   wake_.expires_at(asio::steady_timer::time_point::max());
+  classic_seeds_ = config_.url.cluster;
+  classic_down_since_ = Clock::now();
   attach(*classic_, {});
 }
 
@@ -45,6 +51,43 @@ void ClusterSubscriber::attach(Subscriber& s, const std::string& address) {
   s.on_state([this, address](SubscriberState state) { on_node_state(address, state); });
   if (!address.empty())
     s.on_control([this, address](const Reply& reply) { on_control(address, reply); });
+}
+
+void ClusterSubscriber::subscribe(const std::vector<std::string>& channels, bool add) {
+  for (const auto& c : channels)
+    add ? (void)classic_channels_.insert(c) : (void)classic_channels_.erase(c);
+  add ? classic_->subscribe(channels) : classic_->unsubscribe(channels);
+}
+
+void ClusterSubscriber::psubscribe(const std::vector<std::string>& patterns, bool add) {
+  for (const auto& p : patterns)
+    add ? (void)classic_patterns_.insert(p) : (void)classic_patterns_.erase(p);
+  add ? classic_->psubscribe(patterns) : classic_->punsubscribe(patterns);
+}
+
+void ClusterSubscriber::renew_classic() {
+  std::vector<ClusterSeed> seeds = classic_seeds_;
+  for (const auto& p : map_->primaries_known()) {
+    ClusterSeed seed{p.host, p.port};
+    if (std::find(seeds.begin(), seeds.end(), seed) == seeds.end()) seeds.push_back(seed);
+  }
+  if (seeds == classic_seeds_ || seeds.size() > RedisUrl::kMaxSentinels) return;
+  spdlog::info("redis {}: Pub/Sub session unreachable through its seeds; trying the {} known nodes",
+               config_.url.redacted(), seeds.size());
+  classic_seeds_ = seeds;
+  ConnectionConfig c = config_;
+  c.url.cluster = std::move(seeds);
+  c.url.host = c.url.cluster.front().host;
+  c.url.port = c.url.cluster.front().port;
+  classic_->stop();
+  classic_.reset(new Subscriber(ex_, std::move(c), Subscriber::ClassicOnly{}));
+  attach(*classic_, {});
+  const std::vector<std::string> channels(classic_channels_.begin(), classic_channels_.end());
+  const std::vector<std::string> patterns(classic_patterns_.begin(), classic_patterns_.end());
+  if (!channels.empty()) classic_->subscribe(channels);
+  if (!patterns.empty()) classic_->psubscribe(patterns);
+  classic_down_since_ = Clock::now();
+  classic_->start();
 }
 
 void ClusterSubscriber::start() {
@@ -190,6 +233,7 @@ void ClusterSubscriber::on_control(const std::string& address, const Reply& repl
 void ClusterSubscriber::on_node_state(const std::string& address, SubscriberState state) {
   const bool up = state != SubscriberState::disconnected;
   if (address.empty()) {
+    if (classic_up_ && !up) classic_down_since_ = Clock::now();
     classic_up_ = up;
   } else if (auto it = nodes_.find(address); it != nodes_.end()) {
     it->second.up = up;
@@ -238,7 +282,9 @@ asio::awaitable<void> ClusterSubscriber::placer(std::shared_ptr<ClusterSubscribe
     bool node_down = false;
     for (const auto& [address, n] : nodes_)
       if (!n.up && n.ever_up && node_has_channels(address)) node_down = true;
-    if (pending_.empty() && moving_.empty() && !node_down) {
+    const bool classic_stuck = !classic_up_ && Clock::now() - classic_down_since_ >= kRenewClassic;
+    if (classic_stuck) renew_classic();
+    if (pending_.empty() && moving_.empty() && !node_down && classic_up_) {
       co_await wake_.async_wait(kTuple);  // cancelled on every change
       continue;
     }

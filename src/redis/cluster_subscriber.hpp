@@ -1,7 +1,9 @@
 // ClusterSubscriber: what a Subscriber is for a redis+cluster:// URL.
 //
 // Classic Pub/Sub (SUBSCRIBE, PSUBSCRIBE) reaches every node of a cluster, so it
-// stays on one session to any node (the URL's seeds in turn). Sharded Pub/Sub does
+// stays on one session to any node (the URL's seeds in turn; once that session has
+// been down for kRenewClassic, a new one that may also use every primary the map
+// knows). Sharded Pub/Sub does
 // not: each shard channel is SSUBSCRIBEd on the primary owning its slot, through one
 // Subscriber per primary (plain node URLs), placed by a ClusterClient's slot map.
 // When a channel's slot moves (-MOVED answering an SSUBSCRIBE, or the server's own
@@ -44,7 +46,8 @@ class ClusterSubscriber : public std::enable_shared_from_this<ClusterSubscriber>
   void stop();
 
   /// Classic Pub/Sub: the one session to any node.
-  Subscriber& classic() noexcept { return *classic_; }
+  void subscribe(const std::vector<std::string>& channels, bool add);
+  void psubscribe(const std::vector<std::string>& patterns, bool add);
 
   void ssubscribe(const std::vector<std::string>& channels);
   void sunsubscribe(const std::vector<std::string>& channels);
@@ -75,6 +78,10 @@ class ClusterSubscriber : public std::enable_shared_from_this<ClusterSubscriber>
   boost::asio::awaitable<void> placer(std::shared_ptr<ClusterSubscriber> self);
   /// Channels whose node is not the map's owner any more (after a failover) move.
   void reconcile();
+  /// The classic session has been down a while and the map knows primaries its
+  /// seeds do not: a new session that may use them too (the URL's seeds may all be
+  /// gone after failovers), with the classic subscriptions replayed.
+  void renew_classic();
   bool node_has_channels(const std::string& address) const;
 
   Subscriber::executor_type ex_;
@@ -82,6 +89,10 @@ class ClusterSubscriber : public std::enable_shared_from_this<ClusterSubscriber>
   std::shared_ptr<ClusterClient> map_;  ///< the slot map (a connection per primary)
   std::unique_ptr<Subscriber> classic_;
   bool classic_up_ = false;
+  std::chrono::steady_clock::time_point classic_down_since_;
+  std::vector<ClusterSeed> classic_seeds_;  ///< the addresses classic_ may connect to
+  std::set<std::string> classic_channels_;  ///< replayed on a renewed session
+  std::set<std::string> classic_patterns_;
   std::map<std::string, Node> nodes_;          ///< by "host:port"
   std::map<std::string, std::string> placed_;  ///< shard channel -> node address
   std::set<std::string> pending_;              ///< wanted, not (yet) placed

@@ -238,19 +238,19 @@ void Subscriber::stop() {
 }
 
 void Subscriber::subscribe(const std::vector<std::string>& channels) {
-  if (cluster_) return cluster_->classic().subscribe(channels);
+  if (cluster_) return cluster_->subscribe(channels, true);
   impl_->change(impl_->channels_, channels, true, "SUBSCRIBE");
 }
 void Subscriber::unsubscribe(const std::vector<std::string>& channels) {
-  if (cluster_) return cluster_->classic().unsubscribe(channels);
+  if (cluster_) return cluster_->subscribe(channels, false);
   impl_->change(impl_->channels_, channels, false, "UNSUBSCRIBE");
 }
 void Subscriber::psubscribe(const std::vector<std::string>& patterns) {
-  if (cluster_) return cluster_->classic().psubscribe(patterns);
+  if (cluster_) return cluster_->psubscribe(patterns, true);
   impl_->change(impl_->patterns_, patterns, true, "PSUBSCRIBE");
 }
 void Subscriber::punsubscribe(const std::vector<std::string>& patterns) {
-  if (cluster_) return cluster_->classic().punsubscribe(patterns);
+  if (cluster_) return cluster_->psubscribe(patterns, false);
   impl_->change(impl_->patterns_, patterns, false, "PUNSUBSCRIBE");
 }
 void Subscriber::ssubscribe(const std::vector<std::string>& channels) {

@@ -2,7 +2,8 @@
 // must be sane (db >= 0, TLS options only on a rediss:// URL, a key only with its
 // certificate, a Sentinel URL with 1..kMaxSentinels sentinels and a master name) and
 // redacted() must reveal neither password (data or Sentinel) nor the TLS files; a
-// Sentinel URL's redacted form parses again to the same sentinels and master.
+// Sentinel URL's redacted form parses again to the same sentinels and master, a
+// Cluster URL's (1..kMaxSentinels seeds, db 0) to the same seeds.
 #include <herald/redis/url.hpp>
 
 #include <cstddef>
@@ -40,6 +41,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::abort();
   } else if (!(url->sentinel == herald::redis::SentinelOptions{})) {
     std::abort();
+  }
+  if (url->is_cluster()) {
+    if (url->is_sentinel() || url->cluster.size() > RedisUrl::kMaxSentinels || url->db != 0)
+      std::abort();
+    for (const auto& a : url->cluster)
+      if (a.host.empty() || a.port == 0) std::abort();
+    RedisUrl other = *url;
+    other.user.clear();
+    other.password.clear();
+    auto again = RedisUrl::parse(other.redacted());
+    if (!again || again->cluster != url->cluster) std::abort();
   }
   if (tls.enabled) {
     RedisUrl other = *url;

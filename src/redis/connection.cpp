@@ -5,6 +5,7 @@
 // (which is the caller's, by contract), never inline; see complete().
 #include <herald/redis/connection.hpp>
 
+#include "redis/cluster_client.hpp"
 #include "redis/core/pipeline_queue.hpp"
 #include "redis/redis_session.hpp"
 
@@ -136,52 +137,77 @@ class Connection::Impl final : public RedisSession {
 };
 
 Connection::Connection(executor_type executor, ConnectionConfig config)
-    : impl_(std::make_shared<Impl>(std::move(executor), std::move(config))) {}
+    : Connection(std::move(executor), std::move(config), 1) {}
+
+Connection::Connection(executor_type executor, ConnectionConfig config, std::size_t per_node) {
+  if (config.url.is_cluster())
+    cluster_ = std::make_shared<ClusterClient>(std::move(executor), std::move(config), per_node);
+  else
+    impl_ = std::make_shared<Impl>(std::move(executor), std::move(config));
+}
 
 Connection::~Connection() {
-  if (impl_ && owner_) impl_->stop_all();
+  if (!owner_) return;
+  if (impl_) impl_->stop_all();
+  if (cluster_) cluster_->stop();
 }
 
 Connection Connection::handle() const {
-  return Connection{impl_, false};
+  return Connection{impl_, cluster_, false};
 }
 
 void Connection::start() {
+  if (cluster_) return cluster_->start();
   impl_->start_all();
 }
 void Connection::stop() {
+  if (cluster_) return cluster_->stop();
   impl_->stop_all();
 }
 
 asio::awaitable<Result<std::vector<Reply>>> Connection::exec_all(const Request& request) {
+  if (cluster_) {
+    auto cluster = cluster_;  // keeps the client alive across the suspension
+    co_return co_await cluster->exec_all(request);
+  }
   auto impl = impl_;  // keeps the Impl alive across the suspension
   co_return co_await impl->exec_all(request);
 }
 
 asio::awaitable<Result<Reply>> Connection::exec(const Request& request) {
-  auto impl = impl_;
-  auto replies = co_await impl->exec_all(request);
+  auto replies = co_await exec_all(request);
   if (!replies) co_return replies.error();
   if (replies->empty()) co_return Reply{};
   co_return std::move(replies->back());
 }
 
 asio::awaitable<bool> Connection::wait_connected(std::chrono::milliseconds timeout) {
+  if (cluster_) {
+    auto cluster = cluster_;
+    co_return co_await cluster->wait_connected(timeout);
+  }
   auto impl = impl_;
   co_return co_await impl->wait_up(timeout);
 }
 
+std::vector<Connection> Connection::nodes() const {
+  if (cluster_) return cluster_->primaries();
+  std::vector<Connection> out;
+  out.push_back(handle());
+  return out;
+}
+
 bool Connection::connected() const noexcept {
-  return impl_->up();
+  return cluster_ ? cluster_->connected() : impl_->up();
 }
 std::size_t Connection::in_flight() const noexcept {
-  return impl_->in_flight();
+  return cluster_ ? cluster_->in_flight() : impl_->in_flight();
 }
 const ConnectionStats& Connection::stats() const noexcept {
-  return impl_->stats();
+  return cluster_ ? cluster_->stats() : impl_->stats();
 }
 Connection::executor_type Connection::get_executor() const noexcept {
-  return impl_->executor();
+  return cluster_ ? cluster_->executor() : impl_->executor();
 }
 
 }  // namespace herald::redis

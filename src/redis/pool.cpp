@@ -16,6 +16,13 @@ Pool::Pool(const Connection::executor_type& executor, const ConnectionConfig& co
   // is left to each connection, which logs it and fails its connects).
   ConnectionConfig shared = config;
   if (!prepare_tls(shared).empty()) shared.tls.reset();
+  if (shared.url.is_cluster()) {
+    // One cluster client holding `size` connections to each primary: one slot map,
+    // and pick() has nothing to choose.
+    connections_.push_back(
+        std::unique_ptr<Connection>(new Connection(executor, std::move(shared), size)));
+    return;
+  }
   connections_.reserve(size);
   for (std::size_t i = 0; i < size; ++i)
     connections_.push_back(std::make_unique<Connection>(executor, shared));

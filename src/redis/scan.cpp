@@ -1,4 +1,5 @@
-// ScanCursor: one SCAN call per next(); the reply is [next-cursor, [keys...]].
+// ScanCursor: one SCAN call per next(); the reply is [next-cursor, [keys...]]. On a
+// cluster, cursor 0 from one primary moves the walk to the next.
 #include <herald/redis/scan.hpp>
 
 namespace herald::redis {
@@ -13,6 +14,10 @@ ScanCursor::ScanCursor(Connection& connection, std::string match, std::size_t co
 
 asio::awaitable<Result<std::vector<std::string>>> ScanCursor::next() {
   if (done_) co_return std::vector<std::string>{};
+  if (nodes_.empty()) {
+    nodes_ = connection_.nodes();
+    if (nodes_.empty()) co_return Errc::not_connected;  // a cluster without its map yet
+  }
   Request req;
   if (match_.empty() && type_.empty())
     req.push("SCAN", cursor_, "COUNT", count_);
@@ -22,14 +27,14 @@ asio::awaitable<Result<std::vector<std::string>>> ScanCursor::next() {
     req.push("SCAN", cursor_, "COUNT", count_, "TYPE", type_);
   else
     req.push("SCAN", cursor_, "MATCH", match_, "COUNT", count_, "TYPE", type_);
-  auto reply = co_await connection_.exec(req);
+  auto reply = co_await nodes_[node_].exec(req);
   if (!reply) co_return reply.error();
   if (reply->is_error()) co_return Errc::server_error;
   if (!reply->is_array() || reply->elements.size() != 2 || !reply->elements[0].is_string() ||
       !reply->elements[1].is_array())
     co_return Errc::unexpected_reply;
   cursor_ = reply->elements[0].str;
-  done_ = cursor_ == "0";
+  if (cursor_ == "0") done_ = ++node_ == nodes_.size();
   std::vector<std::string> keys;
   keys.reserve(reply->elements[1].elements.size());
   for (auto& k : reply->elements[1].elements) {

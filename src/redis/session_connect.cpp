@@ -339,6 +339,21 @@ asio::awaitable<error_code> connect_via_sentinels(RedisStream& stream, RespReade
 asio::awaitable<error_code> connect_session(RedisStream& stream, RespReader& reader,
                                             const ConnectionConfig& config) {
   if (config.url.is_sentinel()) co_return co_await connect_via_sentinels(stream, reader, config);
+  if (config.url.is_cluster()) {
+    // A session of its own on a cluster URL (the Subscriber's classic Pub/Sub, which
+    // every node relays): the first seed that accepts.
+    error_code last;
+    for (const auto& seed : config.url.cluster) {
+      RedisUrl node = config.url;
+      node.cluster.clear();
+      node.host = seed.host;
+      node.port = seed.port;
+      reader.reset();
+      last = co_await connect_direct(stream, reader, config, node, false);
+      if (!last) break;
+    }
+    co_return last;
+  }
   co_return co_await connect_direct(stream, reader, config, config.url, false);
 }
 

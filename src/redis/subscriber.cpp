@@ -7,6 +7,8 @@
 // the moment a reconnect is complete (state resubscribed).
 #include <herald/redis/subscriber.hpp>
 
+#include "redis/cluster_subscriber.hpp"
+#include "redis/core/key_slot.hpp"
 #include "redis/redis_session.hpp"
 
 #include <herald/redis/request.hpp>
@@ -19,6 +21,7 @@
 #include <spdlog/spdlog.h>
 
 #include <deque>
+#include <map>
 #include <set>
 
 namespace herald::redis {
@@ -37,6 +40,15 @@ void push_names(Request& req, std::string_view command, const Range& names) {
   req.push_range(command, {}, names);
 }
 
+/// SSUBSCRIBE / SUNSUBSCRIBE: one command per hash slot (a cluster node refuses a
+/// command naming channels of several slots with -CROSSSLOT).
+template <class Range>
+void push_shard_names(Request& req, std::string_view command, const Range& names) {
+  std::map<std::uint16_t, std::vector<std::string_view>> by_slot;
+  for (const auto& n : names) by_slot[key_slot(n)].push_back(n);
+  for (const auto& [slot, group] : by_slot) req.push_range(command, {}, group);
+}
+
 }  // namespace
 
 class Subscriber::Impl final : public RedisSession {
@@ -47,6 +59,7 @@ class Subscriber::Impl final : public RedisSession {
 
   MessageHandler on_message_;
   StateHandler on_state_;
+  std::function<void(const Reply&)> on_control_;
 
   void change(std::set<std::string>& wanted, const std::vector<std::string>& names, bool add,
               std::string_view command) {
@@ -56,7 +69,10 @@ class Subscriber::Impl final : public RedisSession {
     }
     if (!up() || changed.empty()) return;
     Request req;
-    push_names(req, command, changed);
+    if (command.starts_with("SSUB") || command.starts_with("SUNSUB"))
+      push_shard_names(req, command, changed);
+    else
+      push_names(req, command, changed);
     send(req.payload());
   }
 
@@ -91,7 +107,7 @@ class Subscriber::Impl final : public RedisSession {
     Request req;
     push_names(req, "SUBSCRIBE", channels_);
     push_names(req, "PSUBSCRIBE", patterns_);
-    push_names(req, "SSUBSCRIBE", shard_channels_);
+    push_shard_names(req, "SSUBSCRIBE", shard_channels_);
     send(req.payload());
     const bool again = ever_up_;
     ever_up_ = true;
@@ -104,7 +120,13 @@ class Subscriber::Impl final : public RedisSession {
   error_code on_reply(Reply&& reply) override {
     if (reply.is_string() && reply.str == "PONG") return complete_ping();
     if (reply.is_error()) {
-      spdlog::warn("redis pub/sub {}: {}", config().url.redacted(), reply.str);
+      // A cluster node's redirection is routine (the cluster subscriber follows it).
+      const bool redirect = reply.str.starts_with("MOVED ") || reply.str.starts_with("ASK ");
+      if (on_control_ && redirect)
+        spdlog::debug("redis pub/sub {}: {}", config().url.redacted(), reply.str);
+      else
+        spdlog::warn("redis pub/sub {}: {}", config().url.redacted(), reply.str);
+      if (on_control_) on_control_(reply);
       if (failover_reply(reply)) return make_error_code(Errc::not_master);
       return {};
     }
@@ -123,6 +145,8 @@ class Subscriber::Impl final : public RedisSession {
       deliver({PubSubMessage::Kind::pmessage, e[1].str, e[2].str, e[3].str});
     } else if (kind == "pong") {
       return complete_ping();
+    } else if (kind == "sunsubscribe" && on_control_) {
+      on_control_(reply);  // ours, or the server's when a slot migrated away
     }
     // subscribe/unsubscribe/... confirmations carry nothing we need: the PING after
     // them is the confirmation callers wait for.
@@ -161,64 +185,106 @@ class Subscriber::Impl final : public RedisSession {
   bool ever_up_ = false;
 };
 
-Subscriber::Subscriber(executor_type executor, ConnectionConfig config)
+Subscriber::Subscriber(executor_type executor, ConnectionConfig config) {
+  if (config.url.is_cluster()) {
+    cluster_ = std::make_shared<ClusterSubscriber>(std::move(executor), std::move(config));
+    return;
+  }
+  impl_ = std::make_shared<Impl>(std::move(executor), std::move(config));
+}
+
+Subscriber::Subscriber(executor_type executor, ConnectionConfig config, ClassicOnly)
     : impl_(std::make_shared<Impl>(std::move(executor), std::move(config))) {}
 
 Subscriber::~Subscriber() {
+  if (cluster_) {
+    cluster_->on_message_ = nullptr;
+    cluster_->on_state_ = nullptr;
+    cluster_->stop();
+    return;
+  }
   if (!impl_) return;
   // The Impl may outlive this handle (its loop holds it): no callbacks after this.
   impl_->on_message_ = nullptr;
   impl_->on_state_ = nullptr;
+  impl_->on_control_ = nullptr;
   impl_->stop();
 }
 
 void Subscriber::on_message(MessageHandler handler) {
+  if (cluster_) {
+    cluster_->on_message_ = std::move(handler);
+    return;
+  }
   impl_->on_message_ = std::move(handler);
 }
 void Subscriber::on_state(StateHandler handler) {
+  if (cluster_) {
+    cluster_->on_state_ = std::move(handler);
+    return;
+  }
   impl_->on_state_ = std::move(handler);
 }
+void Subscriber::on_control(std::function<void(const Reply&)> handler) {
+  impl_->on_control_ = std::move(handler);
+}
 void Subscriber::start() {
+  if (cluster_) return cluster_->start();
   impl_->start();
 }
 void Subscriber::stop() {
+  if (cluster_) return cluster_->stop();
   impl_->stop();
 }
 
 void Subscriber::subscribe(const std::vector<std::string>& channels) {
+  if (cluster_) return cluster_->subscribe(channels, true);
   impl_->change(impl_->channels_, channels, true, "SUBSCRIBE");
 }
 void Subscriber::unsubscribe(const std::vector<std::string>& channels) {
+  if (cluster_) return cluster_->subscribe(channels, false);
   impl_->change(impl_->channels_, channels, false, "UNSUBSCRIBE");
 }
 void Subscriber::psubscribe(const std::vector<std::string>& patterns) {
+  if (cluster_) return cluster_->psubscribe(patterns, true);
   impl_->change(impl_->patterns_, patterns, true, "PSUBSCRIBE");
 }
 void Subscriber::punsubscribe(const std::vector<std::string>& patterns) {
+  if (cluster_) return cluster_->psubscribe(patterns, false);
   impl_->change(impl_->patterns_, patterns, false, "PUNSUBSCRIBE");
 }
 void Subscriber::ssubscribe(const std::vector<std::string>& channels) {
+  if (cluster_) return cluster_->ssubscribe(channels);
   impl_->change(impl_->shard_channels_, channels, true, "SSUBSCRIBE");
 }
 void Subscriber::sunsubscribe(const std::vector<std::string>& channels) {
+  if (cluster_) return cluster_->sunsubscribe(channels);
   impl_->change(impl_->shard_channels_, channels, false, "SUNSUBSCRIBE");
 }
 
 asio::awaitable<Result<void>> Subscriber::flush() {
+  if (cluster_) {
+    auto cluster = cluster_;
+    co_return co_await cluster->flush();
+  }
   auto impl = impl_;
   co_return co_await impl->flush();
 }
 
 asio::awaitable<bool> Subscriber::wait_connected(std::chrono::milliseconds timeout) {
+  if (cluster_) {
+    auto cluster = cluster_;
+    co_return co_await cluster->wait_connected(timeout);
+  }
   auto impl = impl_;
   co_return co_await impl->wait_up(timeout);
 }
 
 bool Subscriber::connected() const noexcept {
-  return impl_->up();
+  return cluster_ ? cluster_->connected() : impl_->up();
 }
 std::size_t Subscriber::subscription_count() const noexcept {
-  return impl_->count();
+  return cluster_ ? cluster_->count() : impl_->count();
 }
 
 }  // namespace herald::redis

@@ -13,6 +13,11 @@
 //     Errc::connection_lost as soon as the death is seen (EOF/RST: at once).
 //   * A Redis error reply is a value (Reply::is_error()), never an Errc.
 //   * Pub/Sub commands (SUBSCRIBE, ...) belong on a Subscriber, not here.
+//   * redis+cluster:// URLs: the Connection is a cluster client (a connection per
+//     primary, requests routed by their key's slot, MOVED/ASK followed; see
+//     src/redis/cluster_client.hpp). Every member keeps its meaning; connected()
+//     means "the slot map is known and every primary is connected". A request's
+//     commands must name keys of one slot (hash tags), as Redis Cluster requires.
 // Cost: exec() appends the request's bytes to one write buffer; all requests issued
 // while a write is in flight go out in the next single write (coalescing).
 #pragma once
@@ -44,6 +49,8 @@ struct ConnectionStats {
   /// password, connection_refused, Errc::connect_timeout); cleared on success.
   boost::system::error_code last_connect_error;
 };
+
+class ClusterClient;
 
 class Connection {
  public:
@@ -77,6 +84,11 @@ class Connection {
   /// Waits until the connection is up (true) or the timeout passes (false).
   boost::asio::awaitable<bool> wait_connected(std::chrono::milliseconds timeout);
 
+  /// The connections that operations visiting every node (SCAN) must use: one per
+  /// primary for a redis+cluster:// URL (empty until the slot map is known),
+  /// otherwise a handle() to this one.
+  std::vector<Connection> nodes() const;
+
   bool connected() const noexcept;
   /// Requests sent and not yet answered (including timed-out ones whose replies are
   /// still owed by the server).
@@ -87,8 +99,13 @@ class Connection {
   class Impl;
 
  private:
-  Connection(std::shared_ptr<Impl> impl, bool owner) : impl_(std::move(impl)), owner_(owner) {}
-  std::shared_ptr<Impl> impl_;
+  friend class Pool;
+  /// A cluster client with `per_node` connections to each node (Pool's size).
+  Connection(executor_type executor, ConnectionConfig config, std::size_t per_node);
+  Connection(std::shared_ptr<Impl> impl, std::shared_ptr<ClusterClient> cluster, bool owner)
+      : impl_(std::move(impl)), cluster_(std::move(cluster)), owner_(owner) {}
+  std::shared_ptr<Impl> impl_;              ///< single server / Sentinel
+  std::shared_ptr<ClusterClient> cluster_;  ///< redis+cluster:// (impl_ is null then)
   bool owner_ = true;
 };
 

@@ -5,6 +5,9 @@
 // Thread: like Connection, every member is called on the pool's executor.
 // Choice: exec() uses the connected connection with the fewest requests in flight;
 // ties go round-robin. With none connected it fails fast (Errc::not_connected).
+// redis+cluster:// URLs: the pool is one cluster Connection holding `size`
+// connections to each primary (size() is 1; see connection.hpp), so callers of
+// pick() and exec() need not know the topology.
 #pragma once
 
 #include <herald/redis/connection.hpp>

@@ -40,6 +40,14 @@ class Request {
     return *this;
   }
 
+  /// Appends every command of `other` after this request's (e.g. ASKING, then the
+  /// command a cluster node redirected). Cost: one copy of other's bytes.
+  Request& append(const Request& other) {
+    payload_ += other.payload_;
+    commands_ += other.commands_;
+    return *this;
+  }
+
   /// Number of commands, hence of replies the server will send.
   std::size_t size() const noexcept { return commands_; }
   bool empty() const noexcept { return commands_ == 0; }

@@ -2,6 +2,8 @@
 // Each batch is one SCAN call, so no single call blocks the server for long.
 // As with SCAN itself, a key may be returned more than once; keys that exist for
 // the whole walk are returned at least once.
+// redis+cluster://: the walk visits every primary in turn (the primaries of the
+// slot map when the first next() runs), one node's SCAN after the other.
 #pragma once
 
 #include <herald/redis/connection.hpp>
@@ -21,11 +23,13 @@ class ScanCursor {
 
   /// The next batch of keys (possibly empty even when not done).
   boost::asio::awaitable<Result<std::vector<std::string>>> next();
-  /// True once the server returned cursor 0.
+  /// True once the server (every primary, on a cluster) returned cursor 0.
   bool done() const noexcept { return done_; }
 
  private:
   Connection connection_;
+  std::vector<Connection> nodes_;  ///< connection_.nodes(), taken by the first next()
+  std::size_t node_ = 0;           ///< the node being walked
   std::string match_;
   std::size_t count_;
   std::string type_;

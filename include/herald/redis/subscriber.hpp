@@ -7,6 +7,10 @@
 //
 // Thread: every member is called on the subscriber's executor; handlers run there
 // too, from the read loop, so they must be quick and must not block.
+// redis+cluster:// URLs: SUBSCRIBE/PSUBSCRIBE go to one node (classic Pub/Sub
+// reaches them all); each SSUBSCRIBE channel to the primary owning its slot, and
+// it follows the slot when it moves (announced as disconnected, then resubscribed:
+// see src/redis/cluster_subscriber.hpp).
 // Cost: (un)subscribe calls made in the same turn of the event loop go out as one
 // write; one SUBSCRIBE names many channels.
 #pragma once
@@ -25,6 +29,9 @@
 #include <vector>
 
 namespace herald::redis {
+
+class ClusterSubscriber;
+struct Reply;
 
 struct PubSubMessage {
   enum class Kind { message, pmessage, smessage };
@@ -81,7 +88,16 @@ class Subscriber {
   class Impl;
 
  private:
-  std::shared_ptr<Impl> impl_;
+  friend class ClusterSubscriber;
+  struct ClassicOnly {};
+  /// One session to config's address even for a cluster URL (its seeds in turn):
+  /// ClusterSubscriber's classic session and per-node sessions.
+  Subscriber(executor_type executor, ConnectionConfig config, ClassicOnly);
+  /// Error replies (-MOVED answering an SSUBSCRIBE) and `sunsubscribe` pushes.
+  void on_control(std::function<void(const Reply&)> handler);
+
+  std::shared_ptr<Impl> impl_;                  ///< one session (not a cluster URL)
+  std::shared_ptr<ClusterSubscriber> cluster_;  ///< redis+cluster:// (impl_ is null)
 };
 
 }  // namespace herald::redis

@@ -6,6 +6,8 @@
 //   unix:///path/to/redis.sock[?db=N]
 //   redis+sentinel://[[user]:password@]host1[:port],host2[:port],.../MASTER[?options]
 //   rediss+sentinel://...   (the same over TLS: sentinels and data connections)
+//   redis+cluster://[[user]:password@]host1[:port],host2[:port],...[/][?options]
+//   rediss+cluster://...    (the same over TLS, to every node)
 // Sentinel URLs (the ioredis / go-redis convention): the hosts are sentinels (port
 // 26379 by default, at most 32), MASTER is the monitored master's name. The userinfo
 // is the *data* connections' credentials; Sentinel's own are query options:
@@ -14,6 +16,11 @@
 //   db=N                     SELECT on the data connections
 // plus the TLS options below on rediss+sentinel://. host/port of a Sentinel URL are
 // unused (the master's address is asked of the sentinels on every connect).
+// Cluster URLs: the hosts are seed nodes of a Redis Cluster (port 6379 by default,
+// at most 32); any one that answers gives the slot map (CLUSTER SHARDS), and the
+// client then connects to every primary it names. host/port are the first seed.
+// No db (a cluster has only database 0); the TLS options below on rediss+cluster://
+// apply to every node (server_name, when set, is verified on all of them).
 // IPv6 hosts go in brackets: redis://[::1]:6380. User, password and query values are
 // percent-decoded ('+' stays '+': write a space as %20). A URL with a password and no
 // user authenticates as "default".
@@ -74,23 +81,35 @@ struct SentinelOptions {
   bool operator==(const SentinelOptions&) const = default;
 };
 
+/// One seed node of a redis+cluster:// URL.
+struct ClusterSeed {
+  std::string host;
+  std::uint16_t port = 6379;
+
+  bool operator==(const ClusterSeed&) const = default;
+};
+
 struct RedisUrl {
   enum class Transport { tcp, unix_socket };
 
   Transport transport = Transport::tcp;
-  std::string host = "127.0.0.1";  ///< tcp only
-  std::uint16_t port = 6379;       ///< tcp only
-  std::string path;                ///< unix_socket only
-  std::string user;                ///< empty: no ACL user (AUTH with password only)
-  std::string password;            ///< empty: no AUTH
-  int db = 0;                      ///< SELECT db after connecting when not 0
-  TlsOptions tls;                  ///< tcp only
-  SentinelOptions sentinel;        ///< tcp only; set on redis+sentinel:// URLs
+  std::string host = "127.0.0.1";    ///< tcp only
+  std::uint16_t port = 6379;         ///< tcp only
+  std::string path;                  ///< unix_socket only
+  std::string user;                  ///< empty: no ACL user (AUTH with password only)
+  std::string password;              ///< empty: no AUTH
+  int db = 0;                        ///< SELECT db after connecting when not 0
+  TlsOptions tls;                    ///< tcp only
+  SentinelOptions sentinel;          ///< tcp only; set on redis+sentinel:// URLs
+  std::vector<ClusterSeed> cluster;  ///< tcp only; the seeds of a redis+cluster:// URL
 
   /// The master's address is discovered through sentinels (redis+sentinel://).
   bool is_sentinel() const noexcept { return !sentinel.sentinels.empty(); }
 
-  /// At most this many sentinels in one URL.
+  /// A Redis Cluster: requests are routed by key slot (redis+cluster://).
+  bool is_cluster() const noexcept { return !cluster.empty(); }
+
+  /// At most this many sentinels (or cluster seeds) in one URL.
   static constexpr std::size_t kMaxSentinels = 32;
 
   /// Parses a URL; Errc::bad_url on anything it does not understand.
@@ -98,7 +117,7 @@ struct RedisUrl {
 
   /// The URL without its passwords and TLS file paths, for logs
   /// ("rediss://" and an insecure=true stay visible; a Sentinel URL keeps its
-  /// sentinels and master name).
+  /// sentinels and master name, a Cluster URL its seeds).
   std::string redacted() const;
 
   /// The name the server's certificate is verified against (and sent as SNI).

@@ -162,11 +162,14 @@ Problem parse_redis_url(std::string_view text, std::string& out) {
             (text.starts_with("rediss://") && text.size() > 9) ||
             (text.starts_with("unix://") && text.size() > 7) ||
             (text.starts_with("redis+sentinel://") && text.size() > 17) ||
-            (text.starts_with("rediss+sentinel://") && text.size() > 18);
+            (text.starts_with("rediss+sentinel://") && text.size() > 18) ||
+            (text.starts_with("redis+cluster://") && text.size() > 16) ||
+            (text.starts_with("rediss+cluster://") && text.size() > 17);
   // The value is not echoed: a mistyped URL may still carry a password.
   if (!ok)
     return "expected redis://[user:pass@]host:port/db, rediss://... (TLS), "
-           "redis+sentinel://host:26379,.../MASTER or unix:///path";
+           "redis+sentinel://host:26379,.../MASTER, redis+cluster://host:port,... or "
+           "unix:///path";
   out = std::string(text);
   return std::nullopt;
 }

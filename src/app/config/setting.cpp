@@ -37,7 +37,8 @@ constexpr std::array<Setting, 30> table{{
      }},
     {"redis", "--redis", "HERALD_REDIS_URL", "URL",
      "Redis engine: redis://[user:pass@]host:port/db, rediss://...?ca_file=FILE (TLS), "
-     "redis+sentinel://[user:pass@]host:26379,.../MASTER (Sentinel; docs/operations.md) or "
+     "redis+sentinel://[user:pass@]host:26379,.../MASTER (Sentinel; docs/operations.md), "
+     "redis+cluster://[user:pass@]host:port,... (Redis Cluster; docs/operations.md) or "
      "unix:///path",
      "none (the embedded memory engine)", TomlKind::string,
      [](std::string_view t, ConfigDraft& d) { return parse_redis_url(t, d.config.redis_url); }},

@@ -98,8 +98,9 @@ bool host_and_port(const boost::urls::url_view& u, std::string& host, std::uint1
   return true;
 }
 
-/// One "host[:port]" of a Sentinel URL's host list.
-bool parse_sentinel_host(std::string_view text, SentinelAddress& out) {
+/// One "host[:port]" of a Sentinel or Cluster URL's host list; `port` keeps its
+/// default when the text has none.
+bool parse_list_host(std::string_view text, std::string& host, std::uint16_t& port) {
   if (text.empty()) return false;
   const std::string whole = "redis://" + std::string(text);  // the view points into it
   auto parsed = boost::urls::parse_uri(whole);
@@ -109,7 +110,34 @@ bool parse_sentinel_host(std::string_view text, SentinelAddress& out) {
     return false;
   // A host name is written as is (no percent-encoding): logs show what was configured.
   if (u.encoded_host().find('%') != std::string_view::npos) return false;
-  return host_and_port(u, out.host, out.port);
+  return host_and_port(u, host, port);
+}
+
+/// A multi-host URL ("scheme://[userinfo@]h1[:p],h2[:p]/tail") cut in three: the
+/// userinfo (with its '@'), the host list and the tail (path, query).
+struct MultiHost {
+  std::string_view userinfo;
+  std::vector<std::string_view> hosts;
+  std::string_view tail;
+};
+
+bool split_multi_host(std::string_view text, MultiHost& out) {
+  std::string_view rest = text.substr(text.find("://") + 3);
+  const auto authority_end = rest.find_first_of("/?#");
+  const std::string_view authority = rest.substr(0, authority_end);
+  out.tail =
+      authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
+  const auto at = authority.rfind('@');
+  out.userinfo = at == std::string_view::npos ? std::string_view{} : authority.substr(0, at + 1);
+  std::string_view hosts = at == std::string_view::npos ? authority : authority.substr(at + 1);
+  for (;;) {
+    const auto comma = hosts.find(',');
+    if (out.hosts.size() == RedisUrl::kMaxSentinels) return false;
+    out.hosts.push_back(hosts.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    hosts.remove_prefix(comma + 1);
+  }
+  return true;
 }
 
 /// A master name: letters, digits and "-_.:" (what sentinel.conf's names use; no
@@ -127,25 +155,15 @@ bool valid_master_name(std::string_view name) {
 Result<RedisUrl> parse_sentinel(std::string_view text, bool tls) {
   RedisUrl out;
   out.tls.enabled = tls;
-  std::string_view rest = text.substr(text.find("://") + 3);
-  const auto authority_end = rest.find_first_of("/?#");
-  const std::string_view authority = rest.substr(0, authority_end);
-  const std::string_view tail =
-      authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
-  const auto at = authority.rfind('@');
-  const std::string_view userinfo =
-      at == std::string_view::npos ? std::string_view{} : authority.substr(0, at + 1);
-  std::string_view hosts = at == std::string_view::npos ? authority : authority.substr(at + 1);
-
-  for (;;) {
-    const auto comma = hosts.find(',');
+  MultiHost parts;
+  if (!split_multi_host(text, parts)) return Errc::bad_url;
+  for (std::string_view h : parts.hosts) {
     SentinelAddress address;
-    if (!parse_sentinel_host(hosts.substr(0, comma), address)) return Errc::bad_url;
-    if (out.sentinel.sentinels.size() == RedisUrl::kMaxSentinels) return Errc::bad_url;
+    if (!parse_list_host(h, address.host, address.port)) return Errc::bad_url;
     out.sentinel.sentinels.push_back(std::move(address));
-    if (comma == std::string_view::npos) break;
-    hosts.remove_prefix(comma + 1);
   }
+  const std::string_view userinfo = parts.userinfo;
+  const std::string_view tail = parts.tail;
 
   // Userinfo, master name and query, as one ordinary URL on a placeholder host.
   // Named: the url_view refers to these bytes (a temporary would dangle).
@@ -169,11 +187,41 @@ Result<RedisUrl> parse_sentinel(std::string_view text, bool tls) {
   return out;
 }
 
+Result<RedisUrl> parse_cluster(std::string_view text, bool tls) {
+  RedisUrl out;
+  out.tls.enabled = tls;
+  MultiHost parts;
+  if (!split_multi_host(text, parts)) return Errc::bad_url;
+  for (std::string_view h : parts.hosts) {
+    ClusterSeed seed;
+    if (!parse_list_host(h, seed.host, seed.port)) return Errc::bad_url;
+    out.cluster.push_back(std::move(seed));
+  }
+  // Userinfo and query, as one ordinary URL on a placeholder host (named: the
+  // url_view refers to these bytes).
+  const std::string placeholder =
+      "redis://" + std::string(parts.userinfo) + "cluster" + std::string(parts.tail);
+  auto parsed = boost::urls::parse_uri(placeholder);
+  if (!parsed) return Errc::bad_url;
+  const boost::urls::url_view& u = *parsed;
+  if (u.has_port() || u.has_fragment()) return Errc::bad_url;
+  const std::string_view path = u.encoded_path();
+  if (!path.empty() && path != "/") return Errc::bad_url;
+  apply_userinfo(u, out);
+  if (!apply_params(u, out)) return Errc::bad_url;
+  if (out.db != 0) return Errc::bad_url;  // a cluster has database 0 only
+  out.host = out.cluster.front().host;
+  out.port = out.cluster.front().port;
+  return out;
+}
+
 }  // namespace
 
 Result<RedisUrl> RedisUrl::parse(std::string_view text) {
   if (text.starts_with("redis+sentinel://")) return parse_sentinel(text, false);
   if (text.starts_with("rediss+sentinel://")) return parse_sentinel(text, true);
+  if (text.starts_with("redis+cluster://")) return parse_cluster(text, false);
+  if (text.starts_with("rediss+cluster://")) return parse_cluster(text, true);
   auto parsed = boost::urls::parse_uri(text);
   if (!parsed) return Errc::bad_url;
   const boost::urls::url_view& u = *parsed;
@@ -212,6 +260,20 @@ std::string bracketed(const std::string& host) {
 
 std::string RedisUrl::redacted() const {
   std::string out;
+  if (is_cluster()) {
+    out = tls.enabled ? "rediss+cluster://" : "redis+cluster://";
+    if (!user.empty() || !password.empty()) {
+      out += user;
+      if (!password.empty()) out += ":***";
+      out += '@';
+    }
+    for (std::size_t i = 0; i < cluster.size(); ++i) {
+      if (i != 0) out += ',';
+      out += bracketed(cluster[i].host) + ':' + std::to_string(cluster[i].port);
+    }
+    if (tls.enabled && tls.insecure) out += "?insecure=true";
+    return out;
+  }
   if (is_sentinel()) {
     out = tls.enabled ? "rediss+sentinel://" : "redis+sentinel://";
     if (!user.empty() || !password.empty()) {

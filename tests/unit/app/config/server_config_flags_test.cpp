@@ -107,6 +107,14 @@ TEST(ServerConfigFlags, SentinelUrlsAreAccepted) {
   EXPECT_FALSE(load_error({"--redis", "redis+sentinel://"}).message.empty());
 }
 
+TEST(ServerConfigFlags, ClusterUrlsAreAccepted) {
+  const std::string url = "redis+cluster://:pw@n1:7000,n2:7001";
+  EXPECT_EQ(load_ok({"--redis", url}).redis_url, url);
+  const std::string tls = "rediss+cluster://n1:7000?ca_file=/etc/ca.pem";
+  EXPECT_EQ(load_ok({"--cache-redis", tls}).cache_redis_url, tls);
+  EXPECT_FALSE(load_error({"--redis", "redis+cluster://"}).message.empty());
+}
+
 TEST(ServerConfigFlags, AllowedOriginsStar) {
   EXPECT_EQ(load_ok({"--allowed-origins", "*"}).allowed_origins, std::vector<std::string>{"*"});
 }

@@ -22,7 +22,8 @@
 // was down stop counting as hits (they remain fail-safe fallbacks).
 //
 // Thread: a Cache lives on one executor; call it from coroutines on that executor.
-// Values are bytes; see json_cache.hpp for a Boost.JSON convenience layer.
+// Values are bytes; typed_cache.hpp stores typed values through a codec (and
+// Boost.JSON values with JsonCodec); docs/library.md shows both.
 #pragma once
 
 #include <herald/cache/cache_error.hpp>

@@ -113,6 +113,7 @@ std::string RedisEngine::prometheus() const {
   line("herald_engine_ingested_total", "counter", s.ingested);
   line("herald_engine_dead_lettered_total", "counter", s.dead_lettered);
   line("herald_engine_plain_delivered_total", "counter", s.plain);
+  line("herald_engine_wait_replicas_short_total", "counter", s.wait_short);
   return out;
 }
 

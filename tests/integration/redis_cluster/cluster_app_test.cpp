@@ -7,8 +7,11 @@
 // between publishes: every offset arrives, in order, with no loss marker; and a
 // primary killed (-9) under publish load: publishing resumes on the promoted
 // replica and the subscriber's sequence has no silent gap (consecutive offsets, or
-// a loss marker before a jump).
+// a loss marker before a jump). With wait_replicas, each publication is on the
+// replica of its channel's primary when publish() returns.
 #include <herald/realtime/redis_engine.hpp>
+#include <herald/redis/connection.hpp>
+#include <herald/redis/reply.hpp>
 
 #include "cluster_setup.hpp"
 #include "integration/cache/cache_test_util.hpp"
@@ -169,6 +172,53 @@ TEST(RedisClusterEngine, PublishSubscribeIngestAndAReshardedChannel) {
   })) << sink_a.of("sport").size();
   EXPECT_EQ(sink_a.of("sport"), one_to(2 * kFirst)) << "in order, exactly once, no loss marker";
   EXPECT_EQ(to->cli({"EXISTS", "herald:ch:{sport}:meta"}), "1");
+}
+
+// wait_replicas = 1: WAIT goes with the script to the primary that owns the channel's
+// slot, so each publication is on that primary's replica when publish() returns.
+TEST(RedisClusterEngine, WaitReplicasReachesTheReplicaOfTheChannelsPrimary) {
+  ClusterSetup setup{1};
+  setup.start();
+  Sink sink;
+  auto options = engine_options(setup.url(), false);
+  options.wait_replicas = 1;
+  realtime::RedisEngine engine(std::move(options), sink);
+  ASSERT_TRUE(eventually([&] { return engine.ready(); }));
+  for (const std::string channel : {"news", "sport", "weather"}) {
+    herald::test::RedisServer& primary = setup.owner_of(redis::key_slot(channel));
+    herald::test::RedisServer* replica = nullptr;
+    for (std::size_t i = 0; i < setup.size(); ++i) {
+      // ROLE of a replica: "slave", its primary's host, its primary's port, ...
+      const std::string role = setup.node(i).cli({"ROLE"});
+      if (role.starts_with("slave") &&
+          role.find("\n" + std::to_string(primary.port()) + "\n") != std::string::npos)
+        replica = &setup.node(i);
+    }
+    ASSERT_NE(replica, nullptr) << channel;
+    for (int i = 1; i <= 3; ++i) {
+      std::string entries;
+      run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
+        CO_ASSERT_TRUE(
+            (co_await engine.publish(channel, "{\"i\":" + std::to_string(i) + "}")).has_value());
+        // A replica answers keyed reads only after READONLY (else -MOVED).
+        redis::Connection r{
+            ex, herald::test::test_config("redis://127.0.0.1:" + std::to_string(replica->port()))};
+        r.start();
+        CO_ASSERT_TRUE(co_await r.wait_connected(5s));
+        redis::Request read;
+        read.push("READONLY");
+        read.push("XRANGE", "herald:ch:{" + channel + "}:hist", "-", "+");
+        auto reply = co_await r.exec(read);
+        CO_ASSERT_TRUE(reply.has_value());
+        entries = redis::to_string(*reply);
+      });
+      EXPECT_NE(entries.find("\"" + std::to_string(i) + "-0\""), std::string::npos)
+          << channel << " " << i << " not on the replica at once:\n"
+          << entries;
+    }
+  }
+  EXPECT_EQ(engine.stats().wait_short, 0u);
+  EXPECT_EQ(engine.stats().published, 9u);
 }
 
 TEST(RedisClusterEngine, PrimaryKilledUnderPublishLoadLosesNothingSilently) {

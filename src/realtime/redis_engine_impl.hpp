@@ -56,6 +56,8 @@ class RedisEngine::Impl : public std::enable_shared_from_this<Impl> {
 
   bool ready() const noexcept { return ready_.load(std::memory_order_relaxed); }
   RedisEngineStats stats() const;
+  /// The pool's Redis topology. Thread: any.
+  redis::Topology topology() const { return pool_.topology(); }
   const std::string& node_id() const noexcept { return options_.node_id; }
 
  private:

@@ -20,6 +20,7 @@
 
 #include <herald/realtime/engine.hpp>
 #include <herald/redis/config.hpp>
+#include <herald/redis/topology.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -116,7 +117,9 @@ class RedisEngine final : public Engine {
   std::string_view name() const noexcept override { return "redis"; }
 
   RedisEngineStats stats() const;
-  /// Prometheus text of stats() (herald_engine_*).
+  /// The Redis deployment the engine uses: kind, primary(ies) now, changes seen.
+  redis::Topology topology() const;
+  /// Prometheus text of stats() and topology() (herald_engine_*).
   std::string prometheus() const;
   const std::string& node_id() const noexcept;
 

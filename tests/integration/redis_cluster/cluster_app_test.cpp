@@ -21,6 +21,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -234,6 +235,15 @@ TEST(RedisClusterEngine, PrimaryKilledUnderPublishLoadLosesNothingSilently) {
   realtime::RedisEngine a(engine_options(url, false), sink_a);
   realtime::RedisEngine b(engine_options(url, false), sink_b);
   ASSERT_TRUE(eventually([&] { return a.ready() && b.ready(); }));
+  const std::string victim_addr = "127.0.0.1:" + std::to_string(victim.port());
+  const std::string before = b.prometheus();
+  EXPECT_NE(before.find("herald_engine_redis_topology{kind=\"cluster\"} 1"), std::string::npos)
+      << before;
+  EXPECT_NE(before.find("herald_engine_redis_primary{addr=\"" + victim_addr + "\"} 1"),
+            std::string::npos)
+      << before;
+  EXPECT_EQ(b.topology().primaries.size(), 3u);
+  EXPECT_EQ(b.topology().changes, 0u);
   constexpr int kTotal = 120;
   constexpr int kKillAt = 40;
   std::uint64_t last_offset = 0;
@@ -265,6 +275,18 @@ TEST(RedisClusterEngine, PrimaryKilledUnderPublishLoadLosesNothingSilently) {
     if (offsets[i] == 0 || offsets[i - 1] == 0) continue;  // a loss marker, then anything
     EXPECT_EQ(offsets[i], offsets[i - 1] + 1) << "silent gap at delivery " << i;
   }
+  // /metrics: the failover was seen, and the promoted replica is a primary instead.
+  const redis::Topology t = b.topology();
+  EXPECT_GE(t.changes, 1u);
+  EXPECT_EQ(std::count(t.primaries.begin(), t.primaries.end(), victim_addr), 0);
+  const std::string promoted =
+      "127.0.0.1:" + std::to_string(setup.owner_of(redis::key_slot(channel)).port());
+  EXPECT_EQ(std::count(t.primaries.begin(), t.primaries.end(), promoted), 1);
+  const std::string after = b.prometheus();
+  EXPECT_NE(after.find("herald_engine_redis_primary{addr=\"" + promoted + "\"} 1"),
+            std::string::npos)
+      << after;
+  EXPECT_EQ(after.find("herald_engine_redis_topology_changes_total 0"), std::string::npos) << after;
 }
 
 }  // namespace

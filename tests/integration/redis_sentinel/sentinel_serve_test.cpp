@@ -34,6 +34,17 @@ unsigned publish(std::uint16_t port, int n) {
                  R"({"channel":"news","data":{"n":)" + std::to_string(n) + "}}");
 }
 
+/// GET /metrics: the whole answer ("" when nothing answered).
+std::string metrics(std::uint16_t port) {
+  try {
+    RawClient c(port, 0, std::chrono::seconds(5));
+    c.send_all("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    return c.read_to_close();
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
 /// Polls `done` every 20 ms until it holds or `limit` passes (an external process:
 /// there is no event to wait on).
 template <class Fn>
@@ -55,6 +66,16 @@ TEST(HeraldServeSentinel, ReadyPublishesAndFollowsAFailover) {
       eventually([&] { return request(herald.port(), "GET /readyz HTTP/1.1\r\n") == 200; }, 15s));
   EXPECT_EQ(publish(herald.port(), 1), 200u);
   EXPECT_NE(setup.master().cli({"KEYS", "*"}), "") << "nothing was written to the master";
+  const std::string master_addr = "127.0.0.1:" + std::to_string(setup.master().port());
+  const std::string replica_addr = "127.0.0.1:" + std::to_string(setup.replica().port());
+  const std::string before = metrics(herald.port());
+  EXPECT_NE(before.find("herald_engine_redis_topology{kind=\"sentinel\"} 1"), std::string::npos)
+      << before;
+  EXPECT_NE(before.find("herald_engine_redis_primary{addr=\"" + master_addr + "\"} 1"),
+            std::string::npos)
+      << before;
+  EXPECT_NE(before.find("herald_engine_redis_topology_changes_total 0"), std::string::npos)
+      << before;
 
   setup.master().kill9();
   int n = 2;
@@ -68,6 +89,15 @@ TEST(HeraldServeSentinel, ReadyPublishesAndFollowsAFailover) {
   EXPECT_TRUE(
       eventually([&] { return request(herald.port(), "GET /readyz HTTP/1.1\r\n") == 200; }, 15s));
   EXPECT_TRUE(herald.alive());
+  // /metrics: the promoted replica is the primary now, and the switch was counted.
+  const std::string now = metrics(herald.port());
+  EXPECT_NE(now.find("herald_engine_redis_primary{addr=\"" + replica_addr + "\"} 1"),
+            std::string::npos)
+      << now;
+  EXPECT_EQ(now.find("herald_engine_redis_primary{addr=\"" + master_addr + "\"}"),
+            std::string::npos)
+      << now;
+  EXPECT_EQ(now.find("herald_engine_redis_topology_changes_total 0"), std::string::npos) << now;
 }
 
 // WAIT 1 after the publish script: every publication that got its 200 is already on
@@ -92,13 +122,8 @@ TEST(HeraldServeSentinel, WaitReplicasPutsEachPublicationOnTheReplicaBeforeTheAn
   const auto at = stats.find("cmdstat_wait:calls=");
   ASSERT_NE(at, std::string::npos) << stats;
   EXPECT_GE(std::stoi(stats.substr(at + 19)), 5) << stats;
-  const std::string metrics = [&] {
-    RawClient c(herald.port(), 0, std::chrono::seconds(5));
-    c.send_all("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    return c.read_to_close();
-  }();
-  EXPECT_NE(metrics.find("herald_engine_wait_replicas_short_total 0"), std::string::npos)
-      << metrics;
+  const std::string text = metrics(herald.port());
+  EXPECT_NE(text.find("herald_engine_wait_replicas_short_total 0"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -24,6 +24,7 @@ void use_redis_engine(gateway::GatewayOptions& options, const EngineSettings& se
   ro.presence_ttl = settings.presence_ttl;
   ro.ingest_claim_idle = settings.ingest_claim_idle;
   ro.node_id = settings.node_id;
+  ro.wait_replicas = settings.wait_replicas;
   using Mode = realtime::RedisEngineOptions::PubSub;
   ro.pubsub = settings.pubsub == "sharded"   ? Mode::sharded
               : settings.pubsub == "classic" ? Mode::classic

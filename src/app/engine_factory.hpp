@@ -21,6 +21,7 @@ struct EngineSettings {
   std::chrono::seconds history_ttl{300};
   std::chrono::seconds presence_ttl{30};
   std::chrono::seconds ingest_claim_idle{30};
+  unsigned wait_replicas = 0;  ///< --redis-wait-replicas
   std::string node_id;
 };
 

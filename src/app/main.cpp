@@ -75,6 +75,7 @@ herald::app::EngineSettings engine_settings(const herald::app::ServerConfig& c) 
   e.presence_ttl = c.presence_ttl;
   e.ingest_claim_idle = c.ingest_claim_idle;
   e.node_id = c.node_id;
+  e.wait_replicas = c.redis_wait_replicas;
   return e;
 }
 

@@ -188,6 +188,7 @@ RedisEngineStats RedisEngine::Impl::stats() const {
   RedisEngineStats s;
   s.channels = channel_count_.load();
   s.published = published_.load();
+  s.wait_short = wait_short_.load();
   s.delivered = delivered_.load();
   s.gaps_filled = gaps_filled_.load();
   s.gaps_lost = gaps_lost_.load();
@@ -212,15 +213,46 @@ awaitable<Result<StreamPosition>> RedisEngine::Impl::publish(std::string channel
                                       layout::feed_channel(channel),
                                       new_epoch(),
                                       *sharded_ ? "1" : "0"};
-  auto reply = co_await redis_scripts::publish().run(pool_.pick(), keys, args);
-  if (!reply) co_return EngineError::unavailable;  // not sent, or its fate is unknown
-  auto position = position_of(*reply);
+  if (options_.wait_replicas == 0) {
+    auto reply = co_await redis_scripts::publish().run(pool_.pick(), keys, args);
+    if (!reply) co_return EngineError::unavailable;  // not sent, or its fate is unknown
+    co_return published(channel, *reply);
+  }
+  // WAIT in the same request: the same connection, so it counts this write, and on a
+  // cluster the primary that ran the script (WAIT has no key: the script's decides).
+  redis::Request wait;
+  wait.push("WAIT", options_.wait_replicas, options_.wait_replicas_timeout.count());
+  wait.timeout = options_.redis.request_timeout + options_.wait_replicas_timeout;
+  auto replies = co_await redis_scripts::publish().run_then(pool_.pick(), keys, args, wait);
+  if (!replies || replies->size() != 2) co_return EngineError::unavailable;
+  auto result = published(channel, replies->front());
+  if (!result) co_return result;
+  const auto acks = replies->back().as_integer();
+  if (!acks || *acks < static_cast<long long>(options_.wait_replicas)) {
+    ++wait_short_;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - wait_warned_ >= std::chrono::seconds{10}) {
+      wait_warned_ = now;
+      spdlog::warn(
+          "redis engine: publish on {}: WAIT {} got {} within {} ms; the publication stands "
+          "on the primary only ({} short so far)",
+          channel, options_.wait_replicas,
+          acks ? std::to_string(*acks) : redis::to_string(replies->back()),
+          options_.wait_replicas_timeout.count(), wait_short_.load());
+    }
+  }
+  co_return result;
+}
+
+Result<StreamPosition> RedisEngine::Impl::published(const std::string& channel,
+                                                    const redis::Reply& reply) {
+  auto position = position_of(reply);
   if (!position) {
-    spdlog::error("redis engine: publish on {} failed: {}", channel, redis::to_string(*reply));
-    co_return EngineError::internal;
+    spdlog::error("redis engine: publish on {} failed: {}", channel, redis::to_string(reply));
+    return EngineError::internal;
   }
   ++published_;
-  co_return std::move(*position);
+  return std::move(*position);
 }
 
 awaitable<std::optional<StreamPosition>> RedisEngine::Impl::head_of(const std::string& channel) {

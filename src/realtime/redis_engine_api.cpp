@@ -90,6 +90,29 @@ const std::string& RedisEngine::node_id() const noexcept {
   return impl_->node_id();
 }
 
+redis::Topology RedisEngine::topology() const {
+  return impl_->topology();
+}
+
+namespace {
+
+/// A Prometheus label value: backslash, double quote and newline escaped.
+std::string label_value(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string RedisEngine::prometheus() const {
   const RedisEngineStats s = stats();
   std::string out;
@@ -113,6 +136,21 @@ std::string RedisEngine::prometheus() const {
   line("herald_engine_ingested_total", "counter", s.ingested);
   line("herald_engine_dead_lettered_total", "counter", s.dead_lettered);
   line("herald_engine_plain_delivered_total", "counter", s.plain);
+  line("herald_engine_wait_replicas_short_total", "counter", s.wait_short);
+  // The topology: an info gauge for the kind, one series per primary in use (at most
+  // the number of primaries), and the changes of primary seen.
+  const redis::Topology t = topology();
+  out += "# TYPE herald_engine_redis_topology gauge\n";
+  out += "herald_engine_redis_topology{kind=\"";
+  out += redis::to_string(t.kind);
+  out += "\"} 1\n";
+  out += "# TYPE herald_engine_redis_primary gauge\n";
+  for (const auto& p : t.primaries) {
+    out += "herald_engine_redis_primary{addr=\"";
+    out += label_value(p);
+    out += "\"} 1\n";
+  }
+  line("herald_engine_redis_topology_changes_total", "counter", t.changes);
   return out;
 }
 

@@ -56,6 +56,8 @@ class RedisEngine::Impl : public std::enable_shared_from_this<Impl> {
 
   bool ready() const noexcept { return ready_.load(std::memory_order_relaxed); }
   RedisEngineStats stats() const;
+  /// The pool's Redis topology. Thread: any.
+  redis::Topology topology() const { return pool_.topology(); }
   const std::string& node_id() const noexcept { return options_.node_id; }
 
  private:
@@ -99,6 +101,8 @@ class RedisEngine::Impl : public std::enable_shared_from_this<Impl> {
   void on_control(std::string_view payload);
   void want_feed(const std::string& name, bool subscribe);
   bool backend_up() const;
+  /// The publish script's reply as a position (counted), or EngineError::internal.
+  Result<StreamPosition> published(const std::string& channel, const redis::Reply& reply);
   std::optional<std::string> check_inbound(std::string_view channel, std::string_view data) const;
 
   RedisEngineOptions options_;
@@ -127,6 +131,8 @@ class RedisEngine::Impl : public std::enable_shared_from_this<Impl> {
   std::atomic<std::uint64_t> gaps_filled_{0};
   std::atomic<std::uint64_t> gaps_lost_{0};
   std::atomic<std::uint64_t> plain_{0};
+  std::atomic<std::uint64_t> wait_short_{0};
+  std::chrono::steady_clock::time_point wait_warned_{};  ///< last "WAIT short" log line
 };
 
 }  // namespace herald::realtime

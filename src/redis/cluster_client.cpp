@@ -3,6 +3,7 @@
 #include "redis/cluster_client.hpp"
 
 #include "redis/core/backoff.hpp"
+#include "redis/core/key_slot.hpp"
 #include "redis/core/redirect.hpp"
 #include "redis/core/request_route.hpp"
 
@@ -82,6 +83,25 @@ Pool& ClusterClient::node(const ClusterNode& n) {
 void ClusterClient::map_changed() {
   primary_pools_.clear();
   for (const auto& p : map_.primaries()) primary_pools_.push_back(&node(p));
+  Topology t;
+  t.kind = Topology::Kind::cluster;
+  for (const auto& p : map_.primaries()) t.primaries.push_back(p.address());
+  t.changes = slot_moves_;
+  std::lock_guard lock{topology_mutex_};
+  topology_ = std::move(t);
+}
+
+bool ClusterClient::moves_to_another(std::uint16_t slot, const ClusterNode& to) const {
+  const ClusterNode* from = have_map_ ? map_.owner(slot) : nullptr;
+  return from != nullptr && !(*from == to);
+}
+
+Topology ClusterClient::topology() const {
+  std::lock_guard lock{topology_mutex_};
+  if (topology_.kind == Topology::Kind::cluster) return topology_;
+  Topology t;  // before the first map
+  t.kind = Topology::Kind::cluster;
+  return t;
 }
 
 Pool* ClusterClient::any_primary() {
@@ -104,6 +124,7 @@ std::optional<ClusterNode> ClusterClient::owner(std::uint16_t slot) const {
 
 void ClusterClient::moved(std::uint16_t slot, const ClusterNode& n) {
   if (!have_map_ || stopped_) return;
+  if (moves_to_another(slot, n)) ++slot_moves_;
   map_.assign(slot, n);
   map_changed();
   request_refresh();
@@ -180,6 +201,15 @@ asio::awaitable<bool> ClusterClient::refresh_from(Pool& pool, const std::string&
     return v;
   };
   const bool changed = !have_map_ || sorted(map->primaries()) != sorted(map_.primaries());
+  if (have_map_) {
+    for (std::uint16_t slot = 0; slot < kClusterSlots; ++slot) {
+      const ClusterNode* to = map->owner(slot);
+      if (to != nullptr && moves_to_another(slot, *to)) {
+        ++slot_moves_;
+        break;
+      }
+    }
+  }
   if (changed)
     spdlog::info("redis {}: cluster primaries {} ({} of 16384 slots covered)",
                  config_.url.redacted(), describe(*map), map->covered());
@@ -252,6 +282,7 @@ asio::awaitable<Result<std::vector<Reply>>> ClusterClient::exec_all(const Reques
   Pool& to = node(target);
   if (!to.connected()) (void)co_await to.wait_connected(config_.connect_timeout);
   if (redirect->kind == Redirect::Kind::moved) {
+    if (moves_to_another(redirect->slot, target)) ++slot_moves_;
     map_.assign(redirect->slot, target);
     map_changed();
     request_refresh();

@@ -26,12 +26,14 @@
 
 #include <herald/redis/connection.hpp>
 #include <herald/redis/pool.hpp>
+#include <herald/redis/topology.hpp>
 
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,12 +84,18 @@ class ClusterClient : public std::enable_shared_from_this<ClusterClient> {
   bool has_map() const noexcept { return have_map_; }
   /// The primaries of the current map (empty before the first).
   const std::vector<ClusterNode>& primaries_known() const noexcept { return map_.primaries(); }
+  /// Kind cluster, the current map's primaries, and the map refreshes and -MOVED
+  /// replies that gave slots to another node. Thread: any (a snapshot under a lock,
+  /// taken at every map change).
+  Topology topology() const;
 
  private:
   Pool& node(const ClusterNode& node);
   Pool* any_primary();
-  /// primary_pools_ from map_ (after a refresh or a MOVED).
+  /// primary_pools_ and the topology snapshot from map_ (after a refresh or a MOVED).
   void map_changed();
+  /// `slot` is owned by a node other than `to` in the current map.
+  bool moves_to_another(std::uint16_t slot, const ClusterNode& to) const;
   boost::asio::awaitable<void> refresher(std::shared_ptr<ClusterClient> self);
   boost::asio::awaitable<bool> refresh_from(Pool& pool, const std::string& host);
   boost::asio::awaitable<Result<std::vector<Reply>>> exec_everywhere(const Request& request);
@@ -108,6 +116,9 @@ class ClusterClient : public std::enable_shared_from_this<ClusterClient> {
   boost::asio::steady_timer refresh_signal_;  ///< cancelled to wake an idle refresher
   ConnectionStats stats_;                     ///< this client's own counts (rejected without a map)
   ConnectionStats aggregate_;                 ///< what stats() returned last
+  mutable std::mutex topology_mutex_;
+  Topology topology_;             ///< the snapshot topology() returns (under topology_mutex_)
+  std::uint64_t slot_moves_ = 0;  ///< map changes that gave slots to another node
 };
 
 }  // namespace herald::redis

@@ -8,6 +8,7 @@
 #include "redis/cluster_client.hpp"
 #include "redis/core/pipeline_queue.hpp"
 #include "redis/redis_session.hpp"
+#include "redis/session_connect.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -199,6 +200,16 @@ std::vector<Connection> Connection::nodes() const {
 
 bool Connection::connected() const noexcept {
   return cluster_ ? cluster_->connected() : impl_->up();
+}
+Topology Connection::topology() const {
+  if (cluster_) return cluster_->topology();
+  const RedisUrl& url = impl_->config().url;
+  if (url.is_sentinel()) return sentinel_topology(url);
+  Topology t;
+  t.primaries.push_back(url.transport == RedisUrl::Transport::unix_socket
+                            ? url.path
+                            : ClusterNode{url.host, url.port}.address());
+  return t;
 }
 std::size_t Connection::in_flight() const noexcept {
   return cluster_ ? cluster_->in_flight() : impl_->in_flight();

@@ -50,4 +50,22 @@ asio::awaitable<Result<Reply>> Script::run(Connection& connection,
   co_return co_await c.exec(eval);
 }
 
+asio::awaitable<Result<std::vector<Reply>>> Script::run_then(Connection& connection,
+                                                             const std::vector<std::string>& keys,
+                                                             const std::vector<std::string>& args,
+                                                             const Request& after) const {
+  Connection c = connection.handle();
+  Request evalsha = script_request("EVALSHA", sha1_, keys, args);
+  evalsha.append(after);
+  evalsha.timeout = after.timeout;
+  auto replies = co_await c.exec_all(evalsha);
+  if (!replies || replies->empty() || !replies->front().is_error() ||
+      !replies->front().str.starts_with("NOSCRIPT"))
+    co_return replies;
+  Request eval = script_request("EVAL", source_, keys, args);
+  eval.append(after);
+  eval.timeout = after.timeout;
+  co_return co_await c.exec_all(eval);
+}
+
 }  // namespace herald::redis

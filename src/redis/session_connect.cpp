@@ -7,6 +7,7 @@
 #include "redis/session_connect.hpp"
 
 #include "redis/core/master_address.hpp"
+#include "redis/core/slot_map.hpp"
 
 #include <herald/redis/request.hpp>
 #include <herald/redis/tls_context.hpp>
@@ -290,6 +291,23 @@ void note_master(const RedisUrl& url, const MasterAddress& master) {
   seen = std::move(now);
 }
 
+/// The master each Sentinel URL's connections last reached (ROLE: master), and the
+/// switches seen, for Topology.
+struct ConfirmedMaster {
+  std::string address;
+  std::uint64_t switches = 0;
+};
+std::map<std::string, ConfirmedMaster> confirmed_masters;  // redacted URL ->; sentinel_mutex
+
+void note_connected(const RedisUrl& url, const MasterAddress& master) {
+  std::string now = ClusterNode{master.host, master.port}.address();
+  std::lock_guard lock{sentinel_mutex};
+  ConfirmedMaster& m = confirmed_masters[url.redacted()];
+  if (m.address == now) return;
+  if (!m.address.empty()) ++m.switches;
+  m.address = std::move(now);
+}
+
 /// Each sentinel in turn: its answer is connected to and must be a master (ROLE).
 /// A stale answer (a sentinel not yet told of a failover) or an unreachable
 /// sentinel moves on to the next one; an address already tried in this round is
@@ -324,7 +342,10 @@ asio::awaitable<error_code> connect_via_sentinels(RedisStream& stream, RespReade
     // The reader may hold bytes of an earlier attempt's handshake: start clean.
     reader.reset();
     error_code ec = co_await connect_direct(stream, reader, config, master, true);
-    if (!ec) co_return ec;
+    if (!ec) {
+      note_connected(config.url, *answer);
+      co_return ec;
+    }
     last_master_error = ec;
     spdlog::debug("redis {}: master {}:{}: {}", config.url.redacted(), master.host, master.port,
                   ec.message());
@@ -335,6 +356,17 @@ asio::awaitable<error_code> connect_via_sentinels(RedisStream& stream, RespReade
 }
 
 }  // namespace
+
+Topology sentinel_topology(const RedisUrl& url) {
+  Topology t;
+  t.kind = Topology::Kind::sentinel;
+  std::lock_guard lock{sentinel_mutex};
+  auto it = confirmed_masters.find(url.redacted());
+  if (it == confirmed_masters.end()) return t;
+  t.primaries.push_back(it->second.address);
+  t.changes = it->second.switches;
+  return t;
+}
 
 asio::awaitable<error_code> connect_session(RedisStream& stream, RespReader& reader,
                                             const ConnectionConfig& config) {

@@ -15,6 +15,8 @@
 // bytes that followed the handshake replies; the caller keeps using the same reader.
 #pragma once
 
+#include <herald/redis/topology.hpp>
+
 #include "redis/core/resp_reader.hpp"
 #include "redis/redis_stream.hpp"
 
@@ -44,5 +46,10 @@ boost::asio::awaitable<boost::system::error_code> connect_session(RedisStream& s
 boost::asio::awaitable<boost::system::error_code> wait_switch_master(RedisStream& stream,
                                                                      const ConnectionConfig& config,
                                                                      const bool& cancelled);
+
+/// redis+sentinel:// only: the master this process last connected to for `url` (and
+/// confirmed with ROLE) and how often that changed, shared by every connection of
+/// the URL. Thread: any.
+Topology sentinel_topology(const RedisUrl& url);
 
 }  // namespace herald::redis

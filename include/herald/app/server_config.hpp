@@ -45,6 +45,9 @@ struct ServerConfig {
   /// Redis engine: a node's presence entries expire this long after it stops
   /// refreshing them (it died). 30 s: counts heal within half a minute.
   std::chrono::seconds presence_ttl{30};
+  /// Redis engine: replicas that must acknowledge a publication (WAIT) before the
+  /// publish answers; 0 = asynchronous replication (docs/operations.md, Sentinel).
+  unsigned redis_wait_replicas = 0;
   /// Redis engine: herald:ingest entries pending this long are claimed from their
   /// (presumed dead) consumer. 30 s: far above any publish's duration.
   std::chrono::seconds ingest_claim_idle{30};

@@ -20,6 +20,7 @@
 
 #include <herald/realtime/engine.hpp>
 #include <herald/redis/config.hpp>
+#include <herald/redis/topology.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -66,6 +67,16 @@ struct RedisEngineOptions {
   std::function<std::optional<std::string>(std::string_view channel)> check_channel;
   /// This node's name in the consumer group and in control messages (random if empty).
   std::string node_id;
+  /// Replicas that must acknowledge a publication before publish() returns: `WAIT n
+  /// wait_replicas_timeout` sent with the publish script, on its connection (and, on a
+  /// cluster, to the primary that ran it). 0: no WAIT (asynchronous replication).
+  /// A WAIT that times out short of n still returns the position (the write stands
+  /// on the primary; an error would make callers publish twice) and is counted in
+  /// RedisEngineStats::wait_short.
+  unsigned wait_replicas = 0;
+  /// WAIT's timeout. 1 s: a replica's ack normally takes one round trip; past that the
+  /// replica is lagging or gone, and publishes must not stall behind it.
+  std::chrono::milliseconds wait_replicas_timeout{1000};
 };
 
 /// Counters for /metrics (read from any thread).
@@ -78,6 +89,7 @@ struct RedisEngineStats {
   std::uint64_t ingested = 0;       ///< herald:ingest entries published and acked
   std::uint64_t dead_lettered = 0;  ///< entries moved to herald:ingest:dead
   std::uint64_t plain = 0;          ///< ws:* messages delivered
+  std::uint64_t wait_short = 0;     ///< publishes whose WAIT saw fewer than wait_replicas acks
 };
 
 class RedisEngine final : public Engine {
@@ -105,7 +117,9 @@ class RedisEngine final : public Engine {
   std::string_view name() const noexcept override { return "redis"; }
 
   RedisEngineStats stats() const;
-  /// Prometheus text of stats() (herald_engine_*).
+  /// The Redis deployment the engine uses: kind, primary(ies) now, changes seen.
+  redis::Topology topology() const;
+  /// Prometheus text of stats() and topology() (herald_engine_*).
   std::string prometheus() const;
   const std::string& node_id() const noexcept;
 

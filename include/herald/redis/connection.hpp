@@ -26,6 +26,7 @@
 #include <herald/redis/error.hpp>
 #include <herald/redis/reply.hpp>
 #include <herald/redis/request.hpp>
+#include <herald/redis/topology.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -90,6 +91,9 @@ class Connection {
   std::vector<Connection> nodes() const;
 
   bool connected() const noexcept;
+  /// The deployment this connection talks to and its primary(ies) now (for /metrics).
+  /// Thread: any (reads a snapshot under a lock). Cost: copies the primaries' names.
+  Topology topology() const;
   /// Requests sent and not yet answered (including timed-out ones whose replies are
   /// still owed by the server).
   std::size_t in_flight() const noexcept;

@@ -38,6 +38,9 @@ class Pool {
   std::size_t size() const noexcept { return connections_.size(); }
   /// True when at least one connection is up.
   bool connected() const noexcept;
+  /// Connection::topology() of the pool's connections (they share one URL).
+  /// Thread: any.
+  Topology topology() const { return connections_.front()->topology(); }
 
  private:
   std::vector<std::unique_ptr<Connection>> connections_;

@@ -23,6 +23,15 @@ class Script {
   boost::asio::awaitable<Result<Reply>> run(Connection& connection,
                                             const std::vector<std::string>& keys,
                                             const std::vector<std::string>& args) const;
+  /// Runs the script followed, in the same Request, by the commands of `after` (e.g.
+  /// WAIT): one connection, and on a cluster the primary that owns the script's keys
+  /// (a keyless `after` does not change the route). Returns the script's reply, then
+  /// one reply per command of `after`. On NOSCRIPT both are sent again with EVAL.
+  /// The request's timeout is `after.timeout` (zero: the connection's default).
+  boost::asio::awaitable<Result<std::vector<Reply>>> run_then(Connection& connection,
+                                                              const std::vector<std::string>& keys,
+                                                              const std::vector<std::string>& args,
+                                                              const Request& after) const;
 
  private:
   std::string source_;

@@ -28,7 +28,7 @@ Problem apply_seconds(std::string_view text, std::chrono::seconds& out) {
   return std::nullopt;
 }
 
-constexpr std::array<Setting, 30> table{{
+constexpr std::array<Setting, 31> table{{
     {"listen", "--listen", "HERALD_LISTEN", "HOST:PORT",
      "address to listen on; [::1]:8080 for IPv6, :8080 for every interface", "127.0.0.1:8080",
      TomlKind::string,
@@ -93,6 +93,17 @@ constexpr std::array<Setting, 30> table{{
     {"presence_ttl", "--presence-ttl", "HERALD_PRESENCE_TTL", "SECONDS",
      "Redis engine: presence of a node that died expires after this", "30", TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) { return apply_seconds(t, d.config.presence_ttl); }},
+    {"redis_wait_replicas", "--redis-wait-replicas", "HERALD_REDIS_WAIT_REPLICAS", "N",
+     "Redis engine: a publish answers once N replicas acknowledged it (WAIT N 1000 after "
+     "the publish script; on timeout the publish still succeeds and "
+     "herald_engine_wait_replicas_short_total counts it); 0: asynchronous replication",
+     "0", TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) -> Problem {
+       std::uint64_t n = 0;
+       if (auto p = parse_unsigned(t, 0, 1000, n)) return p;
+       d.config.redis_wait_replicas = static_cast<unsigned>(n);
+       return std::nullopt;
+     }},
     {"ingest_claim_idle", "--ingest-claim-idle", "HERALD_INGEST_CLAIM_IDLE", "SECONDS",
      "Redis engine: herald:ingest entries pending this long are claimed by another node", "30",
      TomlKind::integer,

@@ -95,6 +95,42 @@ TEST_F(RedisEngineTest, AJumpOnTheFeedIsFilledFromHistory) {
   EXPECT_EQ(engine.stats().gaps_filled, 1u);
 }
 
+// /metrics on one server: topology single, its address as the primary, no changes.
+TEST_F(RedisEngineTest, MetricsShowTheSingleServerTopology) {
+  RecordingSink sink;
+  RedisEngine engine(options_for(server_.url()), sink);
+  const std::string addr = "127.0.0.1:" + std::to_string(server_.port());
+  const std::string text = engine.prometheus();
+  EXPECT_NE(text.find("herald_engine_redis_topology{kind=\"single\"} 1\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("herald_engine_redis_primary{addr=\"" + addr + "\"} 1\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("herald_engine_redis_topology_changes_total 0\n"), std::string::npos) << text;
+  EXPECT_EQ(engine.topology().primaries, std::vector<std::string>{addr});
+}
+
+// wait_replicas with no replica: WAIT times out, the publish still succeeds (the
+// write stands on the primary) and is counted as short.
+TEST_F(RedisEngineTest, WaitReplicasShortOfReplicasStillPublishesAndCounts) {
+  RecordingSink sink;
+  auto options = options_for(server_.url());
+  options.wait_replicas = 1;
+  options.wait_replicas_timeout = 50ms;
+  RedisEngine engine(std::move(options), sink);
+  ASSERT_TRUE(eventually([&] { return engine.ready(); }));
+  run_coro([&](asio::any_io_executor) -> asio::awaitable<void> {
+    for (int i = 1; i <= 2; ++i) {
+      auto r = co_await engine.publish("w", "{\"n\":" + std::to_string(i) + "}");
+      CO_ASSERT_TRUE(r.has_value());
+      EXPECT_EQ(r->offset, static_cast<std::uint64_t>(i));
+    }
+  });
+  EXPECT_EQ(engine.stats().published, 2u);
+  EXPECT_EQ(engine.stats().wait_short, 2u);
+  EXPECT_NE(engine.prometheus().find("herald_engine_wait_replicas_short_total 2\n"),
+            std::string::npos);
+}
+
 TEST_F(RedisEngineTest, AJumpHistoryCannotFillBecomesOneLossMarker) {
   RecordingSink sink;
   RedisEngine engine(options_for(server_.url()), sink);

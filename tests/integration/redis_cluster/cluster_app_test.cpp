@@ -7,8 +7,11 @@
 // between publishes: every offset arrives, in order, with no loss marker; and a
 // primary killed (-9) under publish load: publishing resumes on the promoted
 // replica and the subscriber's sequence has no silent gap (consecutive offsets, or
-// a loss marker before a jump).
+// a loss marker before a jump). With wait_replicas, each publication is on the
+// replica of its channel's primary when publish() returns.
 #include <herald/realtime/redis_engine.hpp>
+#include <herald/redis/connection.hpp>
+#include <herald/redis/reply.hpp>
 
 #include "cluster_setup.hpp"
 #include "integration/cache/cache_test_util.hpp"
@@ -18,6 +21,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -171,6 +175,53 @@ TEST(RedisClusterEngine, PublishSubscribeIngestAndAReshardedChannel) {
   EXPECT_EQ(to->cli({"EXISTS", "herald:ch:{sport}:meta"}), "1");
 }
 
+// wait_replicas = 1: WAIT goes with the script to the primary that owns the channel's
+// slot, so each publication is on that primary's replica when publish() returns.
+TEST(RedisClusterEngine, WaitReplicasReachesTheReplicaOfTheChannelsPrimary) {
+  ClusterSetup setup{1};
+  setup.start();
+  Sink sink;
+  auto options = engine_options(setup.url(), false);
+  options.wait_replicas = 1;
+  realtime::RedisEngine engine(std::move(options), sink);
+  ASSERT_TRUE(eventually([&] { return engine.ready(); }));
+  for (const std::string channel : {"news", "sport", "weather"}) {
+    herald::test::RedisServer& primary = setup.owner_of(redis::key_slot(channel));
+    herald::test::RedisServer* replica = nullptr;
+    for (std::size_t i = 0; i < setup.size(); ++i) {
+      // ROLE of a replica: "slave", its primary's host, its primary's port, ...
+      const std::string role = setup.node(i).cli({"ROLE"});
+      if (role.starts_with("slave") &&
+          role.find("\n" + std::to_string(primary.port()) + "\n") != std::string::npos)
+        replica = &setup.node(i);
+    }
+    ASSERT_NE(replica, nullptr) << channel;
+    for (int i = 1; i <= 3; ++i) {
+      std::string entries;
+      run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
+        CO_ASSERT_TRUE(
+            (co_await engine.publish(channel, "{\"i\":" + std::to_string(i) + "}")).has_value());
+        // A replica answers keyed reads only after READONLY (else -MOVED).
+        redis::Connection r{
+            ex, herald::test::test_config("redis://127.0.0.1:" + std::to_string(replica->port()))};
+        r.start();
+        CO_ASSERT_TRUE(co_await r.wait_connected(5s));
+        redis::Request read;
+        read.push("READONLY");
+        read.push("XRANGE", "herald:ch:{" + channel + "}:hist", "-", "+");
+        auto reply = co_await r.exec(read);
+        CO_ASSERT_TRUE(reply.has_value());
+        entries = redis::to_string(*reply);
+      });
+      EXPECT_NE(entries.find("\"" + std::to_string(i) + "-0\""), std::string::npos)
+          << channel << " " << i << " not on the replica at once:\n"
+          << entries;
+    }
+  }
+  EXPECT_EQ(engine.stats().wait_short, 0u);
+  EXPECT_EQ(engine.stats().published, 9u);
+}
+
 TEST(RedisClusterEngine, PrimaryKilledUnderPublishLoadLosesNothingSilently) {
   ClusterSetup setup{1};
   setup.start();
@@ -184,6 +235,15 @@ TEST(RedisClusterEngine, PrimaryKilledUnderPublishLoadLosesNothingSilently) {
   realtime::RedisEngine a(engine_options(url, false), sink_a);
   realtime::RedisEngine b(engine_options(url, false), sink_b);
   ASSERT_TRUE(eventually([&] { return a.ready() && b.ready(); }));
+  const std::string victim_addr = "127.0.0.1:" + std::to_string(victim.port());
+  const std::string before = b.prometheus();
+  EXPECT_NE(before.find("herald_engine_redis_topology{kind=\"cluster\"} 1"), std::string::npos)
+      << before;
+  EXPECT_NE(before.find("herald_engine_redis_primary{addr=\"" + victim_addr + "\"} 1"),
+            std::string::npos)
+      << before;
+  EXPECT_EQ(b.topology().primaries.size(), 3u);
+  EXPECT_EQ(b.topology().changes, 0u);
   constexpr int kTotal = 120;
   constexpr int kKillAt = 40;
   std::uint64_t last_offset = 0;
@@ -215,6 +275,18 @@ TEST(RedisClusterEngine, PrimaryKilledUnderPublishLoadLosesNothingSilently) {
     if (offsets[i] == 0 || offsets[i - 1] == 0) continue;  // a loss marker, then anything
     EXPECT_EQ(offsets[i], offsets[i - 1] + 1) << "silent gap at delivery " << i;
   }
+  // /metrics: the failover was seen, and the promoted replica is a primary instead.
+  const redis::Topology t = b.topology();
+  EXPECT_GE(t.changes, 1u);
+  EXPECT_EQ(std::count(t.primaries.begin(), t.primaries.end(), victim_addr), 0);
+  const std::string promoted =
+      "127.0.0.1:" + std::to_string(setup.owner_of(redis::key_slot(channel)).port());
+  EXPECT_EQ(std::count(t.primaries.begin(), t.primaries.end(), promoted), 1);
+  const std::string after = b.prometheus();
+  EXPECT_NE(after.find("herald_engine_redis_primary{addr=\"" + promoted + "\"} 1"),
+            std::string::npos)
+      << after;
+  EXPECT_EQ(after.find("herald_engine_redis_topology_changes_total 0"), std::string::npos) << after;
 }
 
 }  // namespace

@@ -132,6 +132,11 @@ TEST(RedisCluster, AskWhileASlotMigratesAndMovedOnceItMoved) {
     EXPECT_EQ(str(ok(co_await pool.exec(cmd("GET", "{mv}a")), "GET after the move")), "1");
     ok(co_await pool.exec(cmd("SET", "{mv}c", "3")));
     EXPECT_EQ(to.cli({"GET", "{mv}c"}), "3");
+    // For /metrics: a slot went to another node (the -MOVED, or the refresh after it).
+    const Topology t = pool.topology();
+    EXPECT_EQ(t.kind, Topology::Kind::cluster);
+    EXPECT_EQ(t.primaries.size(), 3u);
+    EXPECT_GE(t.changes, 1u);
     pool.stop();
   });
 }

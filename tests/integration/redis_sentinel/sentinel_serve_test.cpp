@@ -1,6 +1,7 @@
 // The herald binary on Sentinel: `herald serve --redis redis+sentinel://...` becomes
 // ready through the sentinels and publishes to the master; after a kill -9 of the
-// master it publishes again, to the promoted replica, without a restart.
+// master it publishes again, to the promoted replica, without a restart. With
+// --redis-wait-replicas 1 a publish answers only once the replica has the entry.
 #include "integration/hostile/herald_process.hpp"
 #include "sentinel_setup.hpp"
 
@@ -33,6 +34,17 @@ unsigned publish(std::uint16_t port, int n) {
                  R"({"channel":"news","data":{"n":)" + std::to_string(n) + "}}");
 }
 
+/// GET /metrics: the whole answer ("" when nothing answered).
+std::string metrics(std::uint16_t port) {
+  try {
+    RawClient c(port, 0, std::chrono::seconds(5));
+    c.send_all("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    return c.read_to_close();
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
 /// Polls `done` every 20 ms until it holds or `limit` passes (an external process:
 /// there is no event to wait on).
 template <class Fn>
@@ -54,6 +66,16 @@ TEST(HeraldServeSentinel, ReadyPublishesAndFollowsAFailover) {
       eventually([&] { return request(herald.port(), "GET /readyz HTTP/1.1\r\n") == 200; }, 15s));
   EXPECT_EQ(publish(herald.port(), 1), 200u);
   EXPECT_NE(setup.master().cli({"KEYS", "*"}), "") << "nothing was written to the master";
+  const std::string master_addr = "127.0.0.1:" + std::to_string(setup.master().port());
+  const std::string replica_addr = "127.0.0.1:" + std::to_string(setup.replica().port());
+  const std::string before = metrics(herald.port());
+  EXPECT_NE(before.find("herald_engine_redis_topology{kind=\"sentinel\"} 1"), std::string::npos)
+      << before;
+  EXPECT_NE(before.find("herald_engine_redis_primary{addr=\"" + master_addr + "\"} 1"),
+            std::string::npos)
+      << before;
+  EXPECT_NE(before.find("herald_engine_redis_topology_changes_total 0"), std::string::npos)
+      << before;
 
   setup.master().kill9();
   int n = 2;
@@ -67,6 +89,41 @@ TEST(HeraldServeSentinel, ReadyPublishesAndFollowsAFailover) {
   EXPECT_TRUE(
       eventually([&] { return request(herald.port(), "GET /readyz HTTP/1.1\r\n") == 200; }, 15s));
   EXPECT_TRUE(herald.alive());
+  // /metrics: the promoted replica is the primary now, and the switch was counted.
+  const std::string now = metrics(herald.port());
+  EXPECT_NE(now.find("herald_engine_redis_primary{addr=\"" + replica_addr + "\"} 1"),
+            std::string::npos)
+      << now;
+  EXPECT_EQ(now.find("herald_engine_redis_primary{addr=\"" + master_addr + "\"}"),
+            std::string::npos)
+      << now;
+  EXPECT_EQ(now.find("herald_engine_redis_topology_changes_total 0"), std::string::npos) << now;
+}
+
+// WAIT 1 after the publish script: every publication that got its 200 is already on
+// the replica when the answer arrives (no polling: read it at once).
+TEST(HeraldServeSentinel, WaitReplicasPutsEachPublicationOnTheReplicaBeforeTheAnswer) {
+  SentinelSetup setup;
+  setup.start();
+  HeraldProcess herald({"--redis", setup.url(), "--redis-wait-replicas", "1"});
+  ASSERT_TRUE(herald.started()) << "is build/<preset>/src/app/herald built?";
+  ASSERT_TRUE(
+      eventually([&] { return request(herald.port(), "GET /readyz HTTP/1.1\r\n") == 200; }, 15s));
+  for (int n = 1; n <= 5; ++n) {
+    ASSERT_EQ(publish(herald.port(), n), 200u) << n;
+    const std::string entries = setup.replica().cli({"XRANGE", "herald:ch:{news}:hist", "-", "+"});
+    EXPECT_NE(entries.find("\"n\":" + std::to_string(n)), std::string::npos)
+        << "publication " << n << " not on the replica when the publish answered:\n"
+        << entries;
+  }
+  // A WAIT with every publish script, on the master (6 here: the first EVALSHA got
+  // NOSCRIPT, and the EVAL sent after it carries its own WAIT).
+  const std::string stats = setup.master().cli({"INFO", "commandstats"});
+  const auto at = stats.find("cmdstat_wait:calls=");
+  ASSERT_NE(at, std::string::npos) << stats;
+  EXPECT_GE(std::stoi(stats.substr(at + 19)), 5) << stats;
+  const std::string text = metrics(herald.port());
+  EXPECT_NE(text.find("herald_engine_wait_replicas_short_total 0"), std::string::npos) << text;
 }
 
 }  // namespace

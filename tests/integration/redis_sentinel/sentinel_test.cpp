@@ -224,6 +224,9 @@ TEST(RedisSentinel, GracefulFailoverMovesLiveConnections) {
         pool.start();
         CO_ASSERT_TRUE(co_await pool.wait_connected(10s));
         EXPECT_EQ(co_await server_port(pool), old_master);
+        const Topology before = pool.topology();
+        EXPECT_EQ(before.kind, Topology::Kind::sentinel);
+        EXPECT_EQ(before.primaries, std::vector<std::string>{"127.0.0.1:" + old_master});
         // The old master stays up as a replica: connections left on it would get
         // -READONLY; they must end up at the new master.
         EXPECT_EQ(setup.sentinel(0).cli({"SENTINEL", "FAILOVER", SentinelSetup::kMaster}), "OK");
@@ -244,6 +247,10 @@ TEST(RedisSentinel, GracefulFailoverMovesLiveConnections) {
           }
           EXPECT_TRUE(on_master) << "connection " << i;
         }
+        // For /metrics: the new master, and one more switch seen.
+        const Topology after = pool.topology();
+        EXPECT_EQ(after.primaries, std::vector<std::string>{"127.0.0.1:" + replica_port});
+        EXPECT_GE(after.changes, before.changes + 1);
         pool.stop();
       },
       120s);

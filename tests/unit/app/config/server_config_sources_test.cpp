@@ -86,6 +86,22 @@ subscribe = ["role:admin"]
   EXPECT_EQ(c.channels[0].match, "admin");
 }
 
+// --redis-wait-replicas: off by default; flag, environment and file; bounded.
+TEST(ServerConfigSources, RedisWaitReplicasFromEverySource) {
+  EXPECT_EQ(load_ok({}).redis_wait_replicas, 0u);
+  EXPECT_EQ(load_ok({"--redis-wait-replicas", "2"}).redis_wait_replicas, 2u);
+  EXPECT_EQ(load_ok({}, {{"HERALD_REDIS_WAIT_REPLICAS", "1"}}).redis_wait_replicas, 1u);
+  ScratchDir dir;
+  auto path = dir.write("herald.toml", "redis_wait_replicas = 3\n");
+  EXPECT_EQ(load_ok({"--config", path}).redis_wait_replicas, 3u);
+  EXPECT_EQ(load_ok({"--config", path, "--redis-wait-replicas", "0"}).redis_wait_replicas, 0u);
+  for (const char* bad : {"-1", "one", "1001", "1.5"}) {
+    ConfigError e = load_error({"--redis-wait-replicas", bad});
+    EXPECT_EQ(e.exit_code, 2) << bad;
+    EXPECT_TRUE(contains(e.message, "--redis-wait-replicas")) << e.message;
+  }
+}
+
 TEST(ServerConfigSources, ConfigFromEnvironment) {
   ScratchDir dir;
   auto path = dir.write("h.toml", "history_size = 3\n");

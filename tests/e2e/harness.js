@@ -17,6 +17,26 @@ export function heraldBinary() {
   return found;
 }
 
+/**
+ * A free loopback port below the kernel's ephemeral range (32768+), for a server
+ * that is killed and restarted on the same port: while it is down, clients
+ * reconnecting to it use ephemeral source ports, and one that drew the server's own
+ * port would connect to itself (TCP self-connect) and keep the port from the restart.
+ */
+export async function freeListenPort() {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const ok = await new Promise((resolve) => {
+      const srv = createServer();
+      srv.unref();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+  throw new Error('no free port in 20000-31999');
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();

@@ -5,20 +5,27 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from './harness.js';
+import { freeListenPort } from './harness.js';
 
 export async function startRedis({ persist = false } = {}) {
-  const port = await freePort();
+  const port = await freeListenPort();  // restarted on it: see freeListenPort
   const dir = mkdtempSync(path.join(tmpdir(), 'herald-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''];
   // appendfsync always: a write acknowledged before kill -9 is still there after it.
   args.push(...(persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
   let child = null;
   const up = async () => {
-    child = spawn('redis-server', args, { stdio: 'ignore' });
-    const deadline = Date.now() + 10000;
+    let log = '';
+    child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d) => { log += d; });
+    child.stderr.on('data', (d) => { log += d; });
+    // 30 s: a restart replays the append-only file, on a machine busy with the test.
+    const deadline = Date.now() + 30000;
     while (cli(['PING']) !== 'PONG') {
-      if (Date.now() > deadline) throw new Error('redis-server did not start');
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`redis-server exited (${child.exitCode ?? child.signalCode}):\n${log.slice(-2000)}`);
+      }
+      if (Date.now() > deadline) throw new Error(`redis-server did not start:\n${log.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   };

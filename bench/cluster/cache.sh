@@ -21,19 +21,9 @@ if [[ ! -x $bench ]]; then
   cmake --build "$build" --target cache_bench -j2
 fi
 
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-# shellcheck source=bench/cluster/redis_cluster.sh
-source "$ROOT/bench/cluster/redis_cluster.sh"
-REDIS_PORT=$(free_port)
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-  --logfile "$WORK/redis.log" &
-PIDS+=($!)
-until redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.05; done
+# shellcheck source=bench/cluster/processes.sh
+source "$ROOT/bench/cluster/processes.sh"  # PIDS killed on exit
+start_redis_server "$WORK"
 start_redis_cluster "$WORK"
 
 echo "redis $(redis-server --version | awk '{print $3}'), $(nproc) cores, $(date -u +%FT%TZ)"

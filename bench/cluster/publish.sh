@@ -26,20 +26,9 @@ if [[ ! -x "$HERALD" ]]; then
   cmake --build build/release --target herald
 fi
 
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-# shellcheck source=bench/cluster/redis_cluster.sh
-source "$ROOT/bench/cluster/redis_cluster.sh"
-REDIS_PORT=$(free_port)
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-  --logfile "$WORK/redis.log" &
-REDIS_PID=$!
-PIDS+=("$REDIS_PID")
-until redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.05; done
+# shellcheck source=bench/cluster/processes.sh
+source "$ROOT/bench/cluster/processes.sh"  # PIDS killed on exit
+start_redis_server "$WORK"
 start_redis_cluster "$WORK"
 
 cpu_ticks() { # PID...: utime+stime of the processes, in clock ticks
@@ -67,9 +56,7 @@ run() { # TOPOLOGY
     --redis "$url" >"$WORK/herald-$topology-$port.log" 2>&1 &
   pid=$!
   PIDS+=("$pid")
-  until [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")" == 200 ]]; do
-    sleep 0.05
-  done
+  wait_ready "$port"
   h0=$(cpu_ticks "$pid")
   r0=$(cpu_ticks "${redis_pids[@]}")
   out=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/cluster/publish.lua \

@@ -40,34 +40,10 @@ if [[ ! -x "$LOADGEN" ]]; then
   "$WORK/loadgen/build.sh" >/dev/null
 fi
 
-wait_ready() { # PORT
-  for _ in $(seq 1 200); do
-    [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/readyz")" == 200 ]] && return 0
-    sleep 0.05
-  done
-  echo "node on $1 not ready" >&2
-  return 1
-}
-
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-
-# shellcheck source=bench/cluster/redis_cluster.sh
-source "$ROOT/bench/cluster/redis_cluster.sh"  # free_port, start_redis_cluster
-REDIS_PORT=$(free_port)
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-  --logfile "$WORK/redis.log" &
-REDIS_PID=$!
-PIDS+=("$REDIS_PID")
-until redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.05; done
-
+# shellcheck source=bench/cluster/processes.sh
+source "$ROOT/bench/cluster/processes.sh"  # PIDS killed on exit
+start_redis_server "$WORK"
 # The Redis Cluster, started only when a cluster run is asked for.
-CLUSTER_PORTS=()
-CLUSTER_PIDS=()
 [[ " $RUNS " == *" cluster"* ]] && start_redis_cluster "$WORK"
 
 run() { # LABEL NODES ENGINE(memory|redis|cluster)

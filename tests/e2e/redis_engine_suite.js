@@ -58,11 +58,48 @@ function rss(pid) {
   return m ? Number(m[1]) : 0;
 }
 
+/// Publishes { n } to `channel` through `nodes` in turn, one at a time, 5 ms apart,
+/// until stop(): the offsets answered 200 (offset -> n), the count of 200s and 503s,
+/// any other answer, and when the latest 200's request was sent.
+function publishLoop(nodes, channel) {
+  const loop = { acked: new Map(), ok: 0, unavailable: 0, other: [], lastOkSentAt: 0 };
+  let running = true;
+  let i = 0;
+  const done = (async () => {
+    while (running) {
+      const n = i++;
+      try {
+        const sentAt = Date.now();
+        const r = await publish(nodes[n % nodes.length].base, channel, { n });
+        if (r.status === 200) { loop.acked.set(r.body.offset, n); loop.ok++; loop.lastOkSentAt = sentAt; }
+        else if (r.status === 503) loop.unavailable++;
+        else loop.other.push(r.status);
+      } catch (e) { loop.other.push(String(e)); }
+      await sleep(5);
+    }
+  })();
+  loop.stop = async () => { running = false; await done; };
+  loop.summary = () => JSON.stringify({ ok: loop.ok, unavailable: loop.unavailable, other: loop.other });
+  return loop;
+}
+
+/// Every publication of `acked` (offset -> n) is in `channel`'s history with its data.
+async function assertInHistory(node, channel, acked) {
+  const hist = await fetch(`${node.base}/api/history/${channel}?limit=10000`);
+  const body = await hist.json();
+  assert.equal(hist.status, 200, JSON.stringify(body));
+  const stored = new Map(body.messages.map((m) => [m.offset, m.data.n]));
+  for (const [offset, n] of acked) assert.equal(stored.get(offset), n, `offset ${offset} in history`);
+}
+
 /// Defines the suite's tests on `topology`: 'single' or 'cluster'.
 export function redisEngineSuite(topology) {
 const onCluster = topology === 'cluster';
 let redis;
 let nodes = [];
+/// True when every node's /readyz answers `status`.
+const everyReadyz = async (status) => (await Promise.all(
+  nodes.map(async (n) => (await fetch(`${n.base}/readyz`)).status))).every((c) => c === status);
 let spare;  // a fourth node, killed by the presence test
 const clients = [];
 
@@ -249,47 +286,21 @@ if (!onCluster) test('redis-server kill -9 and restart under publish load', asyn
   clients.push(watcher);
   await watcher.request({ type: 'subscribe', channel: 'load:1' });
   const rssBefore = nodes.map((n) => rss(n.pid));
-  const acked = new Map();  // offset -> i, for every publication answered 200
-  let statuses = { ok: 0, unavailable: 0, other: 0 };
-  let running = true;
-  let i = 0;
-  const loop = (async () => {
-    while (running) {
-      const n = i++;
-      try {
-        const r = await publish(nodes[n % 3].base, 'load:1', { n });
-        if (r.status === 200) { acked.set(r.body.offset, n); statuses.ok++; }
-        else if (r.status === 503) statuses.unavailable++;
-        else statuses.other++;
-      } catch { statuses.other++; }
-      await sleep(5);
-    }
-  })();
+  const loop = publishLoop(nodes, 'load:1');
   await sleep(700);
   await redis.kill9();
-  await waitUntil(async () => {
-    const codes = await Promise.all(nodes.map(async (n) => (await fetch(`${n.base}/readyz`)).status));
-    return codes.every((c) => c === 503);
-  }, 5000, 'readyz 503 on every node');
+  await waitUntil(() => everyReadyz(503), 5000, 'readyz 503 on every node');
   await sleep(500);
   await redis.restart();
-  await waitUntil(async () => {
-    const codes = await Promise.all(nodes.map(async (n) => (await fetch(`${n.base}/readyz`)).status));
-    return codes.every((c) => c === 200);
-  }, 10000, 'readyz 200 again');
+  await waitUntil(() => everyReadyz(200), 10000, 'readyz 200 again');
   await sleep(700);
-  running = false;
-  await loop;
+  await loop.stop();
 
-  assert.ok(statuses.ok > 50, JSON.stringify(statuses));
-  assert.ok(statuses.unavailable > 0, `publishes during the outage answer 503: ${JSON.stringify(statuses)}`);
-  assert.equal(statuses.other, 0, JSON.stringify(statuses));
+  assert.ok(loop.ok > 50, loop.summary());
+  assert.ok(loop.unavailable > 0, `publishes during the outage answer 503: ${loop.summary()}`);
+  assert.deepEqual(loop.other, [], loop.summary());
   // Every publication that got a 200 is in history, with its data.
-  const hist = await fetch(`${nodes[0].base}/api/history/load:1?limit=1000`);
-  const body = await hist.json();
-  assert.equal(hist.status, 200, JSON.stringify(body));
-  const stored = new Map(body.messages.map((m) => [m.offset, m.data.n]));
-  for (const [offset, n] of acked) assert.equal(stored.get(offset), n, `offset ${offset} in history`);
+  await assertInHistory(nodes[0], 'load:1', loop.acked);
   for (const n of nodes) assert.equal(await fetch(`${n.base}/healthz`).then((r) => r.status), 200);
   // Bounded memory: nothing piled up while Redis was away.
   nodes.forEach((n, k) => assert.ok(rss(n.pid) < rssBefore[k] + 64 * 1024, `node ${k} RSS grew`));
@@ -303,52 +314,30 @@ if (onCluster) test('the primary of a live channel killed (-9) under publish loa
   const watcher = await connect(nodes[2]);
   clients.push(watcher);
   await watcher.request({ type: 'subscribe', channel: 'load:2' });
-  const acked = new Map();  // offset -> i, for every publication answered 200
-  const statuses = { ok: 0, unavailable: 0, other: [] };
-  let lastOkSentAt = 0;  // when the latest publication answered 200 was sent
-  let running = true;
-  let i = 0;
-  const loop = (async () => {
-    while (running) {
-      const n = i++;
-      try {
-        const sentAt = Date.now();
-        const r = await publish(nodes[n % 3].base, 'load:2', { n });
-        if (r.status === 200) { acked.set(r.body.offset, n); statuses.ok++; lastOkSentAt = sentAt; }
-        else if (r.status === 503) statuses.unavailable++;
-        else statuses.other.push(r.status);
-      } catch (e) { statuses.other.push(String(e)); }
-      await sleep(5);
-    }
-  })();
+  const loop = publishLoop(nodes, 'load:2');
   let resumedMs;
   try {
-    await waitUntil(() => statuses.ok >= 50, 10000, '50 publications before the kill');
+    await waitUntil(() => loop.ok >= 50, 10000, '50 publications before the kill');
     const kill = await redis.kill9Owner('herald:ch:{load:2}:meta');
     await kill.failedOver;
     // Issue 13: publishing again within the failover time + 2 s: a publication sent
     // within 2 s of the replica's promotion is answered 200. (Its answer takes 1 s
     // more: the new primary has no replica left, so WAIT 1 runs into its timeout.)
     const failedOverAt = Date.now();
-    await waitUntil(() => lastOkSentAt > failedOverAt, 5000, 'a publication answered 200 after the failover');
-    resumedMs = lastOkSentAt - failedOverAt;
-    const okAtResume = statuses.ok;
-    await waitUntil(() => statuses.ok > okAtResume + 3, 10000, 'more publications after the failover');
+    await waitUntil(() => loop.lastOkSentAt > failedOverAt, 5000, 'a publication answered 200 after the failover');
+    resumedMs = loop.lastOkSentAt - failedOverAt;
+    const okAtResume = loop.ok;
+    await waitUntil(() => loop.ok > okAtResume + 3, 10000, 'more publications after the failover');
   } finally {
-    running = false;
-    await loop;
+    await loop.stop();
   }
-  console.log(`cluster failover: first 200 ${resumedMs} ms after the replica took over; ${JSON.stringify({ ok: statuses.ok, unavailable: statuses.unavailable })}`);
+  console.log(`cluster failover: first 200 ${resumedMs} ms after the replica took over; ${loop.summary()}`);
 
-  assert.deepEqual(statuses.other, [], 'only 200 or 503');
+  assert.deepEqual(loop.other, [], 'only 200 or 503');
   assert.ok(resumedMs <= 2000, `the first publication answered 200 was sent ${resumedMs} ms after the failover`);
   // WAIT 1 (--redis-wait-replicas): every publication answered 200 reached the replica
   // that is now the primary, so it is in history.
-  const hist = await fetch(`${nodes[0].base}/api/history/load:2?limit=10000`);
-  const body = await hist.json();
-  assert.equal(hist.status, 200, JSON.stringify(body));
-  const stored = new Map(body.messages.map((m) => [m.offset, m.data.n]));
-  for (const [offset, n] of acked) assert.equal(stored.get(offset), n, `offset ${offset} in history`);
+  await assertInHistory(nodes[0], 'load:2', loop.acked);
   // Every message the watcher saw is in order with no hole; a watcher that could not be
   // kept gap-free is closed with 3010 and recovers on reconnect: never a silent gap.
   const seen = watcher.frames.filter((f) => f.type === 'message').map((f) => f.offset);

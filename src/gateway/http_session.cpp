@@ -224,18 +224,48 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
       // Engine.IO: the WebSocket transport upgrades here; everything else is answered
       // as the reference server does (engine.io's error codes).
       EngineIoRequest eio = classify_engineio_request(req);
+      // As engine.io checks: version, transport, then the sid, then the rest.
+      const bool known_transport =
+          !eio.error || (*eio.error != EngineIoError::unknown_transport &&
+                         *eio.error != EngineIoError::unsupported_protocol_version);
+      if (known_transport && !eio.sid.empty() && ctx.socketio_sessions.find(eio.sid) == nullptr)
+        eio.error = EngineIoError::unknown_sid;
+      const bool websocket = eio.transport == "websocket";
       Admission a;
       if (eio.error) {
         a.status = 400;
+      } else if (!eio.sid.empty()) {  // a session's request: its origin still counts
+        if (!ctx.access.origin_allowed(req[http::field::origin], req[http::field::host]))
+          a = {403, "origin not allowed", {}};
       } else {
         a = admit(ctx, shard, req, false);
       }
-      if (a.status == 0) {
+      if (a.status == 0 && websocket) {
         stream.expires_never();
-        co_return Upgrade{stream.release_socket(), false, true, std::move(req),
-                          std::move(a.identity)};
+        if (!eio.sid.empty()) {
+          if (ctx.socketio_sessions.find(eio.sid) == nullptr) {
+            eio.error = EngineIoError::unknown_sid;
+          } else {
+            asio::co_spawn(stream.get_executor(),
+                           run_socketio_upgrade(ctx, stream.release_socket(), std::move(req),
+                                                std::move(eio.sid)),
+                           asio::detached);
+            co_return std::nullopt;
+          }
+        } else {
+          co_return Upgrade{stream.release_socket(), false, true, std::move(req),
+                            std::move(a.identity)};
+        }
       }
-      auto res = eio.error ? engineio_error(req, *eio.error) : json_error(req, a.status, a.message);
+      HttpResponse res;
+      if (eio.error) {
+        res = engineio_error(req, *eio.error);
+      } else if (a.status != 0) {
+        res = json_error(req, a.status, a.message);
+      } else {
+        stream.expires_never();  // a GET waits up to a ping interval for packets
+        res = co_await answer_polling(ctx, shard, req, eio, std::move(a.identity));
+      }
       add_cors_headers(ctx, req, res);
       co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
       if (ec || !res.keep_alive()) co_return std::nullopt;

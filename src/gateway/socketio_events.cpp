@@ -157,7 +157,7 @@ awaitable<void> SocketIoSession::on_connect(const SocketIoPacket& p) {
   }
   connected_ = true;
   flow_.queue().set_limit(ctx_.options.max_send_queue_bytes);
-  ws_.next_layer().limit_control_output(ctx_.options.max_send_queue_bytes);
+  if (ws_) ws_->next_layer().limit_control_output(ctx_.options.max_send_queue_bytes);
   send(socketio::encode_connect_frame(id_, {}));
   schedule_tick();  // from the CONNECT deadline to the token's expiry
   // As Socket.IO apps do by hand: the socket is in its user's room.

@@ -3,7 +3,12 @@
 
 #include "gateway/request_head.hpp"
 #include "gateway/server_context.hpp"
+#include "gateway/socketio_session.hpp"
 
+#include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
 
@@ -21,16 +26,18 @@ EngineIoRequest classify_engineio_request(const HttpRequest& req) {
       if (param.key == "sid") out.sid = param.value;
     }
   }
+  const bool websocket = out.transport == "websocket";
   if (eio != "4") {
     out.error = EngineIoError::unsupported_protocol_version;
-  } else if (out.transport != "websocket") {
+  } else if (!websocket && out.transport != "polling") {
     out.error = EngineIoError::unknown_transport;
-  } else if (!out.sid.empty()) {
-    out.error = EngineIoError::unknown_sid;
-  } else if (req.method() != http::verb::get) {
+  } else if ((websocket || out.sid.empty()) && req.method() != http::verb::get) {
     out.error = EngineIoError::bad_handshake_method;
-  } else if (!boost::beast::websocket::is_upgrade(req) ||
-             !valid_websocket_key(req[http::field::sec_websocket_key])) {
+  } else if (!out.sid.empty() && !websocket && req.method() != http::verb::post &&
+             req.method() != http::verb::get) {
+    out.error = EngineIoError::bad_request;
+  } else if (websocket && (!boost::beast::websocket::is_upgrade(req) ||
+                           !valid_websocket_key(req[http::field::sec_websocket_key]))) {
     out.error = EngineIoError::bad_request;
   }
   return out;
@@ -62,6 +69,60 @@ HttpResponse engineio_error(const HttpRequest& req, EngineIoError error) {
   body += message;
   body += "\"}";
   return json_response(req, std::move(body), 400);
+}
+
+namespace {
+
+HttpResponse text_response(const HttpRequest& req, std::string body) {
+  HttpResponse res{http::status::ok, req.version()};
+  res.set(http::field::server, "herald");
+  res.set(http::field::content_type, "text/plain; charset=UTF-8");
+  res.set(http::field::cache_control, "no-store");
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace
+
+boost::asio::awaitable<HttpResponse> answer_polling(ServerContext& ctx, Shard& shard,
+                                                    const HttpRequest& req,
+                                                    const EngineIoRequest& eio,
+                                                    std::optional<Identity> identity) {
+  namespace asio = boost::asio;
+  if (eio.sid.empty()) {
+    auto session = std::make_shared<SocketIoSession>(ctx, shard, std::nullopt, std::move(identity));
+    co_return text_response(req, session->start());
+  }
+  std::shared_ptr<SocketIoSession> session = ctx.socketio_sessions.find(eio.sid);
+  if (!session) co_return engineio_error(req, EngineIoError::unknown_sid);
+  auto executor = session->shard().context().get_executor();
+  if (req.method() == http::verb::get) {
+    std::optional<std::string> payload =
+        co_await asio::co_spawn(executor, session->poll(), asio::use_awaitable);
+    if (!payload) co_return engineio_error(req, EngineIoError::bad_request);
+    co_return text_response(req, std::move(*payload));
+  }
+  bool ok = co_await asio::co_spawn(executor, session->post(req.body()), asio::use_awaitable);
+  if (!ok) co_return engineio_error(req, EngineIoError::bad_request);
+  co_return text_response(req, "ok");
+}
+
+boost::asio::awaitable<void> run_socketio_upgrade(ServerContext& ctx,
+                                                  boost::asio::ip::tcp::socket socket,
+                                                  HttpRequest request, std::string sid) {
+  namespace asio = boost::asio;
+  try {
+    std::shared_ptr<SocketIoSession> session = ctx.socketio_sessions.find(sid);
+    if (!session) co_return;  // ended since the route looked: the socket closes
+    Shard& shard = session->shard();
+    ws::Socket moved = ws::rehome(shard.context(), std::move(socket));
+    asio::co_spawn(shard.context(), session->upgrade(std::move(moved), std::move(request)),
+                   asio::detached);
+  } catch (const std::exception& e) {
+    spdlog::error("socket.io upgrade failed: {}", e.what());
+  }
 }
 
 void add_cors_headers(const ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {

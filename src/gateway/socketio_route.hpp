@@ -4,7 +4,12 @@
 // headers granted to origins Herald's Origin rules allow. Stateless, any thread.
 #pragma once
 
+#include <herald/gateway/channel_rules.hpp>
+
 #include "gateway/http_api.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include <optional>
 #include <string>
@@ -12,6 +17,7 @@
 namespace herald::gateway {
 
 struct ServerContext;
+class Shard;
 
 /// engine.io's error codes (lib/server.ts `Server.errors`).
 enum class EngineIoError : int {
@@ -29,10 +35,24 @@ struct EngineIoRequest {
   std::string sid;                     ///< empty: a handshake
 };
 
-/// Checks `EIO=4`, `transport` and, for WebSocket, the upgrade headers. Sessions over
-/// polling are not served: a polling request, or a WebSocket upgrade of a polling
-/// session (`sid`), gets the reference server's answer for an unknown transport / sid.
+/// Checks `EIO=4`, `transport` (websocket or polling) and, for WebSocket, the method
+/// and upgrade headers; polling handshakes must be GETs.
 EngineIoRequest classify_engineio_request(const HttpRequest& req);
+
+/// A polling request: the handshake (new session on `shard`, answer = open packet;
+/// `identity` is the admitted one, the caller reserved a connection slot), a GET (the
+/// session's queued packets, waiting for some) or a POST (the client's packets) of an
+/// existing session, on that session's shard. Unknown sid: engine.io's answer.
+boost::asio::awaitable<HttpResponse> answer_polling(ServerContext& ctx, Shard& shard,
+                                                    const HttpRequest& req,
+                                                    const EngineIoRequest& eio,
+                                                    std::optional<Identity> identity);
+
+/// The WebSocket upgrade of polling session `sid`: moves the socket to the session's
+/// shard and runs SocketIoSession::upgrade there. Never throws.
+boost::asio::awaitable<void> run_socketio_upgrade(ServerContext& ctx,
+                                                  boost::asio::ip::tcp::socket socket,
+                                                  HttpRequest request, std::string sid);
 
 /// HTTP 400 with `{"code":N,"message":"<engine.io's message>"}`.
 HttpResponse engineio_error(const HttpRequest& req, EngineIoError error);

@@ -8,6 +8,7 @@
 #include "gateway/socketio/engineio_packet.hpp"
 #include "gateway/token_lifetime.hpp"
 
+#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -33,20 +34,38 @@ namespace {
 constexpr std::size_t max_batch = 256;
 constexpr std::chrono::seconds close_timeout{5};
 constexpr std::size_t max_frame_header = 10;
+
+// 128 random bits as hex: a polling request is authorised by its sid alone.
+std::string random_sid() {
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
 }  // namespace
 
-SocketIoSession::SocketIoSession(ServerContext& ctx, Shard& shard, ws::Socket socket,
+SocketIoSession::SocketIoSession(ServerContext& ctx, Shard& shard, std::optional<ws::Socket> socket,
                                  std::optional<Identity> identity)
     : ctx_(ctx),
       shard_(shard),
-      ws_(std::move(socket)),
+      ws_(socket ? std::make_unique<ws::Stream>(std::move(*socket)) : nullptr),
       id_(ctx.new_connection_id()),
+      sid_(random_sid()),
       identity_(identity.value_or(Identity{})),
       preauthenticated_(identity.has_value()),
       flow_(ctx, shard, *this, "socket.io"),
-      limiter_(ctx.options.client_rate_limit) {}
+      limiter_(ctx.options.client_rate_limit) {
+  if (!ws_) polling_ = std::make_unique<Polling>(shard.context().get_executor());
+  flow_.queue().set_limit(
+      std::min(ctx_.options.max_send_queue_bytes, ctx_.options.unauthenticated_output_bytes));
+}
 
-awaitable<bool> SocketIoSession::accept(HttpRequest& req) {
+void SocketIoSession::apply_websocket_options() {
   beast::error_code ec;
   websocket::stream_base::timeout timeouts;
   timeouts.handshake_timeout = std::chrono::seconds(10);
@@ -54,52 +73,61 @@ awaitable<bool> SocketIoSession::accept(HttpRequest& req) {
   // client silent for ping_interval + ping timeout (the same length here) is gone.
   timeouts.idle_timeout = 2 * ctx_.options.ping_interval;
   timeouts.keep_alive_pings = false;
-  ws_.set_option(timeouts);
-  ws_.set_option(websocket::stream_base::decorator(
+  ws_->set_option(timeouts);
+  ws_->set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(beast::http::field::server, "herald"); }));
-  ws_.read_message_max(ctx_.options.max_message_bytes);
-  beast::get_lowest_layer(ws_).set_option(asio::ip::tcp::no_delay(true), ec);
-  ws_.auto_fragment(false);
-  ws_.next_layer().limit_control_output(ctx_.options.unauthenticated_output_bytes);
-  flow_.queue().set_limit(
-      std::min(ctx_.options.max_send_queue_bytes, ctx_.options.unauthenticated_output_bytes));
-  co_await ws_.async_accept(req, asio::redirect_error(use_awaitable, ec));
+  ws_->read_message_max(ctx_.options.max_message_bytes);
+  beast::get_lowest_layer(*ws_).set_option(asio::ip::tcp::no_delay(true), ec);
+  ws_->auto_fragment(false);
+  ws_->next_layer().limit_control_output(flow_.queue().limit());
+}
+
+awaitable<bool> SocketIoSession::accept(HttpRequest& req) {
+  beast::error_code ec;
+  apply_websocket_options();
+  co_await ws_->async_accept(req, asio::redirect_error(use_awaitable, ec));
   if (ec) {
     holds_slot_ = false;
     ctx_.release_connection();
     co_return false;
   }
-  ws_.text(true);
+  ws_->text(true);
   co_return true;
 }
 
-void SocketIoSession::start() {
+std::string SocketIoSession::start() {
+  ctx_.socketio_sessions.add(sid_, shared_from_this());
   shard_.attach(this);
   shard_.metrics().connections.fetch_add(1, std::memory_order_relaxed);
   shard_.metrics().socketio_connections.fetch_add(1, std::memory_order_relaxed);
   spdlog::debug("conn={} socket.io open", id_);
   socketio::EngineIoOpen open;
-  open.sid = id_;
-  open.websocket_upgrade = false;  // already on WebSocket
+  open.sid = sid_;
+  open.websocket_upgrade = polling_ != nullptr;
   open.ping_interval_ms = static_cast<std::uint64_t>(ctx_.options.ping_interval.count());
   open.ping_timeout_ms = open.ping_interval_ms;
   open.max_payload = ctx_.options.max_message_bytes;
-  send(socketio::encode_engineio_open(open));
   auto now = steady_clock::now();
   connect_deadline_ = now + ctx_.options.auth_timeout;
   next_ping_ = now + ctx_.options.ping_interval;
   schedule_tick();
+  if (polling_) {
+    polling_->last_seen = now;
+    return socketio::encode_engineio_open(open);
+  }
+  send(socketio::encode_engineio_open(open));
   wait_message();
+  return {};
 }
 
 void SocketIoSession::wait_message() {
   asio::mutable_buffer first(&first_byte_, 1);
   auto on_read = [self = shared_from_this()](beast::error_code ec, std::size_t n) {
     if (ec) return self->finish(ec);
-    asio::co_spawn(self->ws_.get_executor(), read_message(self, n), asio::detached);
+    asio::co_spawn(self->ws_->get_executor(), read_message(self, n), asio::detached);
   };
   ws::RecyclingCacheHold hold;
-  ws_.async_read_some(first, asio::bind_allocator(ws::ExactAllocator<void>(), std::move(on_read)));
+  ws_->async_read_some(first, asio::bind_allocator(ws::ExactAllocator<void>(), std::move(on_read)));
 }
 
 awaitable<void> SocketIoSession::read_message(Ptr self, std::size_t first_bytes) {
@@ -111,7 +139,7 @@ awaitable<void> SocketIoSession::read_message(Ptr self, std::size_t first_bytes)
     std::memcpy(room.data(), &s.first_byte_, first_bytes);
     buffer.commit(first_bytes);
   }
-  if (!s.ws_.is_message_done()) {
+  if (!s.ws_->is_message_done()) {
     if (s.closing_) {  // as WebSocketSession: the writer's close consumes the rest
       if (!s.writer_running_) co_return s.finish(websocket::error::closed);
       s.reader_parked_ = true;
@@ -119,14 +147,14 @@ awaitable<void> SocketIoSession::read_message(Ptr self, std::size_t first_bytes)
     }
     auto exact =
         asio::bind_allocator(ws::ExactAllocator<void>(), asio::redirect_error(use_awaitable, ec));
-    co_await s.ws_.async_read(buffer, std::move(exact));
+    co_await s.ws_->async_read(buffer, std::move(exact));
   }
   if (ec) co_return s.finish(ec);
   s.shard_.metrics().messages_in.fetch_add(1, std::memory_order_relaxed);
   s.shard_.metrics().bytes_in.fetch_add(buffer.size(), std::memory_order_relaxed);
   if (!s.closing_) {
     try {
-      if (!s.ws_.got_text()) {
+      if (!s.ws_->got_text()) {
         spdlog::info("conn={} socket.io binary message: closing 1003", s.id_);
         s.close(1003, "binary packets are not supported", false);
       } else {
@@ -143,14 +171,17 @@ awaitable<void> SocketIoSession::read_message(Ptr self, std::size_t first_bytes)
 }
 
 void SocketIoSession::finish(beast::error_code ec) {
-  if (ws_.next_layer().overflowed()) {
+  if (dead_) return;
+  if (ws_ && ws_->next_layer().overflowed()) {
     shard_.metrics().slow_consumers.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("conn={} left control frames unread: closed", id_);
   }
   dead_ = true;
   if (timer_) timer_->cancel();
   beast::error_code ignored;
-  if (!writer_running_) beast::get_lowest_layer(ws_).close(ignored);
+  if (ws_ && !writer_running_) beast::get_lowest_layer(*ws_).close(ignored);
+  if (polling()) wake_poll();  // a pending GET answers "1"
+  ctx_.socketio_sessions.remove(sid_);
   flow_.release();
   shard_.detach(this);
   shard_.metrics().connections.fetch_sub(1, std::memory_order_relaxed);
@@ -194,10 +225,11 @@ void SocketIoSession::enqueue(OutboundFrame frame) {
 }
 
 void SocketIoSession::start_writer() {
+  if (polling()) return wake_poll();  // the pending (or next) GET takes the frames
   if (writer_running_ || dead_) return;
   writer_running_ = true;
-  asio::post(ws_.get_executor(), [self = shared_from_this()] {
-    asio::co_spawn(self->ws_.get_executor(), write_loop(self), asio::detached);
+  asio::post(ws_->get_executor(), [self = shared_from_this()] {
+    asio::co_spawn(self->ws_->get_executor(), write_loop(self), asio::detached);
   });
 }
 
@@ -213,12 +245,12 @@ awaitable<void> SocketIoSession::write_loop(Ptr self) {
       queue.take(batch, max_batch);
       std::size_t bytes = 0;
       for (const OutboundFrame& f : batch) bytes += f.text->size() + max_frame_header;
-      s.ws_.next_layer().cork(bytes);
+      s.ws_->next_layer().cork(bytes);
       for (const OutboundFrame& f : batch) {
-        co_await s.ws_.async_write(asio::buffer(*f.text), asio::redirect_error(use_awaitable, ec));
+        co_await s.ws_->async_write(asio::buffer(*f.text), asio::redirect_error(use_awaitable, ec));
         if (ec) break;
       }
-      if (!ec) co_await s.ws_.next_layer().async_flush(asio::redirect_error(use_awaitable, ec));
+      if (!ec) co_await s.ws_->next_layer().async_flush(asio::redirect_error(use_awaitable, ec));
       if (ec) {
         s.dead_ = true;
         break;
@@ -229,9 +261,9 @@ awaitable<void> SocketIoSession::write_loop(Ptr self) {
     }
   }
   if (s.closing_ && !s.dead_ && s.close_reason_) {
-    co_await s.ws_.async_close(*s.close_reason_, asio::redirect_error(use_awaitable, ec));
+    co_await s.ws_->async_close(*s.close_reason_, asio::redirect_error(use_awaitable, ec));
   }
-  if (s.dead_ || ec) beast::get_lowest_layer(s.ws_).close(ec);
+  if (s.dead_ || ec) beast::get_lowest_layer(*s.ws_).close(ec);
   s.writer_running_ = false;
   if (s.reader_parked_) {
     s.reader_parked_ = false;
@@ -249,7 +281,7 @@ void SocketIoSession::schedule_tick() {
     next = std::min(next, expiry_deadline(identity_.expires_at, std::chrono::system_clock::now(),
                                           steady_clock::now()));
   }
-  if (!timer_) timer_ = std::make_unique<ws::Timer>(ws_.get_executor());
+  if (!timer_) timer_ = std::make_unique<ws::Timer>(shard_.context().get_executor());
   timer_->expires_at(next);
   timer_->async_wait([self = shared_from_this()](beast::error_code ec) {
     if (!ec) self->on_tick();
@@ -262,9 +294,16 @@ void SocketIoSession::on_tick() {
   if (closing_) {
     if (now < close_deadline_) return schedule_tick();
     spdlog::info("conn={} did not complete the close in 5 s: dropping the socket", id_);
+    if (polling()) return finish(websocket::error::closed);
     beast::error_code ec;
-    beast::get_lowest_layer(ws_).close(ec);
+    beast::get_lowest_layer(*ws_).close(ec);
     return;
+  }
+  // Polling: the client must come back (GET or POST) within ping_interval + timeout.
+  if (polling() && !polling_->get_pending && !polling_->upgrading &&
+      now - polling_->last_seen > 2 * ctx_.options.ping_interval) {
+    spdlog::info("conn={} polling client gone: evicted", id_);
+    return finish(websocket::error::closed);
   }
   if (!connected_ && now >= connect_deadline_) return close(4001, "connect timeout", false);
   if (connected_ && token_expired(identity_.expires_at, std::chrono::system_clock::now())) {
@@ -282,7 +321,8 @@ awaitable<void> run_socketio_session(ServerContext& ctx, Shard& shard, asio::ip:
                                      HttpRequest request, std::optional<Identity> identity) {
   try {
     auto session = std::make_shared<SocketIoSession>(
-        ctx, shard, ws::rehome(shard.context(), std::move(socket)), std::move(identity));
+        ctx, shard, std::optional<ws::Socket>(ws::rehome(shard.context(), std::move(socket))),
+        std::move(identity));
     bool accepted = co_await session->accept(request);
     if (accepted) session->start();
   } catch (const std::exception& e) {

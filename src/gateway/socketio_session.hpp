@@ -1,10 +1,12 @@
-// SocketIoSession: one Socket.IO client (socket.io-client 4.x) on `/socket.io/` over
-// Engine.IO v4's WebSocket transport, on its shard (docs/protocol.md, "Socket.IO
-// compatibility"). Engine.IO: the open packet, server pings every ping_interval,
-// eviction by Beast's idle timeout (ping_interval + ping timeout without a byte from
-// the client). Socket.IO: CONNECT with `auth.token` (same verifier and channel rules
-// as /ws), events mapped onto channels (subscribe / join_room / publish ...), acks,
-// publications as events. Channels go through the shared SubscriptionFlow.
+// SocketIoSession: one Socket.IO client (socket.io-client 4.x) on `/socket.io/`, on
+// its shard (docs/protocol.md, "Socket.IO compatibility"). Engine.IO v4 transports:
+// WebSocket from the start, or HTTP long-polling (GET/POST by sid from any shard,
+// through SocketIoRegistry) until the client upgrades to WebSocket with the probe.
+// Server pings every ping_interval; eviction after ping_interval + ping timeout
+// without input (Beast's idle timeout on WebSocket, the tick while polling). Socket.IO: CONNECT
+// with `auth.token` (same verifier and channel rules as /ws), events mapped onto channels
+// (subscribe / join_room / publish ...), acks, publications as events. Channels go through the
+// shared SubscriptionFlow.
 //
 // Thread: the shard thread only. Memory while idle: the session, Beast's stream, one
 // pending one-byte read, the ping timer and the subscriptions.
@@ -38,15 +40,31 @@ class SocketIoSession final : public Connection,
  public:
   using Ptr = std::shared_ptr<SocketIoSession>;
 
-  /// `identity`: set when the upgrade carried a valid token (or auth is off);
-  /// otherwise the CONNECT packet's `auth.token` must authenticate.
-  SocketIoSession(ServerContext& ctx, Shard& shard, ws::Socket socket,
+  /// `identity`: set when the handshake carried a valid token (or auth is off);
+  /// otherwise the CONNECT packet's `auth.token` must authenticate. `socket`: the
+  /// WebSocket transport's; nullopt for a polling session.
+  SocketIoSession(ServerContext& ctx, Shard& shard, std::optional<ws::Socket> socket,
                   std::optional<Identity> identity);
 
   /// The WebSocket handshake; on failure releases the connection slot, false.
   boost::asio::awaitable<bool> accept(HttpRequest& req);
-  /// Registers the connection, sends the Engine.IO open packet, starts reading.
-  void start();
+  /// Registers the connection and starts it: on WebSocket sends the Engine.IO open
+  /// packet and starts reading; when polling, returns the open packet (the body of the
+  /// handshake's answer).
+  std::string start();
+
+  // Polling (socketio_polling.cpp); the session's shard thread.
+  /// A GET: the queued packets joined by \x1e, once there are some (a ping comes every
+  /// ping_interval); "1" (close) once the session ended. nullopt: a GET is already
+  /// pending (engine.io's "bad request").
+  boost::asio::awaitable<std::optional<std::string>> poll();
+  /// A POST: handles the payload's packets in order; false when malformed.
+  boost::asio::awaitable<bool> post(std::string body);
+  /// The upgrade of a polling session to WebSocket on `socket` (already moved to this
+  /// session's shard): handshake, "2probe" -> "3probe", the pending GET answered with a
+  /// noop, "5", then frames go over WebSocket.
+  boost::asio::awaitable<void> upgrade(ws::Socket socket, HttpRequest req);
+  Shard& shard() noexcept { return shard_; }
 
   void on_publication(const realtime::PublicationPtr& p) override;
   void close(int code, std::string_view reason, bool reconnect) override;
@@ -66,6 +84,7 @@ class SocketIoSession final : public Connection,
   static boost::asio::awaitable<void> write_loop(Ptr self);
   void schedule_tick();
   void on_tick();
+  void apply_websocket_options();
   void send(std::string packet);
   void enqueue(OutboundFrame frame);
 
@@ -82,8 +101,9 @@ class SocketIoSession final : public Connection,
 
   ServerContext& ctx_;
   Shard& shard_;
-  ws::Stream ws_;
+  std::unique_ptr<ws::Stream> ws_;  // null while polling
   std::string id_;
+  std::string sid_;  // Engine.IO session id: random (it is all a polling request shows)
   Identity identity_;
   bool preauthenticated_;        // the upgrade carried a valid token (or auth is off)
   bool connected_ = false;       // the Socket.IO CONNECT was accepted
@@ -100,6 +120,19 @@ class SocketIoSession final : public Connection,
   std::chrono::steady_clock::time_point next_ping_{};
   std::unique_ptr<ws::Timer> timer_;  // pings, the CONNECT / token / close deadlines
   std::unique_ptr<boost::beast::websocket::close_reason> close_reason_;
+  // Polling only (null on WebSocket from the start, dropped after the upgrade).
+  struct Polling {
+    explicit Polling(ws::Executor ex) : wake(ex) {}
+    ws::Timer wake;            // a pending GET waits on it; cancel() wakes it
+    bool get_pending = false;  // a GET is waiting
+    bool upgrading = false;    // the probe came over WebSocket: answer GETs with noop
+    bool upgraded = false;     // "5" came: frames go over WebSocket
+    std::chrono::steady_clock::time_point last_seen;  // the last GET or POST
+  };
+  std::unique_ptr<Polling> polling_;
+  bool polling() const noexcept { return polling_ && !polling_->upgraded; }
+  void wake_poll();
+  void finish_polling();
 };
 
 /// Runs one Socket.IO WebSocket client from the upgrade to the close. The caller has

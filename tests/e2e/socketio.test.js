@@ -199,3 +199,58 @@ test('engine.io error answers: unknown transport, unknown sid, bad version', asy
   assert.equal(r.status, 400);
   assert.deepEqual(await r.json(), { code: 5, message: 'Unsupported protocol version' });
 });
+
+test('polling only: handshake, CONNECT, acks and publications over long-polling GET/POST', async () => {
+  const s = await connected('frank', { transports: ['polling'] });
+  assert.equal(s.io.engine.transport.name, 'polling');
+  const ack = await s.timeout(5000).emitWithAck('join_room', { room: 'sio:poll' });
+  assert.equal(ack.channel, 'sio:poll');
+  const got = next(s, 'message');
+  await publish(herald.base, 'sio:poll', { via: 'polling' });
+  assert.deepEqual(await got, { via: 'polling' });
+  s.disconnect();
+});
+
+test('polling then upgrade: the default client probes and moves to WebSocket without losing messages', async () => {
+  const s = client({ auth: { token: jwt('gina') }, transports: ['polling', 'websocket'] });
+  await next(s, 'connect');
+  const upgraded = s.io.engine.transport.name === 'websocket'
+    ? Promise.resolve() : new Promise((r) => s.io.engine.once('upgrade', r));
+  await s.timeout(5000).emitWithAck('join_room', { room: 'sio:up' });
+  const seen = [];
+  s.on('message', (m) => seen.push(m.n));
+  for (let n = 1; n <= 20; n++) await publish(herald.base, 'sio:up', { n });
+  await upgraded;
+  assert.equal(s.io.engine.transport.name, 'websocket');
+  for (let n = 21; n <= 40; n++) await publish(herald.base, 'sio:up', { n });
+  const deadline = Date.now() + 5000;
+  while (seen.length < 40 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(seen, Array.from({ length: 40 }, (_, i) => i + 1), 'all, in order, across the upgrade');
+  s.disconnect();
+});
+
+test('polling error answers: unknown sid, overlapping GETs, malformed POST', async () => {
+  const url = (q) => `${herald.base}/socket.io/?EIO=4&${q}`;
+  let r = await fetch(url('transport=polling&sid=nope'));
+  assert.equal(r.status, 400);
+  assert.deepEqual(await r.json(), { code: 1, message: 'Session ID unknown' });
+  r = await fetch(url('transport=polling'), { method: 'POST', body: '40' });
+  assert.equal(r.status, 400);
+  assert.deepEqual(await r.json(), { code: 2, message: 'Bad handshake method' });
+  r = await fetch(url('transport=polling'), { headers: { origin: 'http://evil.example' } });
+  assert.equal(r.status, 403, 'Origin rules as /ws');
+  r = await fetch(url('transport=polling'));
+  assert.equal(r.status, 200);
+  const open = JSON.parse((await r.text()).slice(1));
+  assert.deepEqual(open.upgrades, ['websocket']);
+  const sid = open.sid;
+  assert.match(sid, /^[0-9a-f]{32}$/);
+  const first = fetch(url(`transport=polling&sid=${sid}`));  // waits for packets
+  await new Promise((res) => setTimeout(res, 100));
+  const second = await fetch(url(`transport=polling&sid=${sid}`));
+  assert.equal(second.status, 400, 'a second GET while one is pending');
+  r = await fetch(url(`transport=polling&sid=${sid}`), { method: 'POST', body: 'garbage\x1e' });
+  assert.equal(r.status, 400);
+  assert.equal((await first).status, 200, 'the pending GET is answered (close)');
+  assert.equal((await fetch(`${herald.base}/healthz`)).status, 200);
+});

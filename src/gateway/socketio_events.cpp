@@ -66,16 +66,25 @@ std::shared_ptr<const std::string> socketio_frame_of(const realtime::Publication
   if (last.publication != p) {
     constexpr std::string_view invalidate_prefix = R"({"type":"invalidate")";
     bool invalidate = std::string_view(p->frame).starts_with(invalidate_prefix);
+    std::string offset;
+    if (p->kind == realtime::Publication::Kind::message)
+      offset = SocketIoRecoveryLog::offset_of(*p);
     last.frame = std::make_shared<const std::string>(
-        invalidate ? socketio::encode_event_frame("invalidate", p->frame)
-                   : socketio::encode_event_frame("message", p->data()));
+        invalidate ? socketio::encode_event_frame("invalidate", p->frame, offset)
+                   : socketio::encode_event_frame("message", p->data(), offset));
     last.publication = p;
   }
   return last.frame;
 }
 
 void SocketIoSession::on_publication(const realtime::PublicationPtr& p) {
-  if (connected_ && flow_.accept(p)) enqueue(OutboundFrame{socketio_frame_of(p), p->published_at});
+  if (connected_ && flow_.accept(p)) send_publication(p);
+}
+
+void SocketIoSession::send_publication(const realtime::PublicationPtr& p) {
+  if (closing_ || dead_) return;
+  if (log_) log_->sent(p);
+  enqueue(OutboundFrame{socketio_frame_of(p), p->published_at});
 }
 
 awaitable<void> SocketIoSession::handle(std::string_view text) {
@@ -140,7 +149,7 @@ awaitable<void> SocketIoSession::on_packet(SocketIoPacket& p) {
 }
 
 awaitable<void> SocketIoSession::on_connect(const SocketIoPacket& p) {
-  if (connected_) co_return;
+  if (connected_ || closing_) co_return;
   if (!preauthenticated_) {
     const json::string* token = string_member(&p.data, "token");
     if (token == nullptr || token->empty()) {
@@ -158,10 +167,38 @@ awaitable<void> SocketIoSession::on_connect(const SocketIoPacket& p) {
   connected_ = true;
   flow_.queue().set_limit(ctx_.options.max_send_queue_bytes);
   if (ws_) ws_->next_layer().limit_control_output(ctx_.options.max_send_queue_bytes);
-  send(socketio::encode_connect_frame(id_, {}));
+  log_ = std::make_unique<SocketIoRecoveryLog>();
   schedule_tick();  // from the CONNECT deadline to the token's expiry
+  if (co_await recover(p)) co_return;
+  pid_ = random_sid();
+  send(socketio::encode_connect_frame(id_, pid_));
   // As Socket.IO apps do by hand: the socket is in its user's room.
   if (!identity_.user.empty()) co_await subscribe(std::nullopt, "user:" + identity_.user, {});
+}
+
+// socket.io's connection state recovery: the same pid back (the client's
+// `socket.recovered`), its channels subscribed again from where it stopped reading,
+// what it missed sent from history. A channel history no longer covers closes the
+// transport (3010): the client reconnects, and that CONNECT is a fresh one.
+awaitable<bool> SocketIoSession::recover(const SocketIoPacket& p) {
+  const json::string* pid = string_member(&p.data, "pid");
+  if (pid == nullptr || pid->empty()) co_return false;
+  const json::string* offset = string_member(&p.data, "offset");
+  auto entry = ctx_.socketio_recovery.take(std::string(*pid));
+  if (!entry || entry->user != identity_.user) co_return false;
+  auto positions = entry->log.positions(offset != nullptr ? std::string_view(*offset) : "");
+  if (!positions) co_return false;
+  pid_ = std::string(*pid);
+  send(socketio::encode_connect_frame(id_, pid_));
+  for (const auto& [channel, position] : *positions) {
+    if (!co_await subscribe(std::nullopt, channel, position)) {
+      spdlog::info("conn={} socket.io recovery of {} not possible: closing 3010", id_, channel);
+      close(3010, "insufficient state", true);
+      co_return true;
+    }
+  }
+  spdlog::debug("conn={} socket.io session recovered ({} channels)", id_, positions->size());
+  co_return true;
 }
 
 awaitable<void> SocketIoSession::on_event(SocketIoPacket& p) {
@@ -173,7 +210,8 @@ awaitable<void> SocketIoSession::on_event(SocketIoPacket& p) {
     const json::string* channel = string_member(arg, key);
     if (channel == nullptr)
       co_return ack_error(p.id, 400, "field '" + std::string(key) + "' must be a string");
-    co_return co_await subscribe(p.id, std::string(*channel), since_of(arg));
+    co_await subscribe(p.id, std::string(*channel), since_of(arg));
+    co_return;
   }
   if (name == "unsubscribe" || name == "leave_room") {
     std::string_view key = name == "unsubscribe" ? "channel" : "room";
@@ -181,6 +219,7 @@ awaitable<void> SocketIoSession::on_event(SocketIoPacket& p) {
     if (channel == nullptr)
       co_return ack_error(p.id, 400, "field '" + std::string(key) + "' must be a string");
     flow_.unsubscribe(std::string(*channel));
+    if (log_) log_->unsubscribed(std::string(*channel));
     co_return ack(p.id, "{}");
   }
   protocol::ClientCommand command;
@@ -202,16 +241,28 @@ awaitable<void> SocketIoSession::on_event(SocketIoPacket& p) {
   ack(p.id, outcome.text);
 }
 
-awaitable<void> SocketIoSession::subscribe(std::optional<std::uint64_t> id,
+awaitable<bool> SocketIoSession::subscribe(std::optional<std::uint64_t> id,
                                            const std::string& channel,
                                            std::optional<realtime::StreamPosition> since) {
   SubscriptionFlow::Outcome r = co_await flow_.subscribe(channel, since, identity_);
   if (r.code != 0) {
     if (!id) spdlog::info("conn={} socket.io subscribe {} refused: {}", id_, channel, r.message);
-    co_return ack_error(id, r.code, r.message);
+    ack_error(id, r.code, r.message);
+    co_return false;
   }
   ack(id, protocol::encode_subscribe_result(channel, r.position, r.recovered));
-  for (const auto& p : r.pending) enqueue(OutboundFrame{socketio_frame_of(p), p->published_at});
+  if (log_) {
+    // The floor is what precedes the frames sent now (recovered, then buffered).
+    realtime::StreamPosition floor = r.position;
+    for (const auto& p : r.pending) {
+      if (p->kind != realtime::Publication::Kind::message) continue;
+      floor = realtime::StreamPosition{p->offset - 1, p->epoch};
+      break;
+    }
+    log_->subscribed(channel, floor);
+  }
+  for (const auto& p : r.pending) send_publication(p);
+  co_return !since || r.recovered;
 }
 
 void SocketIoSession::ack(std::optional<std::uint64_t> id, std::string_view args_json) {

@@ -35,6 +35,8 @@ constexpr std::size_t max_batch = 256;
 constexpr std::chrono::seconds close_timeout{5};
 constexpr std::size_t max_frame_header = 10;
 
+}  // namespace
+
 // 128 random bits as hex: a polling request is authorised by its sid alone.
 std::string random_sid() {
   unsigned char bytes[16];
@@ -47,7 +49,6 @@ std::string random_sid() {
   }
   return out;
 }
-}  // namespace
 
 SocketIoSession::SocketIoSession(ServerContext& ctx, Shard& shard, std::optional<ws::Socket> socket,
                                  std::optional<Identity> identity)
@@ -182,6 +183,7 @@ void SocketIoSession::finish(beast::error_code ec) {
   if (ws_ && !writer_running_) beast::get_lowest_layer(*ws_).close(ignored);
   if (polling()) wake_poll();  // a pending GET answers "1"
   ctx_.socketio_sessions.remove(sid_);
+  if (connected_ && log_) ctx_.socketio_recovery.put(pid_, identity_.user, std::move(*log_));
   flow_.release();
   shard_.detach(this);
   shard_.metrics().connections.fetch_sub(1, std::memory_order_relaxed);

@@ -18,6 +18,7 @@
 #include "gateway/http_api.hpp"
 #include "gateway/rate_limiter.hpp"
 #include "gateway/socketio/socketio_packet.hpp"
+#include "gateway/socketio_recovery_log.hpp"
 #include "gateway/subscription_flow.hpp"
 #include "gateway/websocket_transport.hpp"
 
@@ -93,9 +94,13 @@ class SocketIoSession final : public Connection,
   boost::asio::awaitable<void> on_packet(socketio::SocketIoPacket& packet);
   boost::asio::awaitable<void> on_connect(const socketio::SocketIoPacket& packet);
   boost::asio::awaitable<void> on_event(socketio::SocketIoPacket& packet);
-  boost::asio::awaitable<void> subscribe(std::optional<std::uint64_t> id,
+  /// Subscribes and acks (by id); true if subscribed and, with `since`, recovered.
+  boost::asio::awaitable<bool> subscribe(std::optional<std::uint64_t> id,
                                          const std::string& channel,
                                          std::optional<realtime::StreamPosition> since);
+  /// Connection state recovery from a CONNECT's pid/offset; false: connect afresh.
+  boost::asio::awaitable<bool> recover(const socketio::SocketIoPacket& packet);
+  void send_publication(const realtime::PublicationPtr& p);
   void ack(std::optional<std::uint64_t> id, std::string_view args_json);
   void ack_error(std::optional<std::uint64_t> id, int code, std::string_view message);
 
@@ -104,6 +109,8 @@ class SocketIoSession final : public Connection,
   std::unique_ptr<ws::Stream> ws_;  // null while polling
   std::string id_;
   std::string sid_;  // Engine.IO session id: random (it is all a polling request shows)
+  std::string pid_;  // Socket.IO private id (recovery): random, set by CONNECT
+  std::unique_ptr<SocketIoRecoveryLog> log_;  // set by CONNECT
   Identity identity_;
   bool preauthenticated_;        // the upgrade carried a valid token (or auth is off)
   bool connected_ = false;       // the Socket.IO CONNECT was accepted
@@ -142,8 +149,12 @@ boost::asio::awaitable<void> run_socketio_session(ServerContext& ctx, Shard& sha
                                                   HttpRequest request,
                                                   std::optional<Identity> identity);
 
-/// The Socket.IO frame of a publication: `42["message",<data>]`, or
-/// `42["invalidate",<invalidate frame>]` on tag channels. Encoded once per publication
+/// 128 random bits as 32 hex digits (OpenSSL's RAND_bytes): Engine.IO sids, pids.
+std::string random_sid();
+
+/// The Socket.IO frame of a publication: `42["message",<data>,"<c>:<epoch>:<offset>"]`,
+/// or `42["invalidate",<invalidate frame>,"<offset>"]` on tag channels (the last
+/// argument is the recovery offset; ephemeral publications have none). Encoded once per publication
 /// per shard thread (a one-entry cache: a fan-out hands one publication to all its
 /// local subscribers in a row) and shared by every Socket.IO subscriber.
 std::shared_ptr<const std::string> socketio_frame_of(const realtime::PublicationPtr& p);

@@ -254,3 +254,47 @@ test('polling error answers: unknown sid, overlapping GETs, malformed POST', asy
   assert.equal((await first).status, 200, 'the pending GET is answered (close)');
   assert.equal((await fetch(`${herald.base}/healthz`)).status, 200);
 });
+
+test('reconnect with recovery: the same pid back, rooms kept, what was missed delivered in order', async () => {
+  const s = client({ auth: { token: jwt('hana') }, reconnection: true, reconnectionDelay: 100,
+    reconnectionDelayMax: 200 });
+  await next(s, 'connect');
+  assert.equal(s.recovered, false);
+  await s.timeout(5000).emitWithAck('join_room', { room: 'sio:rec' });
+  await s.timeout(5000).emitWithAck('join_room', { room: 'sio:rec2' });
+  const seen = [];
+  s.on('message', (m) => seen.push(m.n));
+  for (let n = 1; n <= 3; n++) await publish(herald.base, n % 2 ? 'sio:rec' : 'sio:rec2', { n });
+  let deadline = Date.now() + 5000;
+  while (seen.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(seen, [1, 2, 3]);
+
+  // The client stops reading, misses publications on both rooms, then reconnects.
+  s.io.engine.pause?.(() => {});
+  const back = new Promise((resolve) => s.once('connect', resolve));
+  s.io.engine.close();  // a transport close: socket.io-client reconnects by itself
+  for (let n = 4; n <= 9; n++) await publish(herald.base, n % 2 ? 'sio:rec' : 'sio:rec2', { n });
+  await back;
+  assert.equal(s.recovered, true, 'socket.recovered');
+  deadline = Date.now() + 5000;
+  while (seen.length < 9 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  // Order holds per channel (Herald orders a channel, not channels among each other).
+  assert.deepEqual([...seen].sort((x, y) => x - y), [1, 2, 3, 4, 5, 6, 7, 8, 9], 'nothing lost, nothing twice');
+  assert.deepEqual(seen.filter((n) => n % 2), [1, 3, 5, 7, 9]);
+  assert.deepEqual(seen.filter((n) => n % 2 === 0), [2, 4, 6, 8]);
+  // Still in both rooms after the recovery, without joining again.
+  const live = next(s, 'message');
+  await publish(herald.base, 'sio:rec2', { n: 10 });
+  assert.deepEqual(await live, { n: 10 });
+  s.disconnect();
+});
+
+test('a pid nobody knows connects afresh (recovered false)', async () => {
+  const raw = await rawSocket();
+  raw.ws.send(`40${JSON.stringify({ token: jwt('ivan'), pid: 'f'.repeat(32), offset: 'x:y:1' })}`);
+  const deadline = Date.now() + 5000;
+  while (!raw.messages.some((m) => m.startsWith('40')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const connect = JSON.parse(raw.messages.find((m) => m.startsWith('40')).slice(2));
+  assert.notEqual(connect.pid, 'f'.repeat(32));
+  raw.ws.close();
+});

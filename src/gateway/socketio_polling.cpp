@@ -51,7 +51,7 @@ awaitable<std::optional<std::string>> SocketIoSession::poll() {
     socketio::append_to_payload(payload, "1");
     finish(beast::websocket::error::closed);
   }
-  if (payload.empty()) payload = "6";
+  if (payload.empty()) payload.push_back('6');  // (GCC 12 -Wrestrict false positive on = "6")
   co_return payload;
 }
 

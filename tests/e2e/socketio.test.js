@@ -298,3 +298,29 @@ test('a pid nobody knows connects afresh (recovered false)', async () => {
   assert.notEqual(connect.pid, 'f'.repeat(32));
   raw.ws.close();
 });
+
+test('heartbeat: the server pings every pingInterval, a client that stops answering is evicted', async () => {
+  const fast = await startHerald(['--ping-interval', '1']);
+  try {
+    const open = (answer) => new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${fast.port}/socket.io/?EIO=4&transport=websocket`);
+      const seen = [];
+      ws.on('message', (m) => {
+        const text = m.toString();
+        seen.push(text);
+        if (text === '2' && answer) ws.send('3');
+      });
+      ws.on('close', () => resolve({ seen, closedAt: Date.now() }));
+      ws.once('open', () => { ws.send('40'); setTimeout(() => ws.close(), 5000); });
+      ws.once('error', reject);
+    });
+    const start = Date.now();  // the answering client closes itself 5 s after opening
+    const [silent, alive] = await Promise.all([open(false), open(true)]);
+    assert.ok(silent.seen.includes('2'), 'the server pinged');
+    assert.ok(silent.closedAt < alive.closedAt, 'a client that never answers is evicted (2 x pingInterval)');
+    assert.ok(alive.seen.filter((m) => m === '2').length >= 3, 'an answering client stays and keeps being pinged');
+    assert.ok(alive.closedAt - start >= 4900, 'the answering client closed itself at 5 s');
+  } finally {
+    await fast.stop();
+  }
+});

@@ -270,7 +270,6 @@ test('reconnect with recovery: the same pid back, rooms kept, what was missed de
   assert.deepEqual(seen, [1, 2, 3]);
 
   // The client stops reading, misses publications on both rooms, then reconnects.
-  s.io.engine.pause?.(() => {});
   const back = new Promise((resolve) => s.once('connect', resolve));
   s.io.engine.close();  // a transport close: socket.io-client reconnects by itself
   for (let n = 4; n <= 9; n++) await publish(herald.base, n % 2 ? 'sio:rec' : 'sio:rec2', { n });

@@ -223,6 +223,12 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
     if (own && path == "/socket.io/") {
       // Engine.IO: the WebSocket transport upgrades here; everything else is answered
       // as the reference server does (engine.io's error codes).
+      if (req.method() == http::verb::options) {  // CORS preflight (polling with extraHeaders)
+        HttpResponse res = engineio_preflight(ctx, req);
+        co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+        if (ec || !res.keep_alive()) co_return std::nullopt;
+        continue;
+      }
       EngineIoRequest eio = classify_engineio_request(req);
       // As engine.io checks: version, transport, then the sid, then the rest.
       const bool known_transport =

@@ -125,6 +125,22 @@ boost::asio::awaitable<void> run_socketio_upgrade(ServerContext& ctx,
   }
 }
 
+HttpResponse engineio_preflight(const ServerContext& ctx, const HttpRequest& req) {
+  std::string_view origin = req[http::field::origin];
+  if (origin.empty() || !ctx.access.origin_allowed(origin, req[http::field::host]))
+    return json_error(req, 403, "origin not allowed");
+  HttpResponse res{http::status::no_content, req.version()};
+  res.set(http::field::server, "herald");
+  res.keep_alive(req.keep_alive());
+  add_cors_headers(ctx, req, res);
+  res.set(http::field::access_control_allow_methods, "GET, POST");
+  std::string_view headers = req[http::field::access_control_request_headers];
+  if (!headers.empty()) res.set(http::field::access_control_allow_headers, headers);
+  res.set(http::field::access_control_max_age, "600");
+  res.prepare_payload();
+  return res;
+}
+
 void add_cors_headers(const ServerContext& ctx, const HttpRequest& req, HttpResponse& res) {
   std::string_view origin = req[http::field::origin];
   if (origin.empty() || !ctx.access.origin_allowed(origin, req[http::field::host])) return;

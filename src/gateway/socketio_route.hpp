@@ -57,6 +57,10 @@ boost::asio::awaitable<void> run_socketio_upgrade(ServerContext& ctx,
 /// HTTP 400 with `{"code":N,"message":"<engine.io's message>"}`.
 HttpResponse engineio_error(const HttpRequest& req, EngineIoError error);
 
+/// The answer to a CORS preflight (OPTIONS): 204 with the allowed methods and the
+/// requested headers for an Origin the access policy allows, else 403.
+HttpResponse engineio_preflight(const ServerContext& ctx, const HttpRequest& req);
+
 /// Access-Control-Allow-Origin (the request's Origin) and -Credentials when the
 /// request has an Origin the access policy allows.
 void add_cors_headers(const ServerContext& ctx, const HttpRequest& req, HttpResponse& res);

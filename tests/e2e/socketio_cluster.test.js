@@ -99,6 +99,25 @@ test('two nodes on Redis: rooms, publications, client publish and presence acros
   assert.match(metrics, /^herald_socketio_connections 1$/m);
 });
 
+test('CORS: an allowed origin gets the preflight and the polling answers, another is refused', async () => {
+  const origin = `http://127.0.0.1:${pagePort}`;
+  let r = await fetch(`${nodes[0].base}/socket.io/?EIO=4&transport=polling`, {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-app' },
+  });
+  assert.equal(r.status, 204);
+  assert.equal(r.headers.get('access-control-allow-origin'), origin);
+  assert.equal(r.headers.get('access-control-allow-headers'), 'x-app');
+  r = await fetch(`${nodes[0].base}/socket.io/?EIO=4&transport=polling`, { headers: { origin } });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('access-control-allow-origin'), origin);
+  assert.equal(r.headers.get('access-control-allow-credentials'), 'true');
+  r = await fetch(`${nodes[0].base}/socket.io/?EIO=4&transport=polling`, {
+    method: 'OPTIONS', headers: { origin: 'http://evil.example' },
+  });
+  assert.equal(r.status, 403);
+});
+
 test('a page using socket.io-client in Chromium receives live updates (polling, then WebSocket)', async () => {
   const token = jwt('pat');
   const html = `<!doctype html><html><body><ul id="log"></ul><span id="state">connecting</span>

@@ -82,9 +82,9 @@ HttpResponse json_error(const HttpRequest& req, unsigned status, std::string_vie
 }
 
 bool HttpApi::owns(std::string_view path) noexcept {
-  return path == "/ws" || path == "/sse" || path == "/healthz" || path == "/readyz" ||
-         path == "/metrics" || path == "/api/publish" || path == "/api/broadcast" ||
-         path == "/api/invalidate" || path == "/api/disconnect" ||
+  return path == "/ws" || path == "/sse" || path == "/socket.io/" || path == "/healthz" ||
+         path == "/readyz" || path == "/metrics" || path == "/api/publish" ||
+         path == "/api/broadcast" || path == "/api/invalidate" || path == "/api/disconnect" ||
          path.starts_with("/api/presence/") || path.starts_with("/api/history/");
 }
 
@@ -95,7 +95,7 @@ std::optional<std::string_view> HttpApi::own_path(std::string_view path,
       return std::nullopt;
     path.remove_prefix(prefix.size());
   }
-  if (path == "/ws" || path == "/sse" || owns(path)) return path;
+  if (path == "/ws" || path == "/sse" || path == "/socket.io/" || owns(path)) return path;
   return std::nullopt;
 }
 

@@ -110,7 +110,7 @@ int run_demo_command(const std::vector<std::string>& args) {
       return 2;
     }
     CacheHost host(options->redis);
-    cache::Cache& cache = host.cache();
+    cache::Cache& cache = host.shared().cache();  // used on host.shared().executor()
     const bool with_redis = !options->redis.empty();
 
     inventory::InventoryApp* app_ptr = nullptr;  // set before start(): no request sees null
@@ -121,7 +121,7 @@ int run_demo_command(const std::vector<std::string>& args) {
       return app_ptr->serve(std::move(request));
     };
     gw.invalidate_tags = [&host](std::vector<std::string> tags) {
-      return host.invalidate_tags(std::move(tags));
+      return host.shared().invalidate_tags(std::move(tags));
     };
     // With --redis, every demo process publishes through Redis: a write made through
     // any of them reaches the browsers of all of them.
@@ -135,7 +135,7 @@ int run_demo_command(const std::vector<std::string>& args) {
     host.bridge_to(server.engine());
     host.start();
 
-    auto opened = asio::co_spawn(host.executor(), store.open(300), asio::use_future).get();
+    auto opened = asio::co_spawn(host.shared().executor(), store.open(300), asio::use_future).get();
     if (!opened) {
       spdlog::critical("herald demo: database {}: {}", options->db, opened.error().message);
       return 1;
@@ -146,7 +146,8 @@ int run_demo_command(const std::vector<std::string>& args) {
     if (!options->web_root.empty()) app_options.web_root = options->web_root;
     if (!options->client_dir.empty()) app_options.client_dir = options->client_dir;
     app_options.cache_enabled = !options->no_cache;
-    inventory::InventoryApp app(host.executor(), store, cache, server.engine(), app_options);
+    inventory::InventoryApp app(host.shared().executor(), store, cache, server.engine(),
+                                app_options);
     if (!app.static_files().missing().empty())
       spdlog::warn("herald demo: {}", app.static_files().missing());
     app_ptr = &app;

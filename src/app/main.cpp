@@ -99,7 +99,7 @@ int serve(const std::vector<std::string>& args) {
                                                                      : config.cache_redis_url);
     auto options = gateway_options(config);
     options.invalidate_tags = [&cache_host](std::vector<std::string> tags) {
-      return cache_host.invalidate_tags(std::move(tags));
+      return cache_host.shared().invalidate_tags(std::move(tags));
     };
     options.extra_metrics = [&cache_host] { return cache_host.prometheus(); };
     // The HTTP cache gateway: it lives on the cache's thread, in the same cache (so
@@ -113,8 +113,8 @@ int serve(const std::vector<std::string>& args) {
       po.body_timeout = config.upstream_timeout;
       po.connect_timeout = config.upstream_connect_timeout;
       po.routes = config.routes;
-      proxy =
-          std::make_unique<herald::proxy::HttpProxy>(cache_host.executor(), cache_host.cache(), po);
+      proxy = std::make_unique<herald::proxy::HttpProxy>(cache_host.shared().executor(),
+                                                         cache_host.shared().cache(), po);
       options.proxy = proxy.get();
       options.extra_metrics = [&cache_host, p = proxy.get()] {
         return cache_host.prometheus() + p->prometheus();
@@ -132,7 +132,7 @@ int serve(const std::vector<std::string>& args) {
     if (proxy) {
       // The proxy's upstream connections live on the cache thread: end them there.
       std::promise<void> done;
-      boost::asio::post(cache_host.executor(), [&proxy, &done] {
+      boost::asio::post(cache_host.shared().executor(), [&proxy, &done] {
         proxy->stop();
         proxy.reset();
         done.set_value();

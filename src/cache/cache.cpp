@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <stdexcept>
 
 namespace herald::cache {
 namespace asio = boost::asio;
@@ -26,9 +27,13 @@ Cache::Impl::Impl(asio::any_io_executor ex, CacheConfig config, redis::Pool* poo
       hash_tag_("{" + config_.prefix + "}"),
       entry_prefix_(hash_tag_ + ":e:"),
       generation_key_(hash_tag_ + ":gen"),
-      pool_(bus ? pool : nullptr),
+      pool_(pool),
       node_id_(new_stamp()),
       bus_up_(pool_ == nullptr) {
+  if (pool_ != nullptr && !bus)
+    throw std::invalid_argument(
+        "herald::cache::Cache: a Redis pool needs an invalidation bus (pass the pool's "
+        "ConnectionConfig as `bus`), or pass no pool for an L1-only cache");
   if (pool_ != nullptr) bus_ = std::make_unique<redis::Subscriber>(ex_, std::move(*bus));
 }
 
@@ -256,8 +261,7 @@ bool Cache::Impl::entry_current(const L2Snapshot& s, const CachePolicy& policy) 
 // ---------------------------------------------------------------- lookups
 
 asio::awaitable<std::optional<CacheValue>> Cache::Impl::get(std::shared_ptr<Impl> self,
-                                                            const std::string& key,
-                                                            const CachePolicy& policy) {
+                                                            std::string key, CachePolicy policy) {
   (void)self;  // keeps the Impl alive while this runs (the facade has no frame)
   bool hit = false;
   if (const L1Entry* e = l1_lookup(key, hit); e != nullptr && hit) {
@@ -285,8 +289,8 @@ asio::awaitable<std::optional<CacheValue>> Cache::Impl::get(std::shared_ptr<Impl
 }
 
 asio::awaitable<Result<CacheValue>> Cache::Impl::get_or_set(std::shared_ptr<Impl> self,
-                                                            const std::string& key, Loader loader,
-                                                            const CachePolicy& policy) {
+                                                            std::string key, Loader loader,
+                                                            CachePolicy policy) {
   (void)self;                        // keeps the Impl alive while this runs (see Cache::get_or_set)
   std::optional<Fallback> fallback;  // a stale value for fail-safe answers
 
@@ -391,34 +395,33 @@ void Cache::stop() {
 }
 
 // get_or_set and get are not coroutines: they hand out the Impl's coroutine, which
-// holds its own reference to the Impl, so a call costs one frame, not two.
-asio::awaitable<Result<CacheValue>> Cache::get_or_set(const std::string& key, Loader loader,
-                                                      const CachePolicy& policy) {
-  return impl_->get_or_set(impl_, key, std::move(loader), policy);
+// holds its own reference to the Impl and owns its arguments, so a call costs one
+// frame, not two. The others are coroutines: their frame owns the arguments.
+asio::awaitable<Result<CacheValue>> Cache::get_or_set(std::string key, Loader loader,
+                                                      CachePolicy policy) {
+  return impl_->get_or_set(impl_, std::move(key), std::move(loader), std::move(policy));
 }
 
-asio::awaitable<std::optional<CacheValue>> Cache::get(const std::string& key,
-                                                      const CachePolicy& policy) {
-  return impl_->get(impl_, key, policy);
+asio::awaitable<std::optional<CacheValue>> Cache::get(std::string key, CachePolicy policy) {
+  return impl_->get(impl_, std::move(key), std::move(policy));
 }
 
-asio::awaitable<void> Cache::set(const std::string& key, std::string value,
-                                 const CachePolicy& policy) {
+asio::awaitable<void> Cache::set(std::string key, std::string value, CachePolicy policy) {
   auto impl = impl_;
   co_await impl->set(key, std::move(value), policy);
 }
 
-asio::awaitable<Result<void>> Cache::remove(const std::string& key) {
+asio::awaitable<Result<void>> Cache::remove(std::string key) {
   auto impl = impl_;
   co_return co_await impl->remove(key);
 }
 
-asio::awaitable<Result<std::size_t>> Cache::invalidate_tags(const std::vector<std::string>& tags) {
+asio::awaitable<Result<std::size_t>> Cache::invalidate_tags(std::vector<std::string> tags) {
   auto impl = impl_;
   co_return co_await impl->invalidate_tags(tags);
 }
 
-asio::awaitable<Result<std::size_t>> Cache::invalidate_namespace(const std::string& ns) {
+asio::awaitable<Result<std::size_t>> Cache::invalidate_namespace(std::string ns) {
   auto impl = impl_;
   co_return co_await impl->invalidate_namespace(ns);
 }

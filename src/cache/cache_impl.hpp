@@ -103,12 +103,11 @@ class Cache::Impl : public std::enable_shared_from_this<Cache::Impl> {
   // --- read path (cache.cpp, cache_load.cpp)
   // get_or_set and get take the owning pointer so that the facade can hand out
   // their awaitable directly, without a coroutine frame of its own per call.
-  boost::asio::awaitable<Result<CacheValue>> get_or_set(std::shared_ptr<Impl> self,
-                                                        const std::string& key, Loader loader,
-                                                        const CachePolicy& policy);
-  boost::asio::awaitable<std::optional<CacheValue>> get(std::shared_ptr<Impl> self,
-                                                        const std::string& key,
-                                                        const CachePolicy& policy);
+  // Key and policy by value: the coroutine frame owns them (the caller's may be gone).
+  boost::asio::awaitable<Result<CacheValue>> get_or_set(std::shared_ptr<Impl> self, std::string key,
+                                                        Loader loader, CachePolicy policy);
+  boost::asio::awaitable<std::optional<CacheValue>> get(std::shared_ptr<Impl> self, std::string key,
+                                                        CachePolicy policy);
   boost::asio::awaitable<void> set(const std::string& key, std::string value,
                                    const CachePolicy& policy);
 

@@ -1,9 +1,11 @@
 // CacheHost: see cache_host.hpp. The bridge publishes `{"tags":[...]}` on each
-// `tag:<tag>` channel; the publication's frame for a `tag:` channel is the protocol's
-// `invalidate` frame (realtime::make_publication), so subscribers see
-// {"type":"invalidate","tags":[...]} with the channel's offset and epoch.
+// `tag:<tag>` channel (protocol/invalidation.hpp); the publication's frame for a
+// `tag:` channel is the protocol's `invalidate` frame (realtime::make_publication),
+// so subscribers see {"type":"invalidate",...,"tags":[...]} with the channel's
+// offset and epoch.
 #include "app/cache_host.hpp"
 
+#include <herald/gateway/protocol/invalidation.hpp>
 #include <herald/realtime/engine.hpp>
 #include <herald/redis/pool.hpp>
 #include <herald/redis/request.hpp>
@@ -15,9 +17,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/array.hpp>
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <future>
 #include <mutex>
@@ -156,14 +155,10 @@ void CacheHost::bridge_to(realtime::Engine& engine) {
   // (Redis) only this node's: the other nodes publish theirs.
   const bool shared = engine.name() != "memory";
   auto publish = [state = state_.get()](const std::vector<std::string>& tags) {
-    boost::json::object body;
-    boost::json::array list;
-    for (const auto& t : tags) list.emplace_back(t);
-    body["tags"] = std::move(list);
-    const std::string json = boost::json::serialize(body);
+    const std::string data = protocol::encode_invalidation_data(tags);
     for (const auto& t : tags)
-      asio::co_spawn(state->cache.executor(), publish_tag(*state->engine, "tag:" + t, json),
-                     asio::detached);
+      asio::co_spawn(state->cache.executor(),
+                     publish_tag(*state->engine, protocol::tag_channel(t), data), asio::detached);
   };
   // Before start(): the cache's thread is not running yet.
   if (shared) {

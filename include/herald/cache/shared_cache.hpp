@@ -20,8 +20,8 @@
 // thread, not the caller's: as for Cache::get_or_set they must own what they use,
 // and anything they share with the caller's threads needs its own synchronisation.
 // Arguments are taken by value and owned by the operation (cache.hpp).
-// Cost: two hops (a post to the cache thread, a dispatch back) per operation, a
-// few microseconds, on top of the Cache's own work.
+// Cost: two thread hops (a post to the cache thread, a dispatch back) and one
+// coroutine frame per operation, on top of the Cache's own work (not benchmarked).
 #pragma once
 
 #include <herald/cache/cache.hpp>

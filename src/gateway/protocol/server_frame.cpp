@@ -144,14 +144,4 @@ std::string encode_disconnect(int code, std::string_view reason, bool reconnect)
   return out;
 }
 
-std::string encode_invalidate(const std::vector<std::string>& tags) {
-  std::string out = R"({"type":"invalidate","tags":[)";
-  for (std::size_t i = 0; i < tags.size(); ++i) {
-    if (i != 0) out += ',';
-    append_json_string(out, tags[i]);
-  }
-  out += "]}";
-  return out;
-}
-
 }  // namespace herald::protocol

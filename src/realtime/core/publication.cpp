@@ -2,7 +2,7 @@
 // `tag:` channels) exactly once.
 #include <herald/realtime/publication.hpp>
 
-#include <herald/gateway/protocol/raw_json.hpp>
+#include <herald/gateway/protocol/invalidation.hpp>
 #include <herald/gateway/protocol/server_frame.hpp>
 
 namespace herald::realtime {
@@ -14,19 +14,9 @@ PublicationPtr make_publication(std::string_view channel, std::uint64_t offset,
   p->offset = offset;
   p->epoch = std::string(epoch);
   p->published_at = std::chrono::steady_clock::now();
-  if (channel.starts_with("tag:")) {
-    if (auto tags = protocol::find_raw_member(data_json, "tags")) {
-      std::string& out = p->frame;
-      out.reserve(64 + channel.size() + epoch.size() + tags->size());
-      out += R"({"type":"invalidate","channel":)";
-      protocol::append_json_string(out, channel);
-      out += R"(,"offset":)";
-      out += std::to_string(offset);
-      out += R"(,"epoch":)";
-      protocol::append_json_string(out, epoch);
-      out += R"(,"tags":)";
-      out += *tags;
-      out += '}';
+  if (protocol::is_tag_channel(channel)) {
+    if (auto frame = protocol::encode_invalidate_frame(channel, offset, epoch, data_json)) {
+      p->frame = std::move(*frame);
       p->data_copy = std::string(data_json);
       return p;
     }

@@ -52,7 +52,6 @@ std::string encode_history_result(const std::vector<HistoryEntry>& messages,
 /// `{"type":"disconnect","code":c,"reason":"...","reconnect":bool}`.
 std::string encode_disconnect(int code, std::string_view reason, bool reconnect);
 
-/// `{"type":"invalidate","tags":[...]}`.
-std::string encode_invalidate(const std::vector<std::string>& tags);
+// The `invalidate` frame (on `tag:` channels): invalidation.hpp.
 
 }  // namespace herald::protocol

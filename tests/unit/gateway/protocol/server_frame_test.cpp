@@ -49,8 +49,6 @@ TEST(ServerFrame, HistoryDisconnectInvalidate) {
   EXPECT_EQ(encode_history_result({}, {0, "e"}), R"({"messages":[],"offset":0,"epoch":"e"})");
   EXPECT_EQ(encode_disconnect(3001, "shutdown", true),
             R"({"type":"disconnect","code":3001,"reason":"shutdown","reconnect":true})");
-  EXPECT_EQ(encode_invalidate({"products", "products:123"}),
-            R"({"type":"invalidate","tags":["products","products:123"]})");
 }
 
 TEST(ServerFrame, ControlCharactersAreEscaped) {

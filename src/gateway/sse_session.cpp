@@ -90,8 +90,7 @@ class SseSession final : public Connection, public std::enable_shared_from_this<
   awaitable<void> run(HttpRequest req);
 
   void on_publication(const realtime::PublicationPtr& p) override {
-    if (subs_.accept(p))
-      enqueue(std::make_shared<const std::string>(publication_event(*p)), p->published_at);
+    if (subs_.accept(p)) enqueue(shard_.sse_events().get(p, publication_event), p->published_at);
   }
   void close(int code, std::string_view reason, bool reconnect) override {
     if (closing_ || dead_) return;
@@ -221,7 +220,7 @@ awaitable<void> SseSession::run(HttpRequest req) {
                 "subscribe", protocol::encode_subscribe_result(channel, r->position, recovered))),
             {});
     for (const auto& p : pending)
-      enqueue(std::make_shared<const std::string>(publication_event(*p)), p->published_at);
+      enqueue(shard_.sse_events().get(p, publication_event), p->published_at);
   }
 
   // The client sends nothing more; a read completes when it goes away.

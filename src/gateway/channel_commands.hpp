@@ -1,6 +1,8 @@
 // The client commands that act on a channel without holding it (protocol.md section
 // 1): publish, presence and history. Permission check, engine call, reply body; no
-// connection state, so a transport only relays the outcome. Shard thread.
+// connection state, so a transport only relays the outcome. Shard thread. The HTTP
+// API (http_api.cpp) shares its encoders (history_json, encode_position) and the
+// history limits (HistoryFrame::default_limit / max_limit).
 #pragma once
 
 #include <herald/gateway/channel_rules.hpp>
@@ -24,6 +26,14 @@ struct CommandOutcome {
   std::string text;
 };
 
+/// A history answer's JSON (WebSocket reply result and HTTP body alike).
+inline std::string history_json(const realtime::HistoryResult& r) {
+  std::vector<protocol::HistoryEntry> entries;
+  entries.reserve(r.messages.size());
+  for (const auto& p : r.messages) entries.push_back({p->offset, p->data()});
+  return protocol::encode_history_result(entries, r.position);
+}
+
 /// Runs a PublishFrame, PresenceFrame or HistoryFrame for `who`; any other command
 /// is a 400 "unsupported frame". Cost: one engine call.
 inline boost::asio::awaitable<CommandOutcome> run_channel_command(ServerContext& ctx,
@@ -43,10 +53,7 @@ inline boost::asio::awaitable<CommandOutcome> run_channel_command(ServerContext&
     auto r = co_await ctx.engine->publish(channel, std::move(f->data));
     if (!r) co_return CommandOutcome{realtime::wire_code(r.error()), r.error().message()};
     metrics.publications.fetch_add(1, std::memory_order_relaxed);
-    std::string result = R"({"offset":)" + std::to_string(r->offset) + R"(,"epoch":)";
-    append_json_string(result, r->epoch);
-    result += '}';
-    co_return CommandOutcome{0, std::move(result)};
+    co_return CommandOutcome{0, encode_position(*r)};
   }
   if (std::holds_alternative<PresenceFrame>(cmd)) {
     if (!ctx.rules.can_presence(channel, who)) co_return CommandOutcome{403, "permission denied"};
@@ -58,10 +65,7 @@ inline boost::asio::awaitable<CommandOutcome> run_channel_command(ServerContext&
     if (!ctx.rules.can_subscribe(channel, who)) co_return CommandOutcome{403, "permission denied"};
     auto r = co_await ctx.engine->history(channel, f->since, f->limit);
     if (!r) co_return CommandOutcome{realtime::wire_code(r.error()), r.error().message()};
-    std::vector<HistoryEntry> entries;
-    entries.reserve(r->messages.size());
-    for (const auto& p : r->messages) entries.push_back({p->offset, p->data()});
-    co_return CommandOutcome{0, encode_history_result(entries, r->position)};
+    co_return CommandOutcome{0, history_json(*r)};
   }
   co_return CommandOutcome{400, "unsupported frame"};
 }

@@ -1,10 +1,12 @@
 // HttpApi: routes and handlers of the HTTP server API (protocol.md section 2).
 #include "gateway/http_api.hpp"
 
+#include <herald/gateway/protocol/publish_body.hpp>
 #include <herald/gateway/protocol/raw_json.hpp>
 #include <herald/gateway/protocol/server_frame.hpp>
 #include <herald/realtime/memory_engine.hpp>
 
+#include "gateway/channel_commands.hpp"
 #include "gateway/server_context.hpp"
 
 #include <boost/asio/post.hpp>
@@ -46,18 +48,28 @@ Body parse_object(const HttpRequest& req) {
   return b;
 }
 
-std::string position_json(const realtime::StreamPosition& p) {
-  std::string out = R"({"offset":)" + std::to_string(p.offset) + R"(,"epoch":)";
-  protocol::append_json_string(out, p.epoch);
-  out += '}';
-  return out;
+void append_error_json(std::string& out, unsigned code, std::string_view message) {
+  out += R"({"error":{"code":)";
+  out += std::to_string(code);
+  out += R"(,"message":)";
+  protocol::append_json_string(out, message);
+  out += "}}";
 }
 
 std::string error_json(unsigned code, std::string_view message) {
-  std::string out = R"({"error":{"code":)" + std::to_string(code) + R"(,"message":)";
-  protocol::append_json_string(out, message);
-  out += "}}";
+  std::string out;
+  append_error_json(out, code, message);
   return out;
+}
+
+// One element of a `results` array (broadcast, batch): the position or the error.
+void append_result(std::string& out, const realtime::Result<realtime::StreamPosition>& r) {
+  if (r) {
+    protocol::append_position(out, *r);
+  } else {
+    append_error_json(out, static_cast<unsigned>(realtime::wire_code(r.error())),
+                      r.error().message());
+  }
 }
 
 bool parse_u64(std::string_view s, std::uint64_t& out) {
@@ -85,6 +97,7 @@ bool HttpApi::owns(std::string_view path) noexcept {
   return path == "/ws" || path == "/sse" || path == "/socket.io/" || path == "/healthz" ||
          path == "/readyz" || path == "/metrics" || path == "/api/publish" ||
          path == "/api/broadcast" || path == "/api/invalidate" || path == "/api/disconnect" ||
+         path == "/api/batch" ||
          path.starts_with("/api/presence/") || path.starts_with("/api/history/");
 }
 
@@ -138,6 +151,10 @@ awaitable<HttpResponse> HttpApi::handle(const HttpRequest& req, bool loopback) {
       if (!require(http::verb::post)) co_return json_error(req, 405, "use POST");
       co_return co_await publish(req);
     }
+    if (path == "/api/batch") {
+      if (!require(http::verb::post)) co_return json_error(req, 405, "use POST");
+      co_return co_await batch(req);
+    }
     if (path == "/api/broadcast") {
       if (!require(http::verb::post)) co_return json_error(req, 405, "use POST");
       co_return co_await broadcast(req);
@@ -164,24 +181,56 @@ awaitable<HttpResponse> HttpApi::handle(const HttpRequest& req, bool loopback) {
   }
 }
 
+// The body is scanned once (no DOM); the memory engine is called directly (it never
+// suspends: no coroutine frame); the backpressure wait is only entered when needed.
 awaitable<HttpResponse> HttpApi::publish(const HttpRequest& req) {
-  Body b = parse_object(req);
-  if (!b.error.empty()) co_return json_error(req, 400, b.error);
-  const json::object& obj = b.value.get_object();
-  const json::value* channel = obj.if_contains("channel");
-  if (channel == nullptr || !channel->is_string())
-    co_return json_error(req, 400, "field 'channel' must be a string");
-  if (!valid_channel_name(channel->get_string()))
-    co_return json_error(req, 400, "invalid channel name");
-  const json::value* data = obj.if_contains("data");
-  if (data == nullptr) co_return json_error(req, 400, "missing field 'data'");
-  auto raw = protocol::find_raw_member(req.body(), "data");
-  std::string data_json = raw ? std::string(*raw) : json::serialize(*data);
-  co_await wait_for_room();
-  auto r = co_await ctx_.engine->publish(std::string(channel->get_string()), std::move(data_json));
+  protocol::PublishBody body = protocol::parse_publish_body(req.body(), valid_channel_name);
+  if (!body.ok()) co_return json_error(req, 400, body.error);
+  protocol::PublishItem& item = body.items.front();
+  if (!has_room()) co_await wait_for_room();
+  realtime::Result<realtime::StreamPosition> r = realtime::StreamPosition{};
+  if (ctx_.memory_engine != nullptr) {
+    r = ctx_.memory_engine->publish_now(item.channel, item.data);
+  } else {
+    r = co_await ctx_.engine->publish(std::move(item.channel), std::string(item.data));
+  }
   if (!r) co_return json_error(req, realtime::wire_code(r.error()), r.error().message());
   shard_.metrics().publications.fetch_add(1, std::memory_order_relaxed);
-  co_return json_response(req, position_json(*r));
+  co_return json_response(req, protocol::encode_position(*r));
+}
+
+// All or nothing for the body (a bad item refuses the batch before anything is
+// published), then one result per publication, in order.
+awaitable<HttpResponse> HttpApi::batch(const HttpRequest& req) {
+  protocol::PublishBody body =
+      protocol::parse_batch_body(req.body(), valid_channel_name, max_batch_publications);
+  if (!body.ok()) co_return json_error(req, 400, body.error);
+  if (!has_room()) co_await wait_for_room();
+  std::string out = R"({"results":[)";
+  std::uint64_t published = 0;
+  auto add = [&](const realtime::Result<realtime::StreamPosition>& r) {
+    if (out.back() != '[') out += ',';
+    append_result(out, r);
+  };
+  if (ctx_.memory_engine != nullptr) {
+    for (const protocol::PublishItem& item : body.items) {
+      add(ctx_.memory_engine->publish_now(item.channel, item.data));
+      ++published;
+    }
+  } else {
+    std::vector<realtime::PublishRequest> batch;
+    batch.reserve(body.items.size());
+    for (protocol::PublishItem& item : body.items)
+      batch.push_back({std::move(item.channel), std::string(item.data)});
+    auto results = co_await ctx_.engine->publish_batch(std::move(batch));
+    for (const auto& r : results) {
+      add(r);
+      if (r) ++published;
+    }
+  }
+  shard_.metrics().publications.fetch_add(published, std::memory_order_relaxed);
+  out += "]}";
+  co_return json_response(req, std::move(out));
 }
 
 awaitable<HttpResponse> HttpApi::broadcast(const HttpRequest& req) {
@@ -199,19 +248,15 @@ awaitable<HttpResponse> HttpApi::broadcast(const HttpRequest& req) {
   if (data == nullptr) co_return json_error(req, 400, "missing field 'data'");
   auto raw = protocol::find_raw_member(req.body(), "data");
   std::string data_json = raw ? std::string(*raw) : json::serialize(*data);
-  co_await wait_for_room();
+  if (!has_room()) co_await wait_for_room();
   std::string out = R"({"results":[)";
   bool first = true;
   for (const json::value& c : channels->get_array()) {
     if (!first) out += ',';
     first = false;
     auto r = co_await ctx_.engine->publish(std::string(c.get_string()), data_json);
-    if (r) {
-      shard_.metrics().publications.fetch_add(1, std::memory_order_relaxed);
-      out += position_json(*r);
-    } else {
-      out += error_json(static_cast<unsigned>(realtime::wire_code(r.error())), r.error().message());
-    }
+    if (r) shard_.metrics().publications.fetch_add(1, std::memory_order_relaxed);
+    append_result(out, r);
   }
   out += "]}";
   co_return json_response(req, std::move(out));
@@ -221,6 +266,11 @@ awaitable<HttpResponse> HttpApi::broadcast(const HttpRequest& req) {
 // take the queues of readers that stopped out of the gauge: backlog that is not being
 // delivered must not slow every publisher down (a handful of non-reading clients held
 // each publish for the whole wait before).
+bool HttpApi::has_room() const noexcept {
+  return ctx_.metrics.queued_bytes() <=
+         static_cast<std::int64_t>(ctx_.options.publish_backpressure_bytes);
+}
+
 awaitable<void> HttpApi::wait_for_room() {
   auto limit = static_cast<std::int64_t>(ctx_.options.publish_backpressure_bytes);
   if (ctx_.metrics.queued_bytes() <= limit) co_return;
@@ -293,7 +343,7 @@ awaitable<HttpResponse> HttpApi::history(const HttpRequest& req, std::string_vie
   if (!valid_channel_name(channel)) co_return json_error(req, 400, "invalid channel name");
   auto url = boost::urls::parse_origin_form(req.target());
   std::optional<realtime::StreamPosition> since;
-  std::uint64_t limit = 100;
+  std::uint64_t limit = protocol::HistoryFrame::default_limit;
   for (auto param : url->params()) {
     std::uint64_t n = 0;
     if (param.key == "since") {
@@ -307,16 +357,13 @@ awaitable<HttpResponse> HttpApi::history(const HttpRequest& req, std::string_vie
     } else if (param.key == "limit") {
       if (!parse_u64(param.value, n))
         co_return json_error(req, 400, "'limit' must be a non-negative integer");
-      limit = std::min<std::uint64_t>(n, 1000);
+      limit = std::min<std::uint64_t>(n, protocol::HistoryFrame::max_limit);
     }
   }
   auto r =
       co_await ctx_.engine->history(std::string(channel), since, static_cast<std::size_t>(limit));
   if (!r) co_return json_error(req, realtime::wire_code(r.error()), r.error().message());
-  std::vector<protocol::HistoryEntry> entries;
-  entries.reserve(r->messages.size());
-  for (const auto& p : r->messages) entries.push_back({p->offset, p->data()});
-  co_return json_response(req, protocol::encode_history_result(entries, r->position));
+  co_return json_response(req, history_json(*r));
 }
 
 awaitable<HttpResponse> HttpApi::disconnect(const HttpRequest& req) {

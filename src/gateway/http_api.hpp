@@ -7,6 +7,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <cstddef>
 #include <optional>
 #include <string_view>
 
@@ -25,6 +26,9 @@ HttpResponse json_response(const HttpRequest& req, std::string body, unsigned st
 
 class HttpApi {
  public:
+  /// At most this many publications in one `POST /api/batch` (docs/protocol.md).
+  static constexpr std::size_t max_batch_publications = 1000;
+
   HttpApi(ServerContext& ctx, Shard& shard) : ctx_(ctx), shard_(shard) {}
 
   /// True for the paths the gateway serves itself (/healthz, /readyz, /metrics,
@@ -44,11 +48,14 @@ class HttpApi {
 
  private:
   boost::asio::awaitable<HttpResponse> publish(const HttpRequest& req);
+  boost::asio::awaitable<HttpResponse> batch(const HttpRequest& req);
   boost::asio::awaitable<HttpResponse> broadcast(const HttpRequest& req);
   boost::asio::awaitable<HttpResponse> presence(const HttpRequest& req, std::string_view channel);
   boost::asio::awaitable<HttpResponse> history(const HttpRequest& req, std::string_view channel);
   boost::asio::awaitable<HttpResponse> disconnect(const HttpRequest& req);
   boost::asio::awaitable<HttpResponse> invalidate(const HttpRequest& req);
+  /// True while the shards' send queues hold at most the backpressure limit.
+  bool has_room() const noexcept;
   /// Waits while the shards' send queues hold more than the backpressure limit.
   boost::asio::awaitable<void> wait_for_room();
 

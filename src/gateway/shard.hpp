@@ -7,6 +7,8 @@
 
 #include <herald/realtime/publication.hpp>
 
+#include "gateway/sse_event_cache.hpp"
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
@@ -62,6 +64,8 @@ class Shard {
   /// Publish backpressure: takes the queues that have not drained for `stall` out of
   /// the queued-bytes gauge (Connection::exclude_if_stalled). Cost: O(connections).
   void exclude_stalled(std::chrono::steady_clock::duration stall);
+  /// The SSE event of the publication being delivered, encoded once per shard.
+  SseEventCache& sse_events() noexcept { return sse_events_; }
 
  private:
   std::size_t index_;
@@ -74,6 +78,7 @@ class Shard {
   bool drain_posted_ = false;
   std::unordered_map<std::string, std::vector<Connection*>> subscribers_;
   std::unordered_set<Connection*> connections_;
+  SseEventCache sse_events_;
 };
 
 }  // namespace herald::gateway

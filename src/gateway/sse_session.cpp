@@ -89,8 +89,7 @@ class SseSession final : public Connection, public std::enable_shared_from_this<
   awaitable<void> run(HttpRequest req);
 
   void on_publication(const realtime::PublicationPtr& p) override {
-    if (flow_.accept(p))
-      enqueue(std::make_shared<const std::string>(publication_event(*p)), p->published_at);
+    if (flow_.accept(p)) enqueue(shard_.sse_events().get(p, publication_event), p->published_at);
   }
   void close(int code, std::string_view reason, bool reconnect) override {
     if (closing_ || dead_) return;
@@ -205,7 +204,7 @@ awaitable<void> SseSession::run(HttpRequest req) {
                 "subscribe", protocol::encode_subscribe_result(channel, r.position, r.recovered))),
             {});
     for (const auto& p : r.pending)
-      enqueue(std::make_shared<const std::string>(publication_event(*p)), p->published_at);
+      enqueue(shard_.sse_events().get(p, publication_event), p->published_at);
   }
 
   // The client sends nothing more; a read completes when it goes away.

@@ -244,6 +244,37 @@ awaitable<Result<StreamPosition>> RedisEngine::Impl::publish(std::string channel
   co_return result;
 }
 
+awaitable<std::vector<Result<StreamPosition>>> RedisEngine::Impl::publish_batch(
+    std::vector<PublishRequest> batch) {
+  std::vector<Result<StreamPosition>> out;
+  out.reserve(batch.size());
+  if (batch.size() < 2 || options_.wait_replicas != 0 || options_.redis.url.is_cluster()) {
+    for (PublishRequest& p : batch)
+      out.push_back(co_await publish(std::move(p.channel), std::move(p.data_json)));
+    co_return out;
+  }
+  if (!sharded_ || !pool_.connected()) {
+    out.assign(batch.size(), EngineError::unavailable);
+    co_return out;
+  }
+  std::vector<redis::Script::Call> calls;
+  calls.reserve(batch.size());
+  for (PublishRequest& p : batch) {
+    calls.push_back({{layout::meta_key(p.channel), layout::stream_key(p.channel)},
+                     {std::move(p.data_json), std::to_string(options_.history_size(p.channel)),
+                      std::to_string(options_.history_ttl.count()), layout::feed_channel(p.channel),
+                      new_epoch(), *sharded_ ? "1" : "0"}});
+  }
+  auto replies = co_await redis_scripts::publish().run_all(pool_.pick(), calls);
+  if (!replies || replies->size() != batch.size()) {
+    out.assign(batch.size(), EngineError::unavailable);  // not sent, or fate unknown
+    co_return out;
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    out.push_back(published(batch[i].channel, (*replies)[i]));
+  co_return out;
+}
+
 Result<StreamPosition> RedisEngine::Impl::published(const std::string& channel,
                                                     const redis::Reply& reply) {
   auto position = position_of(reply);

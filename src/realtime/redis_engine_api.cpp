@@ -28,6 +28,14 @@ awaitable<Result<StreamPosition>> RedisEngine::publish(std::string channel, std:
   co_return co_await std::move(op);
 }
 
+awaitable<std::vector<Result<StreamPosition>>> RedisEngine::publish_batch(
+    std::vector<PublishRequest> batch) {
+  auto impl = impl_;
+  auto op =
+      asio::co_spawn(impl->executor(), impl->publish_batch(std::move(batch)), asio::use_awaitable);
+  co_return co_await std::move(op);
+}
+
 awaitable<Result<SubscribeResult>> RedisEngine::subscribe(std::string channel, std::size_t shard,
                                                           std::optional<StreamPosition> since) {
   auto impl = impl_;

@@ -43,6 +43,10 @@ class RedisEngine::Impl : public std::enable_shared_from_this<Impl> {
 
   // Engine thread only. -----------------------------------------------------------
   boost::asio::awaitable<Result<StreamPosition>> publish(std::string channel, std::string data);
+  /// The scripts of `batch` in one pipelined request on one connection (in order);
+  /// one publish() after another with WAIT or on a cluster (keys of many slots).
+  boost::asio::awaitable<std::vector<Result<StreamPosition>>> publish_batch(
+      std::vector<PublishRequest> batch);
   boost::asio::awaitable<Result<SubscribeResult>> subscribe(std::string channel, std::size_t shard,
                                                             std::optional<StreamPosition> since);
   void unsubscribe(const std::string& channel, std::size_t shard);

@@ -68,4 +68,24 @@ asio::awaitable<Result<std::vector<Reply>>> Script::run_then(Connection& connect
   co_return co_await c.exec_all(eval);
 }
 
+asio::awaitable<Result<std::vector<Reply>>> Script::run_all(Connection& connection,
+                                                            const std::vector<Call>& calls) const {
+  Connection c = connection.handle();
+  Request all;
+  for (const Call& call : calls) all.append(script_request("EVALSHA", sha1_, call.keys, call.args));
+  auto replies = co_await c.exec_all(all);
+  if (!replies || replies->size() != calls.size()) co_return replies;
+  auto noscript = [](const Reply& r) { return r.is_error() && r.str.starts_with("NOSCRIPT"); };
+  std::size_t first = 0;
+  while (first < replies->size() && !noscript((*replies)[first])) ++first;
+  if (first == replies->size()) co_return replies;
+  Request again;
+  for (std::size_t i = first; i < calls.size(); ++i)
+    again.append(script_request("EVAL", source_, calls[i].keys, calls[i].args));
+  auto rest = co_await c.exec_all(again);
+  if (!rest || rest->size() != calls.size() - first) co_return rest;
+  for (std::size_t i = first; i < calls.size(); ++i) (*replies)[i] = std::move((*rest)[i - first]);
+  co_return replies;
+}
+
 }  // namespace herald::redis

@@ -49,6 +49,12 @@ struct SubscribeResult {
   std::vector<PublicationPtr> missed;  ///< after `since`, oldest first (if recovered)
 };
 
+/// One publication of Engine::publish_batch().
+struct PublishRequest {
+  std::string channel;
+  std::string data_json;  ///< valid JSON (callers validate)
+};
+
 struct HistoryResult {
   StreamPosition position;
   std::vector<PublicationPtr> messages;  ///< oldest first
@@ -62,6 +68,20 @@ class Engine {
   /// `data_json` must be valid JSON (callers validate).
   virtual boost::asio::awaitable<Result<StreamPosition>> publish(std::string channel,
                                                                  std::string data_json) = 0;
+
+  /// Publishes `batch` in order, each exactly as publish() would (one result each, in
+  /// the same order; one failing does not stop the others). An engine may send them
+  /// together: the Redis engine pipelines the scripts in one request. Default: one
+  /// publish() after another.
+  virtual boost::asio::awaitable<std::vector<Result<StreamPosition>>> publish_batch(
+      std::vector<PublishRequest> batch) {
+    std::vector<Result<StreamPosition>> out;
+    out.reserve(batch.size());
+    for (PublishRequest& p : batch) {
+      out.push_back(co_await publish(std::move(p.channel), std::move(p.data_json)));
+    }
+    co_return out;
+  }
 
   /// Registers one subscriber on `shard` for `channel` (counted: call unsubscribe
   /// once per successful subscribe) and reads the recovery window (see above).

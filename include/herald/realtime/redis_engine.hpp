@@ -100,6 +100,8 @@ class RedisEngine final : public Engine {
 
   boost::asio::awaitable<Result<StreamPosition>> publish(std::string channel,
                                                          std::string data_json) override;
+  boost::asio::awaitable<std::vector<Result<StreamPosition>>> publish_batch(
+      std::vector<PublishRequest> batch) override;
   boost::asio::awaitable<Result<SubscribeResult>> subscribe(
       std::string channel, std::size_t shard, std::optional<StreamPosition> since) override;
   void unsubscribe(std::string_view channel, std::size_t shard) override;

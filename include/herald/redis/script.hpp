@@ -13,6 +13,12 @@ namespace herald::redis {
 
 class Script {
  public:
+  /// The keys and arguments of one run (run_all).
+  struct Call {
+    std::vector<std::string> keys;
+    std::vector<std::string> args;
+  };
+
   /// Computes the SHA1 once (OpenSSL). Cost: O(source size).
   explicit Script(std::string source);
 
@@ -32,6 +38,14 @@ class Script {
                                                               const std::vector<std::string>& keys,
                                                               const std::vector<std::string>& args,
                                                               const Request& after) const;
+
+  /// Runs the script once per call, all in one pipelined Request on one connection
+  /// (one write, executed in order): one reply per call, in order. Calls answered
+  /// NOSCRIPT (all of them after a restart; the tail after a SCRIPT FLUSH that came
+  /// in between) run again with EVAL, in order, in a second request. Not for a
+  /// cluster connection unless every call's keys share one slot.
+  boost::asio::awaitable<Result<std::vector<Reply>>> run_all(Connection& connection,
+                                                             const std::vector<Call>& calls) const;
 
  private:
   std::string source_;

@@ -114,6 +114,20 @@ MessageFrame encode_message(std::string_view channel, std::uint64_t offset, std:
   return frame;
 }
 
+void append_position(std::string& out, const StreamPosition& position) {
+  out += R"({"offset":)";
+  out += std::to_string(position.offset);
+  out += R"(,"epoch":)";
+  append_json_string(out, position.epoch);
+  out += '}';
+}
+
+std::string encode_position(const StreamPosition& position) {
+  std::string out;
+  append_position(out, position);
+  return out;
+}
+
 std::string encode_history_result(const std::vector<HistoryEntry>& messages,
                                   const StreamPosition& position) {
   std::string out = R"({"messages":[)";

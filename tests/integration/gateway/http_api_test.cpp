@@ -74,6 +74,49 @@ TEST(HttpApi, BroadcastHistoryPresence) {
   EXPECT_EQ(http_request(server.port(), http::verb::get, "/api/history/a?since=x").status, 400u);
 }
 
+// POST /api/batch (docs/protocol.md "Batch publish"): results in order, data kept
+// byte for byte; a malformed or invalid body publishes nothing.
+TEST(HttpApi, BatchPublishesInOrder) {
+  TestServer server;
+  auto post = [&](std::string body) {
+    return http_request(server.port(), http::verb::post, "/api/batch", std::move(body));
+  };
+  auto r = post(R"({"publications":[{"channel":"a","data":{"n": 1}},)"
+                R"({"channel":"b","data":2},{"channel":"a","data":[3]}]})");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  auto results = r.json().at("results").as_array();
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].at("offset").as_int64(), 1);
+  EXPECT_EQ(results[1].at("offset").as_int64(), 1);
+  EXPECT_EQ(results[2].at("offset").as_int64(), 2);
+  auto h = http_request(server.port(), http::verb::get, "/api/history/a");
+  EXPECT_NE(h.body.find(R"({"offset":1,"data":{"n": 1}},{"offset":2,"data":[3]})"),
+            std::string::npos)
+      << h.body;
+
+  for (std::string bad : {std::string("{"), std::string(R"({"publications":[{"channel":"a"}]})"),
+                          std::string(R"({"publications":[{"channel":"z","data":1},)"
+                                      R"({"channel":"bad name","data":1}]})"),
+                          std::string(R"({"publications":[{"channel":"z","data":1},]})"),
+                          std::string(R"({"publications":"x"})"), std::string("[]")}) {
+    auto e = post(bad);
+    EXPECT_EQ(e.status, 400u) << bad;
+    EXPECT_EQ(e.json().at("error").at("code").as_int64(), 400);
+  }
+  std::string many = R"({"publications":[)";
+  for (int i = 0; i <= 1000; ++i) many += std::string(i ? "," : "") + R"({"channel":"z","data":1})";
+  auto e = post(many + "]}");
+  EXPECT_EQ(e.status, 400u);
+  EXPECT_EQ(e.json().at("error").at("message").as_string(), "at most 1000 publications per batch");
+  // Nothing reached channel z.
+  auto z = http_request(server.port(), http::verb::get, "/api/history/z");
+  EXPECT_EQ(z.json().at("offset").as_int64(), 0);
+  EXPECT_EQ(http_request(server.port(), http::verb::get, "/api/batch").status, 405u);
+  auto empty = post(R"({"publications":[]})");
+  EXPECT_EQ(empty.status, 200u);
+  EXPECT_EQ(empty.body, R"({"results":[]})");
+}
+
 TEST(HttpApi, InvalidateIsNotImplementedWithoutCache) {
   TestServer server;
   auto r =

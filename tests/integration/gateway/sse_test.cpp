@@ -23,6 +23,31 @@ TEST(Sse, StreamsPublications) {
   EXPECT_NE(sse.read_until(expect).find(expect), std::string::npos) << sse.text();
 }
 
+// The event is encoded once per shard and shared: every subscriber still gets each
+// publication of its own channels, in order, and nothing of the others.
+TEST(Sse, SubscribersShareOneEventPerPublication) {
+  TestServer server;
+  SseClient a(server.port(), "/sse?channel=s1");
+  SseClient b(server.port(), "/sse?channel=s1&channel=s2");
+  SseClient c(server.port(), "/sse?channel=s2");
+  for (SseClient* client : {&a, &b, &c}) client->read_until("event: subscribe");
+  b.read_until("\"channel\":\"s2\"");
+  http_publish(server.port(), "s1", "1");
+  http_publish(server.port(), "s2", "2");
+  http_publish(server.port(), "s1", "3");
+  auto event = [](const std::string& channel, int offset) {
+    return "\"channel\":\"" + channel + "\",\"offset\":" + std::to_string(offset) + ",\"epoch\"";
+  };
+  std::string last_a = a.read_until(event("s1", 2));
+  std::string last_b = b.read_until(event("s1", 2));
+  std::string last_c = c.read_until(event("s2", 1));
+  EXPECT_NE(last_a.find(event("s1", 1)), std::string::npos) << last_a;
+  EXPECT_EQ(last_a.find("\"channel\":\"s2\",\"offset\""), std::string::npos) << last_a;
+  EXPECT_LT(last_b.find(event("s1", 1)), last_b.find(event("s2", 1))) << last_b;
+  EXPECT_LT(last_b.find(event("s2", 1)), last_b.find(event("s1", 2))) << last_b;
+  EXPECT_EQ(last_c.find("\"channel\":\"s1\",\"offset\""), std::string::npos) << last_c;
+}
+
 TEST(Sse, RecoversFromLastEventId) {
   TestServer server;
   auto first = http_publish(server.port(), "a:b", "1").json();

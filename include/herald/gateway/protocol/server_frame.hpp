@@ -40,6 +40,11 @@ struct MessageFrame {
 MessageFrame encode_message(std::string_view channel, std::uint64_t offset, std::string_view epoch,
                             std::string_view data_json);
 
+/// A publish result `{"offset":N,"epoch":"e"}` (WebSocket reply and HTTP answer).
+std::string encode_position(const StreamPosition& position);
+/// Appends encode_position(position) to `out` (no temporary string).
+void append_position(std::string& out, const StreamPosition& position);
+
 /// One element of a history answer: `data_json` is raw JSON.
 struct HistoryEntry {
   std::uint64_t offset = 0;

@@ -6,6 +6,7 @@
 #include "gateway/socketio/engineio_packet.hpp"
 #include "gateway/socketio_session.hpp"
 
+#include <herald/gateway/protocol/publish_body.hpp>
 #include <herald/gateway/protocol/server_frame.hpp>
 
 #include <spdlog/spdlog.h>
@@ -71,7 +72,9 @@ std::shared_ptr<const std::string> socketio_frame_of(const realtime::Publication
       offset = SocketIoRecoveryLog::offset_of(*p);
     last.frame = std::make_shared<const std::string>(
         invalidate ? socketio::encode_event_frame("invalidate", p->frame, offset)
-                   : socketio::encode_event_frame("message", p->data(), offset));
+                   : socketio::encode_event_frame(p->event.empty() ? protocol::default_event_name
+                                                                   : std::string_view(p->event),
+                                                  p->data(), offset));
     last.publication = p;
   }
   return last.frame;
@@ -229,7 +232,16 @@ awaitable<void> SocketIoSession::on_event(SocketIoPacket& p) {
         arg != nullptr && arg->is_object() ? arg->get_object().if_contains("data") : nullptr;
     if (channel == nullptr) co_return ack_error(p.id, 400, "field 'channel' must be a string");
     if (data == nullptr) co_return ack_error(p.id, 400, "missing field 'data'");
-    command = protocol::PublishFrame{std::string(*channel), json::serialize(*data)};
+    std::string event;
+    if (const json::value* e = arg->get_object().if_contains("event")) {
+      std::optional<std::string_view> name;
+      if (e->is_string()) name = std::string_view(e->get_string());
+      std::string error = protocol::event_name_error(name);
+      if (!error.empty()) co_return ack_error(p.id, 400, error);
+      if (*name != protocol::default_event_name) event = std::string(*name);
+    }
+    command =
+        protocol::PublishFrame{std::string(*channel), json::serialize(*data), std::move(event)};
   } else if (name == "presence") {
     if (channel == nullptr) co_return ack_error(p.id, 400, "field 'channel' must be a string");
     command = protocol::PresenceFrame{std::string(*channel)};

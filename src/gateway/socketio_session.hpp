@@ -152,7 +152,8 @@ boost::asio::awaitable<void> run_socketio_session(ServerContext& ctx, Shard& sha
 /// 128 random bits as 32 hex digits (OpenSSL's RAND_bytes): Engine.IO sids, pids.
 std::string random_sid();
 
-/// The Socket.IO frame of a publication: `42["message",<data>,"<c>:<epoch>:<offset>"]`,
+/// The Socket.IO frame of a publication: `42["<event>",<data>,"<c>:<epoch>:<offset>"]`
+/// (`<event>`: Publication::event, `message` when empty),
 /// or `42["invalidate",<invalidate frame>,"<offset>"]` on tag channels (the last
 /// argument is the recovery offset; ephemeral publications have none). Encoded once per publication
 /// per shard thread (a one-entry cache: a fan-out hands one publication to all its

@@ -18,7 +18,8 @@ const sockets = [];
 
 before(async () => {
   const config = path.join(mkdtempSync(path.join(tmpdir(), 'herald-sio-')), 'herald.toml');
-  writeFileSync(config, ['[[channel]]', 'match = "sio:chat"', 'publish = ["authenticated"]', ''].join('\n'));
+  writeFileSync(config, ['[[channel]]', 'match = "sio:chat"', 'publish = ["authenticated"]',
+    '[[channel]]', 'match = "sio:ev"', 'publish = ["authenticated"]', ''].join('\n'));
   herald = await startHerald(['--jwt-secret', SECRET, '--config', config]);
 });
 after(async () => {
@@ -87,6 +88,58 @@ test('websocket transport: connect with auth, join_room acked with the position,
   await publish(herald.base, 'sio:other', { n: 'delivered' });
   assert.deepEqual(await got2, { n: 'delivered' }, 'left rooms deliver nothing');
   assert.ok(await metric('herald_socketio_connections') >= 1);
+  s.disconnect();
+});
+
+/** POST `body` (an object) to `route` of Herald's HTTP API: {status, body}. */
+async function post(route, body) {
+  const r = await fetch(`${herald.base}${route}`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  return { status: r.status, body: await r.json() };
+}
+
+test('publication events: the optional `event` of /api/publish, /api/batch and client publish names the Socket.IO event', async () => {
+  const s = await connected('erin');
+  await s.timeout(5000).emitWithAck('join_room', { room: 'sio:ev' });
+  const messages = [];
+  s.on('message', (m) => messages.push(m));
+  const price = next(s, 'price');
+  assert.equal((await post('/api/publish', { channel: 'sio:ev', data: { p: 1 }, event: 'price' })).status, 200);
+  assert.deepEqual(await price, { p: 1 });
+
+  const price2 = next(s, 'price');
+  const batch = await post('/api/batch', { publications: [
+    { channel: 'sio:ev', data: { p: 2 }, event: 'price' },
+    { channel: 'sio:ev', data: { n: 3 }, event: 'message' },
+  ] });
+  assert.equal(batch.status, 200);
+  assert.deepEqual(await price2, { p: 2 });
+  const typing = next(s, 'chat:typing');
+  const ack = await s.timeout(5000).emitWithAck('publish', { channel: 'sio:ev', data: { who: 'erin' }, event: 'chat:typing' });
+  assert.equal(typeof ack.offset, 'number');
+  assert.deepEqual(await typing, { who: 'erin' });
+  const last = next(s, 'message');
+  await publish(herald.base, 'sio:ev', { n: 4 });
+  await last;
+  assert.deepEqual(messages, [{ n: 3 }, { n: 4 }], 'named events are not message events');
+
+  const bad = 'field \'event\' must be a string of 1-64 characters [A-Za-z0-9_:.-]';
+  for (const event of ['', 'a b', 'x'.repeat(65), 7, null]) {
+    const r = await post('/api/publish', { channel: 'sio:ev', data: 1, event });
+    assert.equal(r.status, 400, JSON.stringify(event));
+    assert.match(JSON.stringify(r.body), /field 'event' must be a string of 1-64 characters/);
+  }
+  for (const event of ['connect', 'disconnect', 'invalidate']) {
+    const r = await post('/api/publish', { channel: 'sio:ev', data: 1, event });
+    assert.equal(r.status, 400, event);
+    assert.match(JSON.stringify(r.body), /field 'event' names a reserved event/);
+  }
+  const badItem = await post('/api/batch', { publications: [{ channel: 'sio:ev', data: 1, event: 'a/b' }] });
+  assert.equal(badItem.status, 400);
+  const refused = await s.timeout(5000).emitWithAck('publish', { channel: 'sio:ev', data: 1, event: 'a b' });
+  assert.equal(refused.error.code, 400);
+  assert.equal(refused.error.message, bad);
   s.disconnect();
 });
 

@@ -99,6 +99,41 @@ test('two nodes on Redis: rooms, publications, client publish and presence acros
   assert.match(metrics, /^herald_socketio_connections 1$/m);
 });
 
+test('publication events across nodes and through recovery from the Redis history', async () => {
+  const a = await connected(nodes[0], 'eve');
+  const b = io(nodes[1].base, { auth: { token: jwt('fay') }, transports: ['websocket'], reconnection: true,
+    reconnectionDelay: 100, reconnectionDelayMax: 200 });
+  sockets.push(b);
+  await next(b, 'connect');
+  await a.timeout(5000).emitWithAck('join_room', { room: 'room:ev' });
+  await b.timeout(5000).emitWithAck('join_room', { room: 'room:ev' });
+  const atA = next(a, 'price');
+  const atB = next(b, 'price');
+  const post = (data, event) => fetch(`${nodes[0].base}/api/publish`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ channel: 'room:ev', data, event }),
+  });
+  assert.equal((await post({ p: 1 }, 'price')).status, 200);
+  assert.deepEqual(await atA, { p: 1 });
+  assert.deepEqual(await atB, { p: 1 }, 'the Pub/Sub payload carries the event to node 1');
+
+  // b misses two publications (one named, one default), then recovers them from history.
+  const seen = [];
+  b.on('price', (m) => seen.push(['price', m.p]));
+  b.on('message', (m) => seen.push(['message', m.p]));
+  const back = new Promise((resolve) => b.once('connect', resolve));
+  b.io.engine.close();
+  assert.equal((await post({ p: 2 }, 'price')).status, 200);
+  assert.equal((await post({ p: 3 })).status, 200);
+  await back;
+  assert.equal(b.recovered, true, 'socket.recovered');
+  const deadline = Date.now() + 10000;
+  while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(seen, [['price', 2], ['message', 3]], 'the stream entry keeps the event');
+  a.disconnect();
+  b.disconnect();
+});
+
 test('CORS: an allowed origin gets the preflight and the polling answers, another is refused', async () => {
   const origin = `http://127.0.0.1:${pagePort}`;
   let r = await fetch(`${nodes[0].base}/socket.io/?EIO=4&transport=polling`, {

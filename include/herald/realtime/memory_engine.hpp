@@ -42,8 +42,8 @@ class MemoryEngine final : public Engine {
   MemoryEngine(MemoryEngineOptions options, DeliverySink& sink);
   ~MemoryEngine() override;
 
-  boost::asio::awaitable<Result<StreamPosition>> publish(std::string channel,
-                                                         std::string data_json) override;
+  boost::asio::awaitable<Result<StreamPosition>> publish(std::string channel, std::string data_json,
+                                                         std::string event = {}) override;
   boost::asio::awaitable<Result<SubscribeResult>> subscribe(
       std::string channel, std::size_t shard, std::optional<StreamPosition> since) override;
   void unsubscribe(std::string_view channel, std::size_t shard) override;
@@ -58,7 +58,8 @@ class MemoryEngine final : public Engine {
   std::string_view name() const noexcept override { return "memory"; }
 
   // Synchronous forms (the memory engine never waits); the awaitables wrap them.
-  StreamPosition publish_now(std::string_view channel, std::string_view data_json);
+  StreamPosition publish_now(std::string_view channel, std::string_view data_json,
+                             std::string_view event = {});
   SubscribeResult subscribe_now(std::string_view channel, std::size_t shard,
                                 const std::optional<StreamPosition>& since);
   Result<HistoryResult> history_now(std::string_view channel,

@@ -98,8 +98,8 @@ class RedisEngine final : public Engine {
   RedisEngine(const RedisEngine&) = delete;
   RedisEngine& operator=(const RedisEngine&) = delete;
 
-  boost::asio::awaitable<Result<StreamPosition>> publish(std::string channel,
-                                                         std::string data_json) override;
+  boost::asio::awaitable<Result<StreamPosition>> publish(std::string channel, std::string data_json,
+                                                         std::string event = {}) override;
   boost::asio::awaitable<std::vector<Result<StreamPosition>>> publish_batch(
       std::vector<PublishRequest> batch) override;
   boost::asio::awaitable<Result<SubscribeResult>> subscribe(

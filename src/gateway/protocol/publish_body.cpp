@@ -34,6 +34,8 @@ bool walk_object(JsonScanner& sc, int depth, OnMember&& on_member) {
 struct Fields {
   std::optional<std::string> channel;  // nullopt: absent or not a string
   std::optional<std::string_view> data;
+  bool has_event = false;
+  std::optional<std::string> event;  // nullopt: not a string (when has_event)
 };
 
 bool read_fields(JsonScanner& sc, int depth, Fields& f) {
@@ -48,6 +50,17 @@ bool read_fields(JsonScanner& sc, int depth, Fields& f) {
       f.channel.reset();
       return sc.value(depth).has_value();
     }
+    if (key == "event") {
+      f.has_event = true;
+      if (sc.peek() == '"') {
+        std::string e;
+        if (!sc.string(e)) return false;
+        f.event = std::move(e);
+        return true;
+      }
+      f.event.reset();
+      return sc.value(depth).has_value();
+    }
     auto v = sc.value(depth);
     if (!v) return false;
     if (key == "data") f.data = *v;
@@ -60,7 +73,15 @@ std::string field_error(const Fields& f, ChannelCheck valid_channel) {
   if (!f.channel) return "field 'channel' must be a string";
   if (!valid_channel(*f.channel)) return "invalid channel name";
   if (!f.data) return "missing field 'data'";
+  if (f.has_event) return event_name_error(f.event);
   return {};
+}
+
+// An explicit "message" is the default: stored as "" (one form per event).
+PublishItem item_of(Fields& f) {
+  std::string event;
+  if (f.has_event && *f.event != default_event_name) event = std::move(*f.event);
+  return {std::move(*f.channel), *f.data, std::move(event)};
 }
 
 // The 400 message for a body that is not valid JSON, or whose top level is not an
@@ -79,6 +100,32 @@ std::optional<std::string> not_an_object(JsonScanner& sc) {
 
 }  // namespace
 
+bool valid_event_name(std::string_view name) noexcept {
+  if (name.empty() || name.size() > max_event_name) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == ':' || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool reserved_event_name(std::string_view name) noexcept {
+  static constexpr std::string_view reserved[] = {"invalidate",    "error",         "connect",
+                                                  "connect_error", "disconnect",    "disconnecting",
+                                                  "newListener",   "removeListener"};
+  for (std::string_view r : reserved)
+    if (name == r) return true;
+  return false;
+}
+
+std::string event_name_error(std::optional<std::string_view> name) {
+  if (!name || !valid_event_name(*name))
+    return "field 'event' must be a string of 1-64 characters [A-Za-z0-9_:.-]";
+  if (reserved_event_name(*name)) return "field 'event' names a reserved event";
+  return {};
+}
+
 PublishBody parse_publish_body(std::string_view body, ChannelCheck valid_channel) {
   PublishBody out;
   JsonScanner sc(body);
@@ -93,7 +140,7 @@ PublishBody parse_publish_body(std::string_view body, ChannelCheck valid_channel
     return out;
   }
   out.error = field_error(f, valid_channel);
-  if (out.ok()) out.items.push_back({std::move(*f.channel), *f.data});
+  if (out.ok()) out.items.push_back(item_of(f));
   return out;
 }
 
@@ -152,7 +199,7 @@ PublishBody parse_batch_body(std::string_view body, ChannelCheck valid_channel,
     }
   }
   out.items.reserve(items.size());
-  for (Fields& f : items) out.items.push_back({std::move(*f.channel), *f.data});
+  for (Fields& f : items) out.items.push_back(item_of(f));
   return out;
 }
 

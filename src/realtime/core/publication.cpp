@@ -8,11 +8,13 @@
 namespace herald::realtime {
 
 PublicationPtr make_publication(std::string_view channel, std::uint64_t offset,
-                                std::string_view epoch, std::string_view data_json) {
+                                std::string_view epoch, std::string_view data_json,
+                                std::string_view event) {
   auto p = std::make_shared<Publication>();
   p->channel = std::string(channel);
   p->offset = offset;
   p->epoch = std::string(epoch);
+  p->event = std::string(event);
   p->published_at = std::chrono::steady_clock::now();
   if (protocol::is_tag_channel(channel)) {
     if (auto frame = protocol::encode_invalidate_frame(channel, offset, epoch, data_json)) {

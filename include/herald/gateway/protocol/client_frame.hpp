@@ -29,6 +29,8 @@ struct UnsubscribeFrame {
 struct PublishFrame {
   std::string channel;
   std::string data;  ///< raw JSON text of `data`, untouched
+  /// Publication::event (Socket.IO's `emit("publish",{...,event})` only; "" = default).
+  std::string event = {};
 };
 struct PresenceFrame {
   std::string channel;

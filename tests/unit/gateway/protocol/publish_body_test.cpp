@@ -151,4 +151,61 @@ TEST(BatchBody, Errors) {
   EXPECT_EQ(err(deep), "JSON body nested deeper than 32 levels");
 }
 
+TEST(PublishBody, EventIsOptional) {
+  auto b = parse_publish_body(R"({"channel":"c","data":1,"event":"price:update.v-2_x"})", valid);
+  ASSERT_TRUE(b.ok()) << b.error;
+  EXPECT_EQ(b.items[0].event, "price:update.v-2_x");
+  EXPECT_EQ(parse_publish_body(R"({"channel":"c","data":1})", valid).items[0].event, "");
+  // The default spelled out is stored as the default.
+  EXPECT_EQ(
+      parse_publish_body(R"({"channel":"c","data":1,"event":"message"})", valid).items[0].event,
+      "");
+  // Escapes are decoded before the check; the last duplicate wins.
+  EXPECT_EQ(
+      parse_publish_body(R"({"event":1,"channel":"c","data":1,"ev\u0065nt":"\u0070x"})", valid)
+          .items[0]
+          .event,
+      "px");
+  EXPECT_EQ(parse_publish_body(
+                R"({"channel":"c","data":1,"event":")" + std::string(64, 'e') + R"("})", valid)
+                .items[0]
+                .event,
+            std::string(64, 'e'));
+}
+
+TEST(PublishBody, BadEventsAreRefused) {
+  const std::string bad = "field 'event' must be a string of 1-64 characters [A-Za-z0-9_:.-]";
+  for (std::string event : {R"("")", R"("a b")", R"("a/b")", R"("\u00e9")", R"("x\u0000")", "1",
+                            "null", "true", "[]", R"({"e":1})", R"(["price"])"}) {
+    EXPECT_EQ(one_error(R"({"channel":"c","data":1,"event":)" + event + "}"), bad) << event;
+  }
+  EXPECT_EQ(one_error(R"({"channel":"c","data":1,"event":")" + std::string(65, 'e') + R"("})"),
+            bad);
+  for (const char* event : {"invalidate", "error", "connect", "connect_error", "disconnect",
+                            "disconnecting", "newListener", "removeListener"}) {
+    EXPECT_EQ(one_error(R"({"channel":"c","data":1,"event":")" + std::string(event) + R"("})"),
+              "field 'event' names a reserved event")
+        << event;
+  }
+  // Field errors come after the JSON check and the other fields.
+  EXPECT_EQ(one_error(R"({"channel":"c","data":1,"event":"a b")"), "malformed JSON body");
+  EXPECT_EQ(one_error(R"({"channel":"c","data":1,"event":"a\q"})"), "malformed JSON body");
+  EXPECT_EQ(one_error(R"({"channel":"c","event":"a b"})"), "missing field 'data'");
+  EXPECT_EQ(one_error(R"({"channel":"c","event":1,"data":1,"event":"ok"})"), "");
+}
+
+TEST(BatchBody, EventPerItem) {
+  auto b = parse_batch_body(
+      R"({"publications":[{"channel":"a","data":1,"event":"price"},{"channel":"b","data":2}]})",
+      valid, 10);
+  ASSERT_TRUE(b.ok()) << b.error;
+  EXPECT_EQ(b.items[0].event, "price");
+  EXPECT_EQ(b.items[1].event, "");
+  EXPECT_EQ(parse_batch_body(
+                R"({"publications":[{"channel":"a","data":1},{"channel":"b","data":2,"event":7}]})",
+                valid, 10)
+                .error,
+            "publications[1]: field 'event' must be a string of 1-64 characters [A-Za-z0-9_:.-]");
+}
+
 }  // namespace

@@ -6,7 +6,7 @@
 #include "realtime/core/channel_feed.hpp"
 #include "realtime/core/redis_layout.hpp"
 
-#include <herald/gateway/protocol/publish_body.hpp>
+#include <herald/protocol/publish_body.hpp>
 
 #include <cstddef>
 #include <cstdint>

@@ -4,7 +4,7 @@
 // such), a body is accepted exactly when its DOM has the expected fields, and each
 // raw `data` slice is valid JSON equal to the DOM's value (the last duplicate), with
 // the optional `event` checked against its rules and carried ("message" as "").
-#include <herald/gateway/protocol/publish_body.hpp>
+#include <herald/protocol/publish_body.hpp>
 
 #include <boost/json/error.hpp>
 #include <boost/json/parse.hpp>

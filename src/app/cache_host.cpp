@@ -5,7 +5,7 @@
 // offset and epoch.
 #include "app/cache_host.hpp"
 
-#include <herald/gateway/protocol/invalidation.hpp>
+#include <herald/protocol/invalidation.hpp>
 #include <herald/realtime/engine.hpp>
 #include <herald/redis/pool.hpp>
 #include <herald/redis/request.hpp>

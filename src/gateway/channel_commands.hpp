@@ -6,8 +6,8 @@
 #pragma once
 
 #include <herald/gateway/channel_rules.hpp>
-#include <herald/gateway/protocol/client_frame.hpp>
-#include <herald/gateway/protocol/server_frame.hpp>
+#include <herald/protocol/client_frame.hpp>
+#include <herald/protocol/server_frame.hpp>
 
 #include "gateway/server_context.hpp"
 

@@ -1,9 +1,9 @@
 // HttpApi: routes and handlers of the HTTP server API (protocol.md section 2).
 #include "gateway/http_api.hpp"
 
-#include <herald/gateway/protocol/publish_body.hpp>
-#include <herald/gateway/protocol/raw_json.hpp>
-#include <herald/gateway/protocol/server_frame.hpp>
+#include <herald/protocol/publish_body.hpp>
+#include <herald/protocol/raw_json.hpp>
+#include <herald/protocol/server_frame.hpp>
 #include <herald/realtime/memory_engine.hpp>
 
 #include "gateway/channel_commands.hpp"

@@ -6,8 +6,8 @@
 #include "gateway/socketio/engineio_packet.hpp"
 #include "gateway/socketio_session.hpp"
 
-#include <herald/gateway/protocol/publish_body.hpp>
-#include <herald/gateway/protocol/server_frame.hpp>
+#include <herald/protocol/publish_body.hpp>
+#include <herald/protocol/server_frame.hpp>
 
 #include <spdlog/spdlog.h>
 #include <boost/json/serialize.hpp>

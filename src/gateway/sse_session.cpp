@@ -3,7 +3,7 @@
 // of queued events as one gathered write.
 #include "gateway/sse_session.hpp"
 
-#include <herald/gateway/protocol/server_frame.hpp>
+#include <herald/protocol/server_frame.hpp>
 
 #include "gateway/connection.hpp"
 #include "gateway/server_context.hpp"

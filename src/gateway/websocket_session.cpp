@@ -15,8 +15,8 @@
 //     first-frame auth deadline, the token's `exp`, or the 5 s close deadline.
 #include "gateway/websocket_session.hpp"
 
-#include <herald/gateway/protocol/client_frame.hpp>
-#include <herald/gateway/protocol/server_frame.hpp>
+#include <herald/protocol/client_frame.hpp>
+#include <herald/protocol/server_frame.hpp>
 
 #include "gateway/channel_commands.hpp"
 #include "gateway/connection.hpp"

@@ -6,7 +6,7 @@
 #include "realtime/random_id.hpp"
 #include "realtime/redis_scripts.hpp"
 
-#include <herald/gateway/protocol/publish_body.hpp>
+#include <herald/protocol/publish_body.hpp>
 #include <herald/redis/request.hpp>
 #include <herald/redis/streams.hpp>
 

@@ -3,7 +3,7 @@
 // channel's history and by every subscriber's send queue; nobody copies the frame.
 #pragma once
 
-#include <herald/gateway/protocol/stream_position.hpp>
+#include <herald/protocol/stream_position.hpp>
 
 #include <chrono>
 #include <cstdint>

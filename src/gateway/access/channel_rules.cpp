@@ -10,7 +10,7 @@
 // channels that the rules would refuse; it never grants publish.
 // Every check fails closed: an invalid name or an unknown term denies.
 #include <herald/gateway/channel_rules.hpp>
-#include <herald/gateway/protocol/invalidation.hpp>
+#include <herald/protocol/invalidation.hpp>
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 // Engine.IO v4 packet codec (see engineio_packet.hpp).
 #include "gateway/socketio/engineio_packet.hpp"
 
-#include <herald/gateway/protocol/server_frame.hpp>
+#include <herald/protocol/server_frame.hpp>
 
 namespace herald::gateway::socketio {
 

@@ -1,7 +1,7 @@
 // Socket.IO v5 packet codec (see socketio_packet.hpp).
 #include "gateway/socketio/socketio_packet.hpp"
 
-#include <herald/gateway/protocol/server_frame.hpp>
+#include <herald/protocol/server_frame.hpp>
 
 #include <boost/json/parse.hpp>
 

@@ -2,8 +2,8 @@
 // `tag:` channels) exactly once.
 #include <herald/realtime/publication.hpp>
 
-#include <herald/gateway/protocol/invalidation.hpp>
-#include <herald/gateway/protocol/server_frame.hpp>
+#include <herald/protocol/invalidation.hpp>
+#include <herald/protocol/server_frame.hpp>
 
 namespace herald::realtime {
 

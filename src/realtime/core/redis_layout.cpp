@@ -1,7 +1,7 @@
 // redis_layout: key names and payload codecs of the Redis engine.
 #include "realtime/core/redis_layout.hpp"
 
-#include <herald/gateway/protocol/publish_body.hpp>
+#include <herald/protocol/publish_body.hpp>
 
 #include <charconv>
 

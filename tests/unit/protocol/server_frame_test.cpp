@@ -1,5 +1,5 @@
 // Server frame encoders: exact wire text, and every frame parses back as JSON.
-#include <herald/gateway/protocol/server_frame.hpp>
+#include <herald/protocol/server_frame.hpp>
 
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>

@@ -1,7 +1,7 @@
 // Encoders for server -> client frames. Hand-written appends instead of building a
 // json::value: these run once per publication and once per reply, and writing the
 // text directly costs one allocation per frame.
-#include <herald/gateway/protocol/server_frame.hpp>
+#include <herald/protocol/server_frame.hpp>
 
 namespace herald::protocol {
 

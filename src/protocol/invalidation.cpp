@@ -1,8 +1,8 @@
 // The `tag:` channel convention and the `invalidate` frame: see invalidation.hpp.
-#include <herald/gateway/protocol/invalidation.hpp>
+#include <herald/protocol/invalidation.hpp>
 
-#include <herald/gateway/protocol/raw_json.hpp>
-#include <herald/gateway/protocol/server_frame.hpp>
+#include <herald/protocol/raw_json.hpp>
+#include <herald/protocol/server_frame.hpp>
 
 namespace herald::protocol {
 

@@ -5,8 +5,8 @@
 // re-serialised), so it reaches subscribers byte for byte as it was sent.
 #pragma once
 
-#include <herald/gateway/protocol/protocol_error.hpp>
-#include <herald/gateway/protocol/stream_position.hpp>
+#include <herald/protocol/protocol_error.hpp>
+#include <herald/protocol/stream_position.hpp>
 
 #include <cstddef>
 #include <cstdint>

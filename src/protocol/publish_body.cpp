@@ -1,9 +1,9 @@
 // parse_publish_body() / parse_batch_body(): JsonScanner walks the expected shape;
 // every other value is validated and skipped. Field errors are only reported once
 // the whole body proved valid JSON (a malformed body is "malformed", whatever else).
-#include <herald/gateway/protocol/publish_body.hpp>
+#include <herald/protocol/publish_body.hpp>
 
-#include "gateway/protocol/json_scanner.hpp"
+#include "protocol/json_scanner.hpp"
 
 #include <optional>
 

@@ -1,5 +1,5 @@
 // The error category of ProtocolError: names for logs and error_code comparisons.
-#include <herald/gateway/protocol/protocol_error.hpp>
+#include <herald/protocol/protocol_error.hpp>
 
 #include <string>
 

@@ -1,6 +1,6 @@
 // The `tag:` channel convention and the `invalidate` frame (invalidation.hpp): the
 // exact wire text, escaping, and publications without a tags member.
-#include <herald/gateway/protocol/invalidation.hpp>
+#include <herald/protocol/invalidation.hpp>
 
 #include <boost/json/parse.hpp>
 

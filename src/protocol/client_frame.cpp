@@ -1,8 +1,8 @@
 // parse_client_frame(): JSON text -> typed client frame or a 400-class reason.
 // Field checks are explicit so each malformed frame gets a message naming the field.
-#include <herald/gateway/protocol/client_frame.hpp>
+#include <herald/protocol/client_frame.hpp>
 
-#include <herald/gateway/protocol/raw_json.hpp>
+#include <herald/protocol/raw_json.hpp>
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>

@@ -1,6 +1,6 @@
 // Raw-member slicing over already-validated JSON text (see raw_json.hpp). Because the
 // input is known to be valid, the scanner only tracks strings and nesting depth.
-#include <herald/gateway/protocol/raw_json.hpp>
+#include <herald/protocol/raw_json.hpp>
 
 #include <cstddef>
 

@@ -1,6 +1,6 @@
 // parse_publish_body / parse_batch_body: the HTTP publish bodies, malformed input
 // included (the JsonScanner under them must refuse what Boost.JSON refuses).
-#include <herald/gateway/protocol/publish_body.hpp>
+#include <herald/protocol/publish_body.hpp>
 
 #include <gtest/gtest.h>
 

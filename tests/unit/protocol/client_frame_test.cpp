@@ -1,6 +1,6 @@
 // parse_client_frame(): every client frame of protocol.md section 1, and each way a
 // frame can be malformed (400 with a reason naming the field, id echoed when valid).
-#include <herald/gateway/protocol/client_frame.hpp>
+#include <herald/protocol/client_frame.hpp>
 
 #include <gtest/gtest.h>
 

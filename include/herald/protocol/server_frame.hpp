@@ -4,7 +4,7 @@
 // sits inside the frame (history answers reuse that slice instead of re-encoding).
 #pragma once
 
-#include <herald/gateway/protocol/stream_position.hpp>
+#include <herald/protocol/stream_position.hpp>
 
 #include <cstddef>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // JsonScanner: validation rules mirror Boost.JSON's basic_parser with default
 // parse_options (see json_scanner.hpp); fuzz/publish_body_fuzz.cpp checks that they
 // agree on every input.
-#include "gateway/protocol/json_scanner.hpp"
+#include "protocol/json_scanner.hpp"
 
 #include <boost/json/parse.hpp>
 

@@ -90,7 +90,7 @@ asio::awaitable<int> stats(redis::Pool& pool, const Options& o) {
   std::printf("cache %s on %s (%d node%s reporting)\n", o.prefix.c_str(), o.redis_url.c_str(),
               nodes, nodes == 1 ? "" : "s");
   for (const char* k : {"l1_hits", "l1_misses", "l2_hits", "l2_misses", "stale_served", "loads",
-                        "load_errors", "lock_waits", "lock_timeouts", "redis_errors",
+                        "load_errors", "lock_waits", "lock_timeouts", "redis_errors", "writes",
                         "writes_skipped", "invalidations", "l1_entries", "l1_bytes"})
     std::printf("  %-16s %lld\n", k, totals[k]);
   std::printf("  %-16s %.1f %%\n", "hit_ratio", ratio * 100);

@@ -63,8 +63,9 @@ asio::awaitable<void> Cache::Impl::flush_stats(std::shared_ptr<Impl> self) {
     req.push("HSET", stats_key(), "l1_hits", s.l1_hits, "l1_misses", s.l1_misses, "l2_hits",
              s.l2_hits, "l2_misses", s.l2_misses, "stale_served", s.stale_served, "loads", s.loads,
              "load_errors", s.load_errors, "lock_waits", s.lock_waits, "lock_timeouts",
-             s.lock_timeouts, "redis_errors", s.redis_errors, "writes_skipped", s.writes_skipped,
-             "invalidations", s.invalidations, "l1_entries", l1_.size(), "l1_bytes", l1_.bytes());
+             s.lock_timeouts, "redis_errors", s.redis_errors, "writes", s.writes, "writes_skipped",
+             s.writes_skipped, "invalidations", s.invalidations, "l1_entries", l1_.size(),
+             "l1_bytes", l1_.bytes());
     req.push("PEXPIRE", stats_key(), config_.stats_interval.count() * 6);
     co_await pool_->exec_all(req);
   }

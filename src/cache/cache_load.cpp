@@ -235,7 +235,10 @@ asio::awaitable<bool> Cache::Impl::write_back(const std::string& key, const Cach
     co_return false;
   }
   const bool written = reply->as_integer().value_or(0) == 1;
-  if (written) co_await publish("k|" + node_id_ + "|" + key);
+  if (written) {
+    co_await publish("k|" + node_id_ + "|" + key);
+    ++stats_.writes;  // after the notice: a reader of `writes` may rely on it being sent
+  }
   co_return written;
 }
 

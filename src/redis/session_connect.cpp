@@ -199,11 +199,16 @@ asio::awaitable<error_code> connect_direct(RedisStream& stream, RespReader& read
   co_return ec;
 }
 
-/// Asks one sentinel for the master's address ([AUTH], SENTINEL
-/// get-master-addr-by-name), on `stream`, under connect_timeout; closes the stream.
-asio::awaitable<Result<MasterAddress>> ask_sentinel(RedisStream& stream,
-                                                    const ConnectionConfig& config,
-                                                    const SentinelAddress& sentinel) {
+/// Connects to one sentinel (with TLS when the URL says so), sends [AUTH] then
+/// `command`, and reads one answer per command, all under connect_timeout. Returns
+/// the answer to `command`; an AUTH refusal or an error answer is handshake_failed.
+/// The stream stays open and `reader` keeps what followed the answers (a
+/// subscription goes on reading both). The one flow of ask_sentinel and
+/// subscribe_switch_master.
+asio::awaitable<Result<Reply>> sentinel_exchange(RedisStream& stream, RespReader& reader,
+                                                 const ConnectionConfig& config,
+                                                 const SentinelAddress& sentinel,
+                                                 const Request& command) {
   stream.reset();
   RedisUrl url = config.url;  // the TLS options, with the sentinel's address
   url.host = sentinel.host;
@@ -220,10 +225,9 @@ asio::awaitable<Result<MasterAddress>> ask_sentinel(RedisStream& stream,
     else
       req.push("AUTH", opts.user, opts.password);
   }
-  req.push("SENTINEL", "get-master-addr-by-name", opts.master_name);
+  req.append(command);
 
-  RespReader reader{64};
-  Result<MasterAddress> result = Errc::unexpected_reply;
+  Reply last;
   error_code ec = co_await connect_socket(stream.socket(), url);
   if (!ec && tls && !deadline.timed_out()) ec = co_await stream.start_tls(*config.tls, url);
   if (!ec && !deadline.timed_out()) {
@@ -240,11 +244,10 @@ asio::awaitable<Result<MasterAddress>> ask_sentinel(RedisStream& stream,
     }
     if (*next) {
       ++answered;
-      if ((*next)->is_error()) {
+      if ((*next)->is_error())
         ec = make_error_code(Errc::handshake_failed);  // AUTH refused, or no Sentinel
-      } else if (answered == req.size()) {
-        result = MasterAddress::from_reply(**next);
-      }
+      else if (answered == req.size())
+        last = std::move(**next);
       continue;
     }
     auto [rec, n] = co_await stream.async_read_some(asio::buffer(buf), kTuple);
@@ -255,10 +258,23 @@ asio::awaitable<Result<MasterAddress>> ask_sentinel(RedisStream& stream,
     }
   }
   deadline.finish();
-  stream.close();
   if (deadline.timed_out()) co_return Errc::connect_timeout;
   if (ec) co_return ec;
-  co_return result;
+  co_return last;
+}
+
+/// Asks one sentinel for the master's address (SENTINEL get-master-addr-by-name),
+/// on `stream`, under connect_timeout; closes the stream.
+asio::awaitable<Result<MasterAddress>> ask_sentinel(RedisStream& stream,
+                                                    const ConnectionConfig& config,
+                                                    const SentinelAddress& sentinel) {
+  RespReader reader{64};
+  Request command;
+  command.push("SENTINEL", "get-master-addr-by-name", config.url.sentinel.master_name);
+  Result<Reply> answer = co_await sentinel_exchange(stream, reader, config, sentinel, command);
+  stream.close();
+  if (!answer) co_return answer.error();
+  co_return MasterAddress::from_reply(*answer);
 }
 
 /// The sentinel to ask first for a URL: the last one that answered, so that a dead
@@ -396,51 +412,11 @@ namespace {
 asio::awaitable<error_code> subscribe_switch_master(RedisStream& stream, RespReader& reader,
                                                     const ConnectionConfig& config,
                                                     const SentinelAddress& sentinel) {
-  stream.reset();
-  RedisUrl url = config.url;
-  url.host = sentinel.host;
-  url.port = sentinel.port;
-  const bool tls = url.tls.enabled;
-  if (tls && !config.tls) co_return make_error_code(Errc::tls_setup_failed);
-  StreamDeadline deadline{stream, config.connect_timeout};
-  Request req;
-  const SentinelOptions& opts = config.url.sentinel;
-  if (!opts.password.empty()) {
-    if (opts.user.empty())
-      req.push("AUTH", opts.password);
-    else
-      req.push("AUTH", opts.user, opts.password);
-  }
-  req.push("SUBSCRIBE", "+switch-master");
-  error_code ec = co_await connect_socket(stream.socket(), url);
-  if (!ec && tls && !deadline.timed_out()) ec = co_await stream.start_tls(*config.tls, url);
-  if (!ec && !deadline.timed_out()) {
-    auto [wec, written] = co_await asio::async_write(stream, asio::buffer(req.payload()), kTuple);
-    ec = wec;
-  }
-  std::size_t answered = 0;
-  std::array<char, 1024> buf;
-  while (!ec && !deadline.timed_out() && answered < req.size()) {
-    auto next = reader.next();
-    if (!next) {
-      ec = make_error_code(Errc::protocol_error);
-      break;
-    }
-    if (*next) {
-      ++answered;
-      if ((*next)->is_error()) ec = make_error_code(Errc::handshake_failed);
-      continue;
-    }
-    auto [rec, n] = co_await stream.async_read_some(asio::buffer(buf), kTuple);
-    if (rec) {
-      ec = rec;
-    } else if (!reader.feed(buf.data(), n)) {
-      ec = make_error_code(Errc::protocol_error);
-    }
-  }
-  deadline.finish();
-  if (deadline.timed_out()) co_return make_error_code(Errc::connect_timeout);
-  co_return ec;
+  Request command;
+  command.push("SUBSCRIBE", "+switch-master");
+  Result<Reply> confirmation =
+      co_await sentinel_exchange(stream, reader, config, sentinel, command);
+  co_return confirmation ? error_code{} : confirmation.error();
 }
 
 /// A +switch-master message about `master`: ["message", "+switch-master",

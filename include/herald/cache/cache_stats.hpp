@@ -17,6 +17,7 @@ struct CacheStats {
   std::uint64_t lock_waits = 0;      ///< times a caller waited for another node's load
   std::uint64_t lock_timeouts = 0;   ///< waits that gave up and loaded anyway
   std::uint64_t redis_errors = 0;    ///< Redis calls that failed (the cache failed open)
+  std::uint64_t writes = 0;          ///< write-backs stored in Redis, their notice published
   std::uint64_t writes_skipped = 0;  ///< write-backs refused: invalidated during the load
   std::uint64_t invalidations = 0;   ///< keys, tags and namespaces invalidated here
 

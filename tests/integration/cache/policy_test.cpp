@@ -35,11 +35,10 @@ TEST(CachePolicy, L2HitFillsL1AndStatsCount) {
     auto r = co_await a.cache.get_or_set(key, l.loader(), policy);
     CO_ASSERT_TRUE(r.has_value());
     EXPECT_EQ(r->source, CacheSource::loader);
-    // The write-back is asynchronous to the caller: wait until it is in Redis and
-    // its write notice has reached B (which would otherwise drop B's L1 copy).
-    CO_ASSERT_TRUE(co_await wait_until([&] {
-      return server.cli({"EXISTS", entry_key(key)}) == "1";
-    }));
+    // The write-back is asynchronous to the caller: wait until it is in Redis and its
+    // write notice published (`writes` counts after that), then until the notice has
+    // reached B (which would otherwise drop B's L1 copy between B's two reads).
+    CO_ASSERT_TRUE(co_await wait_until([&] { return a.cache.stats().writes == 1; }));
     CO_ASSERT_TRUE(co_await bus_barrier(a, b));
     r = co_await b.cache.get_or_set(key, l.loader(), policy);
     CO_ASSERT_TRUE(r.has_value());
@@ -245,7 +244,8 @@ TEST(CachePolicy, NegativeCaching) {
     CO_ASSERT_TRUE(co_await a.ready());
     CO_ASSERT_TRUE(co_await b.ready());
     CachePolicy policy = plain_policy();
-    policy.negative_ttl = 500ms;
+    // Long enough that the steps below, on a loaded machine, all happen within it.
+    policy.negative_ttl = 2s;
     const std::string key = "users:user:404";
     TestLoader l(ex);
     l.value = std::nullopt;
@@ -263,7 +263,7 @@ TEST(CachePolicy, NegativeCaching) {
     }));
     const long pttl = std::stol(server.cli({"PTTL", entry_key(key)}));
     EXPECT_GT(pttl, 0);
-    EXPECT_LE(pttl, 500);
+    EXPECT_LE(pttl, 2000);
     CO_ASSERT_TRUE(co_await bus_barrier(a, b));
     r = co_await b.cache.get_or_set(key, l.loader(), policy);
     CO_ASSERT_TRUE(r.has_value());
@@ -271,7 +271,11 @@ TEST(CachePolicy, NegativeCaching) {
     EXPECT_EQ(r->source, CacheSource::l2);
     EXPECT_EQ(l.calls, 1);
 
-    co_await sleep_for(700ms);  // the negative ttl must pass
+    // The negative ttl passes: the Redis entry expires, and A's L1 copy, which carries
+    // the same absolute expiry (expires_ms), no later than it.
+    CO_ASSERT_TRUE(co_await wait_until([&] {
+      return server.cli({"EXISTS", entry_key(key)}) == "0";
+    }));
     l.value = "created";
     r = co_await a.cache.get_or_set(key, l.loader(), policy);
     CO_ASSERT_TRUE(r.has_value());
@@ -296,6 +300,10 @@ TEST(CachePolicy, StaleWhileRevalidate) {
     EXPECT_EQ(r->value, "v#1");
     co_await sleep_for(500ms);  // past the ttl, within the grace
 
+    // The entry keeps the expiry it was written with; the refresh writes with a ttl
+    // long enough that the fresh value cannot go stale again before the last read,
+    // however loaded the machine.
+    policy.ttl = 60s;
     l.held = true;  // the refresh will wait: the stale answer must not
     r = co_await a.cache.get_or_set(key, l.loader(), policy);
     CO_ASSERT_TRUE(r.has_value());
@@ -335,7 +343,8 @@ TEST(CachePolicy, FailSafeServesStaleAndThrottlesTheLoader) {
     CachePolicy policy = plain_policy();
     policy.ttl = 200ms;
     policy.fail_safe_max = 60s;
-    policy.fail_safe_throttle = 1s;
+    // Long enough that the reads "within the throttle" below fit in it on a loaded machine.
+    policy.fail_safe_throttle = 3s;
     const std::string key = "products:product:fs";
     TestLoader l(ex);
     auto r = co_await a.cache.get_or_set(key, l.loader(), policy);
@@ -364,7 +373,7 @@ TEST(CachePolicy, FailSafeServesStaleAndThrottlesTheLoader) {
     EXPECT_TRUE(r->stale);
     EXPECT_EQ(l.calls, 2);
 
-    co_await sleep_for(1200ms);  // past the throttle: the origin is asked again
+    co_await sleep_for(3200ms);  // past the throttle: the origin is asked again
     l.fail = false;
     r = co_await a.cache.get_or_set(key, l.loader(), policy);
     CO_ASSERT_TRUE(r.has_value());

@@ -219,14 +219,10 @@ asio::awaitable<bool> ClusterClient::refresh_from(Pool& pool, const std::string&
   co_return true;
 }
 
-asio::awaitable<Result<std::vector<Reply>>> ClusterClient::exec_on(Pool& pool,
-                                                                   const Request& request) {
-  auto replies = co_await pool.exec_all(request);
-  // A dead or hung primary: the cluster may be promoting its replica.
+void ClusterClient::refresh_if_down(const Result<std::vector<Reply>>& replies) {
   if (!replies && (replies.error() == Errc::not_connected ||
                    replies.error() == Errc::connection_lost || replies.error() == Errc::timeout))
     request_refresh();
-  co_return replies;
 }
 
 asio::awaitable<Result<std::vector<Reply>>> ClusterClient::exec_everywhere(const Request& request) {
@@ -238,7 +234,8 @@ asio::awaitable<Result<std::vector<Reply>>> ClusterClient::exec_everywhere(const
   Result<std::vector<Reply>> first = Errc::not_connected;
   bool have_first = false;
   for (Pool* pool : pools) {
-    auto replies = co_await exec_on(*pool, request);
+    auto replies = co_await pool->exec_all(request);
+    refresh_if_down(replies);
     if (!replies) co_return replies;
     for (const auto& r : *replies)
       if (r.is_error()) co_return replies;
@@ -270,7 +267,8 @@ asio::awaitable<Result<std::vector<Reply>>> ClusterClient::exec_all(const Reques
     ++stats_.rejected;
     co_return Errc::not_connected;
   }
-  auto replies = co_await exec_on(*pool, request);
+  auto replies = co_await pool->exec_all(request);
+  refresh_if_down(replies);
   if (!replies || route.cross_slot || stopped_) co_return replies;
   std::optional<Redirect> redirect;
   for (const auto& r : *replies) {
@@ -286,13 +284,16 @@ asio::awaitable<Result<std::vector<Reply>>> ClusterClient::exec_all(const Reques
     map_.assign(redirect->slot, target);
     map_changed();
     request_refresh();
-    co_return co_await exec_on(to, request);
+    auto moved = co_await to.exec_all(request);
+    refresh_if_down(moved);
+    co_return moved;
   }
   Request asking;
   asking.push("ASKING");
   asking.append(request);
   asking.timeout = request.timeout;
-  auto answered = co_await exec_on(to, asking);
+  auto answered = co_await to.exec_all(asking);
+  refresh_if_down(answered);
   if (answered && !answered->empty()) answered->erase(answered->begin());
   co_return answered;
 }

@@ -99,7 +99,11 @@ class ClusterClient : public std::enable_shared_from_this<ClusterClient> {
   boost::asio::awaitable<void> refresher(std::shared_ptr<ClusterClient> self);
   boost::asio::awaitable<bool> refresh_from(Pool& pool, const std::string& host);
   boost::asio::awaitable<Result<std::vector<Reply>>> exec_everywhere(const Request& request);
-  boost::asio::awaitable<Result<std::vector<Reply>>> exec_on(Pool& pool, const Request& request);
+  /// After a node's answer: a dead or hung primary (not connected, connection lost,
+  /// timeout) asks for a map refresh, since the cluster may be promoting its replica.
+  /// Inline at each call site rather than a wrapping coroutine: a coroutine frame per
+  /// request is what the cluster path costs over a single server.
+  void refresh_if_down(const Result<std::vector<Reply>>& replies);
 
   executor_type ex_;
   ConnectionConfig config_;

@@ -48,6 +48,7 @@ class Connection::Impl final : public RedisSession {
   }
 
   asio::awaitable<Result<std::vector<Reply>>> exec_all(const Request& request) {
+    auto self = shared_from_this();  // alive until the answer, whoever drops the Connection
     if (!up()) {
       ++stats_.rejected;
       co_return Errc::not_connected;
@@ -166,13 +167,12 @@ void Connection::stop() {
   impl_->stop_all();
 }
 
+// Not a coroutine: it hands out the awaitable of the client that does the work, so a
+// request costs no extra frame here. Each of those keeps itself alive across its
+// suspensions (shared_from_this), as this wrapper used to.
 asio::awaitable<Result<std::vector<Reply>>> Connection::exec_all(const Request& request) {
-  if (cluster_) {
-    auto cluster = cluster_;  // keeps the client alive across the suspension
-    co_return co_await cluster->exec_all(request);
-  }
-  auto impl = impl_;  // keeps the Impl alive across the suspension
-  co_return co_await impl->exec_all(request);
+  if (cluster_) return cluster_->exec_all(request);
+  return impl_->exec_all(request);
 }
 
 asio::awaitable<Result<Reply>> Connection::exec(const Request& request) {

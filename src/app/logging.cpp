@@ -31,7 +31,7 @@ std::string iso_utc(std::chrono::system_clock::time_point t) {
   const std::time_t tt = static_cast<std::time_t>(secs.count());
   std::tm tm{};
   ::gmtime_r(&tt, &tm);
-  char buf[40];
+  char buf[128];  // room for any int the fields could hold (-Wformat-truncation)
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<int>(micros));

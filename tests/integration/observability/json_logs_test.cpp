@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <vector>
 
@@ -64,7 +66,7 @@ TEST(JsonLogs, ServeLogsLifecycleAndApiEventsAsJsonLines) {
     c.send(R"({"type":"subscribe","channel":"news","id":2})");
     ASSERT_EQ(c.next_json().at("type").as_string(), "reply");
     ASSERT_EQ(http_publish(port, "news", R"({"n":1})").status, 200u);
-    ASSERT_EQ(c.next_json().at("type").as_string(), "publication");
+    ASSERT_EQ(c.next_json().at("type").as_string(), "message");
   }  // the client drops its socket
   EXPECT_EQ(http_request(port, http::verb::get, "/api/history/news").status, 200u);
 

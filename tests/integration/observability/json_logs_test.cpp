@@ -155,6 +155,35 @@ TEST(JsonLogs, AuthDisconnectIsAnEventWithItsReason) {
   EXPECT_EQ(str(*e, "level"), "info");
   // info: the per-connection debug events stay out.
   EXPECT_EQ(find_event(lines, "connection_open"), nullptr);
+  // The same close in the metrics: reason auth, once.
+  const std::string metric = R"(herald_disconnects_total{reason="auth"} 1)";
+  EXPECT_TRUE(wait_until([&] {
+    return herald.get("/metrics").second.find(metric + "\n") != std::string::npos;
+  })) << herald.get("/metrics").second;
+}
+
+TEST(JsonLogs, SseStreamOpensAndClosesWithItsFields) {
+  HeraldChild herald("serve", {"--log-format", "json", "--log-level", "debug", "--threads", "1"});
+  {
+    SseClient sse(herald.port(), "/sse?channel=feed");
+    ASSERT_NE(sse.read_until("event: subscribe").find("event: subscribe"), std::string::npos);
+  }  // the client goes away
+  std::vector<json::object> lines;
+  ASSERT_TRUE(wait_until([&] {
+    lines = parse_lines(herald.log());
+    return find_event(lines, "connection_close") != nullptr;
+  })) << herald.log();
+  const auto* open = find_event(lines, "connection_open");
+  ASSERT_NE(open, nullptr);
+  EXPECT_EQ(str(*open, "transport"), "sse");
+  EXPECT_TRUE(str(*open, "remote").starts_with("127.0.0.1:"));
+  const auto* sub = find_event(lines, "subscribe");
+  ASSERT_NE(sub, nullptr);
+  EXPECT_EQ(str(*sub, "channel"), "feed");
+  const auto* close = find_event(lines, "connection_close");
+  EXPECT_EQ(str(*close, "transport"), "sse");
+  EXPECT_EQ(str(*close, "conn"), str(*open, "conn"));
+  EXPECT_EQ(str(*close, "reason"), "client");
 }
 
 TEST(JsonLogs, DemoLogsItsApiCallsAsJsonLines) {

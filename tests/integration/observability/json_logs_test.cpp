@@ -186,6 +186,27 @@ TEST(JsonLogs, SseStreamOpensAndClosesWithItsFields) {
   EXPECT_EQ(str(*close, "reason"), "client");
 }
 
+TEST(JsonLogs, SocketIoConnectionIsLoggedUnderItsTransport) {
+  HeraldChild herald("serve", {"--log-format", "json", "--log-level", "debug", "--threads", "1"});
+  {
+    WsClient c(herald.port(), "/socket.io/?EIO=4&transport=websocket");
+    ASSERT_TRUE(c.connected());
+    ASSERT_TRUE(c.next().value_or("").starts_with("0{"));  // Engine.IO open
+  }
+  std::vector<json::object> lines;
+  ASSERT_TRUE(wait_until([&] {
+    lines = parse_lines(herald.log());
+    return find_event(lines, "connection_close") != nullptr;
+  })) << herald.log();
+  const auto* open = find_event(lines, "connection_open");
+  ASSERT_NE(open, nullptr);
+  EXPECT_EQ(str(*open, "transport"), "socketio");
+  EXPECT_TRUE(str(*open, "remote").starts_with("127.0.0.1:"));
+  const auto* close = find_event(lines, "connection_close");
+  EXPECT_EQ(str(*close, "transport"), "socketio");
+  EXPECT_EQ(str(*close, "reason"), "client");
+}
+
 TEST(JsonLogs, DemoLogsItsApiCallsAsJsonLines) {
   if (!HERALD_TEST_DEMO) GTEST_SKIP() << "herald built without the examples (no `herald demo`)";
   HeraldChild herald("demo", {"--db", "demo.db", "--log-format", "json", "--log-level", "debug",

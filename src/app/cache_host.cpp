@@ -47,11 +47,17 @@ std::string render(const cache::CacheStats& s, std::size_t l1_entries, std::size
     out += std::string("# HELP herald_cache_") + name + " " + help + "\n# TYPE herald_cache_" +
            name + " counter\nherald_cache_" + name + " " + std::to_string(v) + "\n";
   };
-  counter("l1_hits_total", "L1 (in-process) hits.", s.l1_hits);
-  counter("l1_misses_total", "L1 misses.", s.l1_misses);
-  counter("l2_hits_total", "L2 (Redis) hits.", s.l2_hits);
-  counter("l2_misses_total", "L2 misses.", s.l2_misses);
-  counter("stale_served_total", "Stale answers (stale-while-revalidate, fail-safe).",
+  // Lookups by level: label `level` = l1 (in process) | l2 (Redis).
+  auto by_level = [&](const char* name, const char* help, std::uint64_t l1, std::uint64_t l2) {
+    out += std::string("# HELP herald_cache_") + name + " " + help + "\n# TYPE herald_cache_" +
+           name + " counter\n";
+    out += std::string("herald_cache_") + name + "{level=\"l1\"} " + std::to_string(l1) + "\n";
+    out += std::string("herald_cache_") + name + "{level=\"l2\"} " + std::to_string(l2) + "\n";
+  };
+  by_level("hits_total", "Cache hits by level (l1: in process, l2: Redis).", s.l1_hits, s.l2_hits);
+  by_level("misses_total", "Cache misses by level (an L1 miss goes on to L2 when there is one).",
+           s.l1_misses, s.l2_misses);
+  counter("stale_total", "Stale answers (stale-while-revalidate, fail-safe), either level.",
           s.stale_served);
   counter("loads_total", "Loader calls.", s.loads);
   counter("load_errors_total", "Loader failures and hard timeouts.", s.load_errors);

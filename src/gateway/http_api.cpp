@@ -9,6 +9,7 @@
 #include "gateway/channel_commands.hpp"
 #include "gateway/server_context.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -112,7 +113,12 @@ std::optional<std::string_view> HttpApi::own_path(std::string_view path,
   return std::nullopt;
 }
 
+void HttpApi::log_channel(std::string_view channel) {
+  if (spdlog::should_log(spdlog::level::debug)) logged_channel_.assign(channel);
+}
+
 awaitable<HttpResponse> HttpApi::handle(const HttpRequest& req, bool loopback) {
+  logged_channel_.clear();
   try {
     auto url = boost::urls::parse_origin_form(req.target());
     if (!url) co_return json_error(req, 400, "bad request target");
@@ -187,6 +193,7 @@ awaitable<HttpResponse> HttpApi::publish(const HttpRequest& req) {
   protocol::PublishBody body = protocol::parse_publish_body(req.body(), valid_channel_name);
   if (!body.ok()) co_return json_error(req, 400, body.error);
   protocol::PublishItem& item = body.items.front();
+  log_channel(item.channel);
   if (!has_room()) co_await wait_for_room();
   realtime::Result<realtime::StreamPosition> r = realtime::StreamPosition{};
   if (ctx_.memory_engine != nullptr) {
@@ -309,6 +316,7 @@ awaitable<HttpResponse> HttpApi::invalidate(const HttpRequest& req) {
 }
 
 awaitable<HttpResponse> HttpApi::app(const HttpRequest& req) {
+  logged_channel_.clear();
   if (!ctx_.options.app_handler) co_return json_error(req, 404, "not found");
   auto url = boost::urls::parse_origin_form(req.target());
   AppRequest in;
@@ -334,6 +342,7 @@ awaitable<HttpResponse> HttpApi::app(const HttpRequest& req) {
 }
 
 awaitable<HttpResponse> HttpApi::presence(const HttpRequest& req, std::string_view channel) {
+  log_channel(channel);
   if (!valid_channel_name(channel)) co_return json_error(req, 400, "invalid channel name");
   auto r = co_await ctx_.engine->presence_count(std::string(channel));
   if (!r) co_return json_error(req, realtime::wire_code(r.error()), r.error().message());
@@ -341,6 +350,7 @@ awaitable<HttpResponse> HttpApi::presence(const HttpRequest& req, std::string_vi
 }
 
 awaitable<HttpResponse> HttpApi::history(const HttpRequest& req, std::string_view channel) {
+  log_channel(channel);
   if (!valid_channel_name(channel)) co_return json_error(req, 400, "invalid channel name");
   auto url = boost::urls::parse_origin_form(req.target());
   std::optional<realtime::StreamPosition> since;

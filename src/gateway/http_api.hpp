@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace herald::gateway {
@@ -46,6 +47,10 @@ class HttpApi {
   /// `loopback` tells whether the client connected from a loopback address.
   boost::asio::awaitable<HttpResponse> handle(const HttpRequest& req, bool loopback);
 
+  /// The channel of the last request handled (publish, presence, history), for its
+  /// http_request log event; empty for other requests or when debug logging is off.
+  const std::string& logged_channel() const noexcept { return logged_channel_; }
+
  private:
   boost::asio::awaitable<HttpResponse> publish(const HttpRequest& req);
   boost::asio::awaitable<HttpResponse> batch(const HttpRequest& req);
@@ -59,8 +64,12 @@ class HttpApi {
   /// Waits while the shards' send queues hold more than the backpressure limit.
   boost::asio::awaitable<void> wait_for_room();
 
+  /// Remembers `channel` for logged_channel() when debug logging is on.
+  void log_channel(std::string_view channel);
+
   ServerContext& ctx_;
   Shard& shard_;
+  std::string logged_channel_;
 };
 
 }  // namespace herald::gateway

@@ -2,6 +2,8 @@
 #include "gateway/http_session.hpp"
 
 #include "gateway/http_api.hpp"
+#include "gateway/http_endpoint.hpp"
+#include "gateway/log_event.hpp"
 #include "gateway/log_throttle.hpp"
 #include "gateway/request_head.hpp"
 #include "gateway/server_context.hpp"
@@ -35,6 +37,26 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using asio::awaitable;
 using asio::use_awaitable;
+
+// The http_request event of one answered API (or app) request: at debug, so that a
+// publish-heavy load costs a level check per request.
+void log_request(const HttpRequest& req, HttpEndpoint endpoint, std::string_view path,
+                 unsigned status, std::chrono::steady_clock::duration took,
+                 const asio::ip::tcp::endpoint& remote, const std::string& channel) {
+  LogEvent e(spdlog::level::debug, "http_request");
+  if (!e.enabled()) return;
+  const std::string peer = remote.address().to_string() + ":" + std::to_string(remote.port());
+  e.add("method", std::string_view(req.method_string()))
+      .add("endpoint", to_string(endpoint))
+      .add("path", path)
+      .add("status", status)
+      .add("duration_ms", static_cast<std::int64_t>(
+                              std::chrono::duration_cast<std::chrono::milliseconds>(took).count()))
+      .add("remote", peer)
+      .add("auth", req[http::field::authorization].empty() ? "none" : "api_key");
+  if (!channel.empty()) e.add("channel", channel);
+  e.emit();
+}
 
 // Outcome of the checks before an upgrade: an error status, or who is connecting.
 struct Admission {
@@ -135,7 +157,8 @@ struct Upgrade {
 // is admitted as a WebSocket/SSE upgrade. A separate coroutine so that its parser,
 // buffers and API state are freed before the long-lived session starts.
 awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shard,
-                                                 asio::ip::tcp::socket socket, bool loopback) {
+                                                 asio::ip::tcp::socket socket,
+                                                 asio::ip::tcp::endpoint remote, bool loopback) {
   beast::tcp_stream stream(std::move(socket));
   boost::system::error_code ec;
   // Plain HTTP connections (keep-alive ones idle between requests included) have a cap
@@ -215,6 +238,15 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
         co_return Upgrade{stream.release_socket(), sse, false, std::move(req),
                           std::move(a.identity)};
       }
+      LogEvent refused(spdlog::level::debug, "connection_refused");
+      if (refused.enabled()) {
+        const std::string peer = remote.address().to_string() + ":" + std::to_string(remote.port());
+        refused.add("transport", sse ? "sse" : "ws")
+            .add("status", a.status)
+            .add("reason", a.message)
+            .add("remote", peer)
+            .emit();
+      }
       auto res = json_error(req, a.status, a.message);
       co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
       if (ec || !res.keep_alive()) co_return std::nullopt;
@@ -287,11 +319,16 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
       continue;
     }
     HttpResponse res;
+    const auto started = std::chrono::steady_clock::now();
     if (own) {
       res = co_await api.handle(req, loopback);
     } else {
       res = co_await api.app(req);
     }
+    const auto took = std::chrono::steady_clock::now() - started;
+    const HttpEndpoint endpoint = http_endpoint_of(path, own);
+    shard.metrics().observe_http(endpoint, res.result_int(), took);
+    log_request(req, endpoint, path, res.result_int(), took, remote, api.logged_channel());
     if (ctx.stopping.load()) res.keep_alive(false);
     if (req.method() == http::verb::head) {  // the head of the GET answer, no body
       std::size_t length = res.body().size();
@@ -315,7 +352,7 @@ awaitable<void> run_http_session(ServerContext& ctx, Shard& shard, asio::ip::tcp
     // The HTTP state (parser, buffers, stream timers) is freed before a real-time
     // session starts: it would otherwise sit in this frame for the connection's life.
     std::optional<Upgrade> upgrade =
-        co_await serve_requests(ctx, shard, std::move(socket), loopback);
+        co_await serve_requests(ctx, shard, std::move(socket), remote, loopback);
     if (!upgrade) co_return;
     // Spawned rather than awaited: this frame (and its caller's) would otherwise stay
     // allocated for the connection's whole life.

@@ -4,15 +4,38 @@
 #include <fmt/format.h>
 
 namespace herald::gateway {
+namespace {
 
-void ShardMetrics::observe_latency(std::chrono::steady_clock::duration d) noexcept {
-  double seconds = std::chrono::duration<double>(d).count();
-  std::size_t i = 0;
-  while (i < latency_buckets.size() && seconds > latency_buckets[i]) ++i;
-  latency[i].fetch_add(1, std::memory_order_relaxed);
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
-  latency_sum_ns.fetch_add(ns > 0 ? static_cast<std::uint64_t>(ns) : 0, std::memory_order_relaxed);
+/// The `# HELP` and `# TYPE` lines of one family.
+void family(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+  out += fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n", name, help, type);
 }
+
+/// The bucket, sum and count lines of one histogram series: `cells(shard)` is its
+/// HistogramCells on each shard; `labels` is "" or `key="value",` (trailing comma,
+/// for the `le` label).
+template <std::size_t N, class Cells>
+void histogram_series(std::string& out, std::string_view name, std::string_view labels,
+                      const std::array<double, N>& bounds,
+                      const std::vector<std::unique_ptr<ShardMetrics>>& shards, Cells cells) {
+  std::uint64_t cumulative = 0;
+  std::uint64_t sum_ns = 0;
+  for (const auto& s : shards) sum_ns += cells(*s).sum_ns.load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i <= N; ++i) {
+    for (const auto& s : shards) cumulative += cells(*s).counts[i].load(std::memory_order_relaxed);
+    if (i < N) {
+      out += fmt::format("{}_bucket{{{}le=\"{}\"}} {}\n", name, labels, bounds[i], cumulative);
+    } else {
+      out += fmt::format("{}_bucket{{{}le=\"+Inf\"}} {}\n", name, labels, cumulative);
+    }
+  }
+  const std::string braces =
+      labels.empty() ? std::string() : fmt::format("{{{}}}", labels.substr(0, labels.size() - 1));
+  out += fmt::format("{}_sum{} {}\n{}_count{} {}\n", name, braces,
+                     static_cast<double>(sum_ns) / 1e9, name, braces, cumulative);
+}
+
+}  // namespace
 
 Metrics::Metrics(std::size_t shards) {
   for (std::size_t i = 0; i < shards; ++i) shards_.push_back(std::make_unique<ShardMetrics>());
@@ -33,7 +56,8 @@ std::string Metrics::render(std::int64_t channels) const {
   };
   std::string out;
   auto metric = [&out](const char* name, const char* type, const char* help, std::int64_t value) {
-    out += fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type, value);
+    family(out, name, type, help);
+    out += fmt::format("{} {}\n", name, value);
   };
   metric("herald_connections", "gauge", "Open WebSocket, SSE and Socket.IO connections.",
          sum(&ShardMetrics::connections));
@@ -45,6 +69,9 @@ std::string Metrics::render(std::int64_t channels) const {
   metric("herald_send_queue_bytes", "gauge", "Bytes queued to clients, not yet written.",
          sum(&ShardMetrics::queued_bytes));
   if (channels >= 0) metric("herald_channels", "gauge", "Channels held by the engine.", channels);
+  metric("herald_connections_opened_total", "counter",
+         "Real-time connections (WebSocket, SSE, Socket.IO) started.",
+         sum(&ShardMetrics::connections_opened));
   metric("herald_messages_in_total", "counter", "Client frames received.",
          sum(&ShardMetrics::messages_in));
   metric("herald_bytes_in_total", "counter", "Client frame bytes received.",
@@ -55,8 +82,6 @@ std::string Metrics::render(std::int64_t channels) const {
          sum(&ShardMetrics::bytes_out));
   metric("herald_publications_total", "counter", "Publications accepted.",
          sum(&ShardMetrics::publications));
-  metric("herald_slow_consumers_total", "counter", "Connections dropped as slow consumers (3008).",
-         sum(&ShardMetrics::slow_consumers));
   metric("herald_rate_limited_total", "counter", "Client frames refused with 429.",
          sum(&ShardMetrics::rate_limited));
   metric("herald_rejected_connections_total", "counter",
@@ -65,22 +90,40 @@ std::string Metrics::render(std::int64_t channels) const {
          "Failed accepts (out of descriptors and the like), each followed by a 50 ms back-off.",
          sum(&ShardMetrics::accept_failures));
 
-  const char* name = "herald_publish_deliver_latency_seconds";
-  out += fmt::format(
-      "# HELP {0} Time from publish accepted to frame written to the client.\n# TYPE {0} "
-      "histogram\n",
-      name);
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i <= latency_buckets.size(); ++i) {
-    for (const auto& s : shards_) cumulative += s->latency[i].load(std::memory_order_relaxed);
-    if (i < latency_buckets.size()) {
-      out += fmt::format("{}_bucket{{le=\"{}\"}} {}\n", name, latency_buckets[i], cumulative);
-    } else {
-      out += fmt::format("{}_bucket{{le=\"+Inf\"}} {}\n", name, cumulative);
+  family(out, "herald_disconnects_total", "counter",
+         "Real-time connections ended, by reason (each connection once).");
+  for (std::size_t r = 0; r < disconnect_reason_count; ++r) {
+    std::uint64_t n = 0;
+    for (const auto& s : shards_) n += s->disconnects[r].load(std::memory_order_relaxed);
+    out += fmt::format("herald_disconnects_total{{reason=\"{}\"}} {}\n", disconnect_reason_names[r],
+                       n);
+  }
+
+  family(out, "herald_http_requests_total", "counter",
+         "HTTP API requests answered, by endpoint and status class.");
+  for (std::size_t e = 0; e < http_endpoint_count; ++e) {
+    for (std::size_t c = 0; c < http_status_classes.size(); ++c) {
+      std::uint64_t n = 0;
+      for (const auto& s : shards_) n += s->http_requests[e][c].load(std::memory_order_relaxed);
+      if (n == 0 && c != 1) continue;  // 2xx always; other classes once seen
+      out += fmt::format("herald_http_requests_total{{endpoint=\"{}\",status=\"{}\"}} {}\n",
+                         http_endpoint_names[e], http_status_classes[c], n);
     }
   }
-  double sum_seconds = static_cast<double>(sum(&ShardMetrics::latency_sum_ns)) / 1e9;
-  out += fmt::format("{}_sum {}\n{}_count {}\n", name, sum_seconds, name, cumulative);
+  family(out, "herald_http_request_duration_seconds", "histogram",
+         "HTTP API request duration, from the parsed request to the answer ready to write.");
+  for (std::size_t e = 0; e < http_endpoint_count; ++e) {
+    histogram_series(
+        out, "herald_http_request_duration_seconds",
+        fmt::format("endpoint=\"{}\",", http_endpoint_names[e]), http_duration_buckets,
+        shards_, [e](const ShardMetrics& s) -> const auto& { return s.http_duration[e]; });
+  }
+
+  family(out, "herald_publish_deliver_latency_seconds", "histogram",
+         "Time from publish accepted to frame written to the client (its count: deliveries).");
+  histogram_series(
+      out, "herald_publish_deliver_latency_seconds", "", latency_buckets, shards_,
+      [](const ShardMetrics& s) -> const auto& { return s.latency; });
   return out;
 }
 

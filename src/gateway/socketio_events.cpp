@@ -2,6 +2,7 @@
 // Socket.IO CONNECT with its auth, and the events mapped onto Herald's channels
 // (docs/protocol.md, "Socket.IO compatibility").
 #include "gateway/channel_commands.hpp"
+#include "gateway/log_event.hpp"
 #include "gateway/server_context.hpp"
 #include "gateway/socketio/engineio_packet.hpp"
 #include "gateway/socketio_session.hpp"
@@ -95,7 +96,12 @@ awaitable<void> SocketIoSession::handle(std::string_view text) {
   if (verdict != RateLimiter::Verdict::allow) {
     shard_.metrics().rate_limited.fetch_add(1, std::memory_order_relaxed);
     if (verdict == RateLimiter::Verdict::disconnect) {
-      spdlog::warn("conn={} kept exceeding the rate limit: disconnecting", id_);
+      LogEvent(spdlog::level::warn, "rate_limit_disconnect",
+               "kept exceeding the rate limit: disconnecting")
+          .add("conn", id_)
+          .add("transport", "socketio")
+          .add("user", identity_.user)
+          .emit();
       close(1008, "rate limit exceeded", true);
     }
     co_return;  // a refused packet is dropped (an event with an ack id never gets it)
@@ -161,7 +167,10 @@ awaitable<void> SocketIoSession::on_connect(const SocketIoPacket& p) {
     }
     auto who = ctx_.access.authenticate(*token);
     if (!who) {
-      spdlog::info("conn={} bad token in Socket.IO CONNECT", id_);
+      LogEvent(spdlog::level::info, "auth_failed", "bad token in Socket.IO CONNECT")
+          .add("conn", id_)
+          .add("transport", "socketio")
+          .emit();
       send(socketio::encode_connect_error_frame("/", "invalid or expired token"));
       co_return;
     }
@@ -258,7 +267,7 @@ awaitable<bool> SocketIoSession::subscribe(std::optional<std::uint64_t> id,
                                            std::optional<realtime::StreamPosition> since) {
   SubscriptionFlow::Outcome r = co_await flow_.subscribe(channel, since, identity_);
   if (r.code != 0) {
-    if (!id) spdlog::info("conn={} socket.io subscribe {} refused: {}", id_, channel, r.message);
+    // Logged by the flow (subscribe_refused).
     ack_error(id, r.code, r.message);
     co_return false;
   }

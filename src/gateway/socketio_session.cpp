@@ -4,6 +4,7 @@
 // that an idle Socket.IO connection costs about what a native one does.
 #include "gateway/socketio_session.hpp"
 
+#include "gateway/log_event.hpp"
 #include "gateway/server_context.hpp"
 #include "gateway/socketio/engineio_packet.hpp"
 #include "gateway/token_lifetime.hpp"
@@ -59,7 +60,7 @@ SocketIoSession::SocketIoSession(ServerContext& ctx, Shard& shard, std::optional
       sid_(random_sid()),
       identity_(identity.value_or(Identity{})),
       preauthenticated_(identity.has_value()),
-      flow_(ctx, shard, *this, "socket.io"),
+      flow_(ctx, shard, *this, "socketio"),
       limiter_(ctx.options.client_rate_limit) {
   if (!ws_) polling_ = std::make_unique<Polling>(shard.context().get_executor());
   flow_.queue().set_limit(
@@ -101,7 +102,13 @@ std::string SocketIoSession::start() {
   shard_.attach(this);
   shard_.metrics().connections.fetch_add(1, std::memory_order_relaxed);
   shard_.metrics().socketio_connections.fetch_add(1, std::memory_order_relaxed);
-  spdlog::debug("conn={} socket.io open", id_);
+  std::string remote;  // long-polling: no socket of its own
+  if (ws_) {
+    beast::error_code ec;
+    auto peer = beast::get_lowest_layer(*ws_).remote_endpoint(ec);
+    if (!ec) remote = peer.address().to_string() + ":" + std::to_string(peer.port());
+  }
+  flow_.opened(remote);
   socketio::EngineIoOpen open;
   open.sid = sid_;
   open.websocket_upgrade = polling_ != nullptr;
@@ -174,8 +181,12 @@ awaitable<void> SocketIoSession::read_message(Ptr self, std::size_t first_bytes)
 void SocketIoSession::finish(beast::error_code ec) {
   if (dead_) return;
   if (ws_ && ws_->next_layer().overflowed()) {
-    shard_.metrics().slow_consumers.fetch_add(1, std::memory_order_relaxed);
-    spdlog::warn("conn={} left control frames unread: closed", id_);
+    flow_.closing(DisconnectReason::slow_consumer, 0);
+    LogEvent(spdlog::level::warn, "slow_consumer", "control frames (pongs) left unread: closed")
+        .add("conn", id_)
+        .add("transport", "socketio")
+        .add("user", identity_.user)
+        .emit();
   }
   dead_ = true;
   if (timer_) timer_->cancel();
@@ -184,7 +195,8 @@ void SocketIoSession::finish(beast::error_code ec) {
   if (polling()) wake_poll();  // a pending GET answers "1"
   ctx_.socketio_sessions.remove(sid_);
   if (connected_ && log_) ctx_.socketio_recovery.put(pid_, identity_.user, std::move(*log_));
-  flow_.release();
+  flow_.release(ec == beast::error::timeout ? DisconnectReason::timeout : DisconnectReason::client,
+                ws_ && ec == websocket::error::closed ? ws_->reason().code : 0);
   shard_.detach(this);
   shard_.metrics().connections.fetch_sub(1, std::memory_order_relaxed);
   shard_.metrics().socketio_connections.fetch_sub(1, std::memory_order_relaxed);
@@ -201,6 +213,7 @@ void SocketIoSession::finish(beast::error_code ec) {
 // client reconnects ("transport close") with recovery.
 void SocketIoSession::close(int code, std::string_view reason, bool reconnect) {
   if (closing_ || dead_) return;
+  flow_.closing(code, reason);
   if (!reconnect && connected_) {
     flow_.push_final(OutboundFrame{
         std::make_shared<const std::string>(socketio::encode_disconnect_frame()), {}});
@@ -305,11 +318,22 @@ void SocketIoSession::on_tick() {
   if (polling() && !polling_->get_pending && !polling_->upgrading &&
       now - polling_->last_seen > 2 * ctx_.options.ping_interval) {
     spdlog::info("conn={} polling client gone: evicted", id_);
+    flow_.closing(DisconnectReason::timeout, 0);
     return finish(websocket::error::closed);
   }
-  if (!connected_ && now >= connect_deadline_) return close(4001, "connect timeout", false);
+  if (!connected_ && now >= connect_deadline_) {
+    LogEvent(spdlog::level::info, "auth_failed", "no CONNECT in time: closing 4001")
+        .add("conn", id_)
+        .add("transport", "socketio")
+        .emit();
+    return close(4001, "connect timeout", false);
+  }
   if (connected_ && token_expired(identity_.expires_at, std::chrono::system_clock::now())) {
-    spdlog::info("conn={} user={} token expired: closing", id_, identity_.user);
+    LogEvent(spdlog::level::info, "token_expired", "token expired: closing")
+        .add("conn", id_)
+        .add("transport", "socketio")
+        .add("user", identity_.user)
+        .emit();
     return close(4001, "token expired", false);
   }
   if (now >= next_ping_) {

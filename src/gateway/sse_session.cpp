@@ -6,6 +6,7 @@
 #include <herald/protocol/server_frame.hpp>
 
 #include "gateway/connection.hpp"
+#include "gateway/log_event.hpp"
 #include "gateway/server_context.hpp"
 #include "gateway/subscription_flow.hpp"
 #include "gateway/token_lifetime.hpp"
@@ -93,6 +94,7 @@ class SseSession final : public Connection, public std::enable_shared_from_this<
   }
   void close(int code, std::string_view reason, bool reconnect) override {
     if (closing_ || dead_) return;
+    flow_.closing(code, reason);
     // The same notice as WebSocket's `disconnect` frame, slow consumers included: if
     // the queue is full it replaces what is queued.
     flow_.push_final(
@@ -179,6 +181,11 @@ awaitable<void> SseSession::run(HttpRequest req) {
 
   shard_.attach(this);
   m_.connections.fetch_add(1, std::memory_order_relaxed);
+  {
+    auto remote = socket_.remote_endpoint(ec);
+    flow_.opened(ec ? std::string()
+                    : remote.address().to_string() + ":" + std::to_string(remote.port()));
+  }
   std::string head =
       "HTTP/1.1 200 OK\r\nServer: herald\r\nContent-Type: text/event-stream\r\nCache-Control: "
       "no-cache\r\n"
@@ -270,7 +277,11 @@ awaitable<void> SseSession::ping_loop() {
     co_await ping_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
     if (ec || dead_ || closing_) break;
     if (token_expired(identity_.expires_at, std::chrono::system_clock::now())) {
-      spdlog::info("conn={} user={} token expired: closing the SSE stream", id_, identity_.user);
+      LogEvent(spdlog::level::info, "token_expired", "token expired: closing the SSE stream")
+          .add("conn", id_)
+          .add("transport", "sse")
+          .add("user", identity_.user)
+          .emit();
       close(4001, "token expired", false);
       break;
     }

@@ -20,6 +20,7 @@
 
 #include "gateway/channel_commands.hpp"
 #include "gateway/connection.hpp"
+#include "gateway/log_event.hpp"
 #include "gateway/rate_limiter.hpp"
 #include "gateway/server_context.hpp"
 #include "gateway/subscription_flow.hpp"
@@ -128,7 +129,7 @@ class WebSocketSession final : public Connection,
   void enqueue(OutboundFrame frame);
   void apply_output_limit();
   void release_slot();
-  void cleanup();
+  void cleanup(DisconnectReason otherwise, int peer_code);
   ShardMetrics& m() const noexcept { return shard_.metrics(); }
 
   ServerContext& ctx_;
@@ -184,7 +185,10 @@ awaitable<bool> WebSocketSession::accept(HttpRequest& req) {
 void WebSocketSession::start() {
   shard_.attach(this);
   m().connections.fetch_add(1, std::memory_order_relaxed);
-  spdlog::debug("conn={} ws open user={}", id_, identity_.user);
+  beast::error_code ec;
+  auto remote = beast::get_lowest_layer(ws_).remote_endpoint(ec);
+  flow_.opened(ec ? std::string()
+                  : remote.address().to_string() + ":" + std::to_string(remote.port()));
   apply_output_limit();
   if (authenticated_) {
     welcome();
@@ -278,23 +282,31 @@ awaitable<void> WebSocketSession::read_message(Ptr self, std::size_t first_bytes
 void WebSocketSession::finish(beast::error_code ec) {
   if (ec == websocket::error::message_too_big) {
     spdlog::info("conn={} frame over {} bytes: closed 1009", id_, ctx_.options.max_message_bytes);
+    flow_.closing(DisconnectReason::protocol_error, 1009);
   }
   if (ws_.next_layer().overflowed()) {
-    m().slow_consumers.fetch_add(1, std::memory_order_relaxed);
-    spdlog::warn("conn={} user={} left over {} bytes of control frames (pongs) unread: closed", id_,
-                 identity_.user, flow_.queue().limit());
+    flow_.closing(DisconnectReason::slow_consumer, 0);
+    LogEvent(spdlog::level::warn, "slow_consumer", "control frames (pongs) left unread: closed")
+        .add("conn", id_)
+        .add("transport", "ws")
+        .add("user", identity_.user)
+        .add("limit", flow_.queue().limit())
+        .emit();
   }
   dead_ = true;
   if (deadline_timer_) deadline_timer_->cancel();
   // A running writer closes the socket when its write or close handshake ends.
   beast::error_code ignored;
   if (!writer_running_) beast::get_lowest_layer(ws_).close(ignored);
-  cleanup();
+  // Not closed by this side: the peer's close frame (its code), or it went away.
+  const bool timed_out = ec == beast::error::timeout;
+  cleanup(timed_out ? DisconnectReason::timeout : DisconnectReason::client,
+          ec == websocket::error::closed ? ws_.reason().code : 0);
   spdlog::debug("conn={} ws closed: {}", id_, ec.message());
 }
 
-void WebSocketSession::cleanup() {
-  flow_.release();
+void WebSocketSession::cleanup(DisconnectReason otherwise, int peer_code) {
+  flow_.release(otherwise, peer_code);
   shard_.detach(this);
   m().connections.fetch_sub(1, std::memory_order_relaxed);
   release_slot();
@@ -302,6 +314,7 @@ void WebSocketSession::cleanup() {
 
 void WebSocketSession::close(int code, std::string_view reason, bool reconnect) {
   if (closing_ || dead_) return;
+  flow_.closing(code, reason);
   OutboundFrame frame{
       std::make_shared<const std::string>(encode_disconnect(code, reason, reconnect)), {}};
   flow_.push_final(std::move(frame));
@@ -413,9 +426,17 @@ void WebSocketSession::on_deadline() {
     beast::error_code ec;
     beast::get_lowest_layer(ws_).close(ec);
   } else if (!authenticated_) {
+    LogEvent(spdlog::level::info, "auth_failed", "no auth frame in time: closing 4001")
+        .add("conn", id_)
+        .add("transport", "ws")
+        .emit();
     close(4001, "authentication timeout", false);
   } else {
-    spdlog::info("conn={} user={} token expired: closing 4001", id_, identity_.user);
+    LogEvent(spdlog::level::info, "token_expired", "token expired: closing 4001")
+        .add("conn", id_)
+        .add("transport", "ws")
+        .add("user", identity_.user)
+        .emit();
     close(4001, "token expired", false);
   }
 }
@@ -425,8 +446,12 @@ bool WebSocketSession::rate_limited(std::optional<std::int64_t> id) {
   if (verdict == RateLimiter::Verdict::allow) return false;
   m().rate_limited.fetch_add(1, std::memory_order_relaxed);
   if (verdict == RateLimiter::Verdict::disconnect) {
-    spdlog::warn("conn={} user={} kept exceeding the rate limit: disconnecting", id_,
-                 identity_.user);
+    LogEvent(spdlog::level::warn, "rate_limit_disconnect",
+             "kept exceeding the rate limit: disconnecting")
+        .add("conn", id_)
+        .add("transport", "ws")
+        .add("user", identity_.user)
+        .emit();
     close(1008, "rate limit exceeded", true);
   } else {
     error(id, 429, "rate limited");
@@ -458,7 +483,10 @@ void WebSocketSession::authenticate(std::optional<std::int64_t> id, const AuthFr
   if (!authenticated_) {
     auto who = ctx_.access.authenticate(f.token);
     if (!who) {
-      spdlog::info("conn={} bad token in auth frame: closing 4001", id_);
+      LogEvent(spdlog::level::info, "auth_failed", "bad token in auth frame: closing 4001")
+          .add("conn", id_)
+          .add("transport", "ws")
+          .emit();
       close(4001, "unauthorized", false);
       return;
     }

@@ -71,7 +71,8 @@ struct ProxyStats {
   /// also counted in `hits`.
   std::atomic<std::uint64_t> waited{0};
 
-  /// Upstream request latency (answer or failure), a Prometheus histogram in ms.
+  /// Upstream request latency (answer or failure): bucket bounds in ms, rendered in
+  /// seconds (herald_proxy_upstream_latency_seconds).
   static constexpr std::array<std::uint64_t, 12> kLatencyBoundsMs{
       1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000};
   std::array<std::atomic<std::uint64_t>, kLatencyBoundsMs.size() + 1> latency_buckets{};

@@ -24,6 +24,15 @@ std::string label_value(std::string_view v) {
   return out;
 }
 
+/// `ms` milliseconds as decimal seconds ("0.005", "2.5", "10").
+std::string seconds_of_ms(std::uint64_t ms) {
+  std::string out = std::to_string(ms / 1000);
+  if (ms % 1000 == 0) return out;
+  std::string frac = std::to_string(ms % 1000 + 1000).substr(1);  // 3 digits
+  while (frac.back() == '0') frac.pop_back();
+  return out + "." + frac;
+}
+
 /// The bucket, sum and count lines of one latency histogram; `labels` is "" or
 /// `route="...",` (a trailing comma, for the `le` label).
 void histogram(std::string& out, const std::string& name, const std::string& labels,
@@ -32,14 +41,14 @@ void histogram(std::string& out, const std::string& name, const std::string& lab
   for (std::size_t i = 0; i <= ProxyStats::kLatencyBoundsMs.size(); ++i) {
     cumulative += s.latency_buckets[i].load(std::memory_order_relaxed);
     const std::string le = i < ProxyStats::kLatencyBoundsMs.size()
-                               ? std::to_string(ProxyStats::kLatencyBoundsMs[i])
+                               ? seconds_of_ms(ProxyStats::kLatencyBoundsMs[i])
                                : std::string("+Inf");
     out += name + "_bucket{" + labels + "le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
   }
   const auto sum_us = s.latency_sum_us.load(std::memory_order_relaxed);
   const std::string braces = labels.empty() ? "" : "{" + labels.substr(0, labels.size() - 1) + "}";
-  out += name + "_sum" + braces + " " + std::to_string(sum_us / 1000) + "." +
-         std::to_string(sum_us % 1000 / 100) + "\n";
+  out += name + "_sum" + braces + " " + std::to_string(sum_us / 1000000) + "." +
+         std::to_string(sum_us % 1000000 + 1000000).substr(1) + "\n";
   out += name + "_count" + braces + " " + number(s.latency_count) + "\n";
 }
 
@@ -107,9 +116,10 @@ std::string render_proxy_metrics(const CachingProxy& proxy, const TunnelStats& t
       "# TYPE herald_proxy_tunnels_open gauge\nherald_proxy_tunnels_open " +
       std::to_string(tunnels.open.load(std::memory_order_relaxed)) + "\n";
   out +=
-      "# HELP herald_proxy_upstream_latency_ms Upstream request latency (answer or failure).\n"
-      "# TYPE herald_proxy_upstream_latency_ms histogram\n";
-  histogram(out, "herald_proxy_upstream_latency_ms", "", s);
+      "# HELP herald_proxy_upstream_latency_seconds Upstream request latency (answer or "
+      "failure).\n"
+      "# TYPE herald_proxy_upstream_latency_seconds histogram\n";
+  histogram(out, "herald_proxy_upstream_latency_seconds", "", s);
 
   const RouteTable& routes = proxy.routes();
   if (routes.empty()) return out;
@@ -130,10 +140,10 @@ std::string render_proxy_metrics(const CachingProxy& proxy, const TunnelStats& t
              number(*value) + "\n";
   }
   out +=
-      "# HELP herald_proxy_route_upstream_latency_ms Upstream request latency per [[route]] "
-      "rule.\n# TYPE herald_proxy_route_upstream_latency_ms histogram\n";
+      "# HELP herald_proxy_route_upstream_latency_seconds Upstream request latency per "
+      "[[route]] rule.\n# TYPE herald_proxy_route_upstream_latency_seconds histogram\n";
   for (std::size_t i = 0; i < routes.size(); ++i)
-    histogram(out, "herald_proxy_route_upstream_latency_ms",
+    histogram(out, "herald_proxy_route_upstream_latency_seconds",
               "route=\"" + label_value(routes.rule(i).match) + "\",", proxy.route_stats(i));
   return out;
 }

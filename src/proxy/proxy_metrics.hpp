@@ -1,5 +1,5 @@
 // render_proxy_metrics: the HTTP cache gateway's counters as Prometheus text for
-// /metrics: totals (herald_proxy_*_total, the upstream latency histogram, tunnels)
+// /metrics: totals (herald_proxy_*_total, the upstream latency histogram in seconds, tunnels)
 // and, per `[[route]]` rule, answers by outcome and upstream latency, labelled with
 // the rule's `match` pattern (bounded: the config's rules, never request paths).
 //

@@ -125,7 +125,12 @@ std::string label_value(std::string_view v) {
 std::string RedisEngine::prometheus() const {
   const RedisEngineStats s = stats();
   std::string out;
-  auto line = [&out](const char* name, const char* type, std::uint64_t v) {
+  auto line = [&out](const char* name, const char* type, std::uint64_t v, const char* help) {
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += '\n';
     out += "# TYPE ";
     out += name;
     out += ' ';
@@ -136,30 +141,42 @@ std::string RedisEngine::prometheus() const {
     out += std::to_string(v);
     out += '\n';
   };
-  line("herald_engine_redis_ready", "gauge", ready() ? 1 : 0);
-  line("herald_engine_channels", "gauge", s.channels);
-  line("herald_engine_published_total", "counter", s.published);
-  line("herald_engine_feed_delivered_total", "counter", s.delivered);
-  line("herald_engine_gaps_filled_total", "counter", s.gaps_filled);
-  line("herald_engine_gaps_lost_total", "counter", s.gaps_lost);
-  line("herald_engine_ingested_total", "counter", s.ingested);
-  line("herald_engine_dead_lettered_total", "counter", s.dead_lettered);
-  line("herald_engine_plain_delivered_total", "counter", s.plain);
-  line("herald_engine_wait_replicas_short_total", "counter", s.wait_short);
+  line("herald_engine_redis_ready", "gauge", ready() ? 1 : 0,
+       "1 when the Redis engine is connected and subscribed.");
+  line("herald_engine_channels", "gauge", s.channels,
+       "Channels with local subscribers (one Redis subscription each).");
+  line("herald_engine_published_total", "counter", s.published, "Publications written to Redis.");
+  line("herald_engine_feed_delivered_total", "counter", s.delivered,
+       "Publications received from the Redis feed and delivered locally.");
+  line("herald_engine_gaps_filled_total", "counter", s.gaps_filled,
+       "Offset gaps in the feed filled from the channel's stream.");
+  line("herald_engine_gaps_lost_total", "counter", s.gaps_lost,
+       "Offset gaps that could not be filled (subscribers told to resync).");
+  line("herald_engine_ingested_total", "counter", s.ingested,
+       "Entries taken from the herald:ingest stream.");
+  line("herald_engine_dead_lettered_total", "counter", s.dead_lettered,
+       "Ingest entries given up on (dead-lettered).");
+  line("herald_engine_plain_delivered_total", "counter", s.plain,
+       "Plain PUBLISH ws:<channel> messages delivered.");
+  line("herald_engine_wait_replicas_short_total", "counter", s.wait_short,
+       "Publishes whose WAIT timed out short of --redis-wait-replicas.");
   // The topology: an info gauge for the kind, one series per primary in use (at most
   // the number of primaries), and the changes of primary seen.
   const redis::Topology t = topology();
+  out += "# HELP herald_engine_redis_topology The engine's Redis topology (kind label), 1.\n";
   out += "# TYPE herald_engine_redis_topology gauge\n";
   out += "herald_engine_redis_topology{kind=\"";
   out += redis::to_string(t.kind);
   out += "\"} 1\n";
+  out += "# HELP herald_engine_redis_primary The Redis primaries in use (addr label), 1 each.\n";
   out += "# TYPE herald_engine_redis_primary gauge\n";
   for (const auto& p : t.primaries) {
     out += "herald_engine_redis_primary{addr=\"";
     out += label_value(p);
     out += "\"} 1\n";
   }
-  line("herald_engine_redis_topology_changes_total", "counter", t.changes);
+  line("herald_engine_redis_topology_changes_total", "counter", t.changes,
+       "Changes of primary followed (failovers, slot moves).");
   return out;
 }
 

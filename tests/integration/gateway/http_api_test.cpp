@@ -144,7 +144,7 @@ TEST(HttpApi, MetricsCountTraffic) {
   EXPECT_NE(body.find("herald_subscriptions 1"), std::string::npos);
   EXPECT_NE(body.find("herald_messages_in_total 1"), std::string::npos);
   EXPECT_NE(body.find("herald_publish_deliver_latency_seconds_count 1"), std::string::npos);
-  EXPECT_NE(body.find("herald_slow_consumers_total 0"), std::string::npos);
+  EXPECT_NE(body.find("herald_disconnects_total{reason=\"slow_consumer\"} 0"), std::string::npos);
 }
 
 TEST(HttpApi, DisconnectClosesTheUsersConnections) {

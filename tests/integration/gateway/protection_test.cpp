@@ -45,10 +45,12 @@ TEST(Protection, SlowConsumerIsDisconnectedWith3008) {
   ws.read(buffer);  // reply
   buffer.clear();
   std::string big = "\"" + std::string(20000, 'x') + "\"";
-  for (int i = 0; i < 400 && metric(server.port(), "herald_slow_consumers_total") < 1; ++i) {
+  for (int i = 0;
+       i < 400 && metric(server.port(), R"(herald_disconnects_total{reason="slow_consumer"})") < 1;
+       ++i) {
     http_publish(server.port(), "firehose", big);
   }
-  EXPECT_EQ(metric(server.port(), "herald_slow_consumers_total"), 1);
+  EXPECT_EQ(metric(server.port(), R"(herald_disconnects_total{reason="slow_consumer"})"), 1);
   // Draining now: some messages, then the disconnect frame, then the close.
   std::string last;
   beast::error_code ec;
@@ -82,10 +84,12 @@ TEST(Protection, ReaderThatNeverDrainsIsDroppedAfterTheCloseDeadline) {
   ws.read(frames);  // the subscribe reply: subscribed; from now on it never reads
 
   std::string big = "\"" + std::string(20000, 'x') + "\"";
-  for (int i = 0; i < 400 && metric(server.port(), "herald_slow_consumers_total") < 1; ++i) {
+  for (int i = 0;
+       i < 400 && metric(server.port(), R"(herald_disconnects_total{reason="slow_consumer"})") < 1;
+       ++i) {
     http_publish(server.port(), "stuck", big);
   }
-  ASSERT_EQ(metric(server.port(), "herald_slow_consumers_total"), 1);
+  ASSERT_EQ(metric(server.port(), R"(herald_disconnects_total{reason="slow_consumer"})"), 1);
   // Never reads again: the close handshake cannot finish, the 5 s deadline ends it.
   EXPECT_TRUE(metric_becomes(server.port(), "herald_connections", 0, 8000ms));
 }
@@ -116,7 +120,7 @@ TEST(Protection, PublishesWaitWhileSendQueuesAreFull) {
   }
   EXPECT_TRUE(waited);
   EXPECT_GT(metric(server.port(), "herald_send_queue_bytes"), 1024);
-  EXPECT_EQ(metric(server.port(), "herald_slow_consumers_total"), 0);
+  EXPECT_EQ(metric(server.port(), R"(herald_disconnects_total{reason="slow_consumer"})"), 0);
 }
 
 TEST(Protection, RateLimitAnswers429ThenCloses) {

@@ -54,9 +54,11 @@ TEST(HostileSlowClients, SlowSseConsumersAreClosedAndFreeTheirSlots) {
   EXPECT_EQ(WsClient(server.port()).status(), 503u);
 
   std::string big = "\"" + std::string(32 * 1024, 'x') + "\"";
-  for (int i = 0; i < 2000 && metric(server.port(), "herald_slow_consumers_total") < 5; ++i)
+  for (int i = 0;
+       i < 2000 && metric(server.port(), R"(herald_disconnects_total{reason="slow_consumer"})") < 5;
+       ++i)
     ASSERT_EQ(http_publish(server.port(), "firehose", big).status, 200u);
-  ASSERT_EQ(metric(server.port(), "herald_slow_consumers_total"), 5);
+  ASSERT_EQ(metric(server.port(), R"(herald_disconnects_total{reason="slow_consumer"})"), 5);
   long fds_flagged = open_fds();  // the server runs in this process
 
   // The clients still do not read and do not leave; the server closes them within
@@ -127,7 +129,7 @@ TEST(HostileSlowClients, StalledReadersDoNotSlowOtherPublishers) {
   // Without the fix each publish past the limit waits the whole 30 s. With it, at most
   // about stalled_after (0.5 s) once, until the stalled queues leave the gauge.
   EXPECT_LT(slowest, std::chrono::seconds(10));
-  EXPECT_EQ(metric(server.port(), "herald_slow_consumers_total"), 0);
+  EXPECT_EQ(metric(server.port(), R"(herald_disconnects_total{reason="slow_consumer"})"), 0);
 }
 
 }  // namespace

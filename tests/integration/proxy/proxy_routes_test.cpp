@@ -108,8 +108,9 @@ TEST_F(ProxyRoutes, TtlTagsAndWriteInvalidation) {
   EXPECT_NE(m.find(route + R"(outcome="hit"} 2)" + "\n"), std::string::npos) << m;
   EXPECT_NE(m.find(route + R"(outcome="miss"} 3)" + "\n"), std::string::npos) << m;
   EXPECT_NE(m.find(route + R"(outcome="bypass"} 1)" + "\n"), std::string::npos) << m;
-  EXPECT_NE(m.find(R"(herald_proxy_route_upstream_latency_ms_count{route="/api/products/{id}"} 4)"),
-            std::string::npos)
+  EXPECT_NE(
+      m.find(R"(herald_proxy_route_upstream_latency_seconds_count{route="/api/products/{id}"} 4)"),
+      std::string::npos)
       << m;
 }
 

@@ -402,8 +402,9 @@ TEST_F(Proxy, HeraldRoutesStayHeraldsAndWritesPassThrough) {
   auto m = get("/metrics").body;
   EXPECT_NE(m.find("herald_proxy_bypasses_total 1\n"), std::string::npos) << m;
   EXPECT_NE(m.find("herald_proxy_upstream_requests_total 1\n"), std::string::npos);
-  EXPECT_NE(m.find("herald_proxy_upstream_latency_ms_bucket{le=\"+Inf\"} 1\n"), std::string::npos);
-  EXPECT_NE(m.find("herald_proxy_upstream_latency_ms_count 1\n"), std::string::npos);
+  EXPECT_NE(m.find("herald_proxy_upstream_latency_seconds_bucket{le=\"+Inf\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(m.find("herald_proxy_upstream_latency_seconds_count 1\n"), std::string::npos);
 }
 
 }  // namespace

@@ -64,6 +64,7 @@ std::string render(const cache::CacheStats& s, std::size_t l1_entries, std::size
   counter("lock_waits_total", "Waits for another node's load.", s.lock_waits);
   counter("lock_timeouts_total", "Lock waits that gave up.", s.lock_timeouts);
   counter("redis_errors_total", "Redis calls that failed (the cache failed open).", s.redis_errors);
+  counter("writes_total", "Write-backs stored in Redis (their write notice published).", s.writes);
   counter("writes_skipped_total", "Write-backs refused after an invalidation.", s.writes_skipped);
   counter("invalidations_total", "Keys, tags and namespaces invalidated here.", s.invalidations);
   out += "# HELP herald_cache_hit_ratio Hits over lookups.\n# TYPE herald_cache_hit_ratio gauge\n";

@@ -287,14 +287,17 @@ if (!onCluster) test('redis-server kill -9 and restart under publish load', asyn
   await watcher.request({ type: 'subscribe', channel: 'load:1' });
   const rssBefore = nodes.map((n) => rss(n.pid));
   const loop = publishLoop(nodes, 'load:1');
-  await sleep(700);
-  await redis.kill9();
-  await waitUntil(() => everyReadyz(503), 5000, 'readyz 503 on every node');
-  await sleep(500);
-  await redis.restart();
-  await waitUntil(() => everyReadyz(200), 10000, 'readyz 200 again');
-  await sleep(700);
-  await loop.stop();
+  try {
+    await sleep(700);
+    await redis.kill9();
+    await waitUntil(() => everyReadyz(503), 5000, 'readyz 503 on every node');
+    await sleep(500);
+    await redis.restart();
+    await waitUntil(() => everyReadyz(200), 10000, 'readyz 200 again');
+    await sleep(700);
+  } finally {
+    await loop.stop();  // a failed step must not leave the loop publishing forever
+  }
 
   assert.ok(loop.ok > 50, loop.summary());
   assert.ok(loop.unavailable > 0, `publishes during the outage answer 503: ${loop.summary()}`);

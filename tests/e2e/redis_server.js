@@ -9,7 +9,9 @@ import { freeListenPort } from './harness.js';
 
 export async function startRedis({ persist = false } = {}) {
   const port = await freeListenPort();  // restarted on it: see freeListenPort
-  const dir = mkdtempSync(path.join(tmpdir(), 'herald-redis-'));
+  // Not "herald-redis-": the C++ tests' RedisServer clears that prefix's stale dirs
+  // (named after their test's pid), and ctest runs this suite next to them.
+  const dir = mkdtempSync(path.join(tmpdir(), 'herald-e2e-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''];
   // appendfsync always: a write acknowledged before kill -9 is still there after it.
   args.push(...(persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));

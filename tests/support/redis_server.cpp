@@ -118,7 +118,8 @@ void remove_stale_dirs(const std::filesystem::path& tmp) {
     static constexpr std::string_view kPrefix = "herald-redis-";
     if (name.rfind(kPrefix, 0) != 0) continue;
     const long pid = std::strtol(name.c_str() + kPrefix.size(), nullptr, 10);
-    if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) {
+    if (pid <= 0) continue;  // not named after a test's pid: not ours to clear
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
       std::error_code ignored;
       std::filesystem::remove_all(entry.path(), ignored);
     }

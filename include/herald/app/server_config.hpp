@@ -81,6 +81,10 @@ struct ServerConfig {
   /// 1 MiB: several seconds of a busy channel; a reader further behind than that is
   /// better served by reconnecting and recovering.
   std::size_t max_send_queue_bytes = 1 << 20;
+  /// SO_SNDBUF of WebSocket/SSE sockets (0 = kernel autotuning): GatewayOptions.
+  std::size_t send_buffer_bytes = 4 * 1024;
+  /// Queued bytes (all connections) beyond which HTTP publishes wait, then get 503.
+  std::size_t publish_backpressure_bytes = 16u << 20;
   /// The same for a WebSocket that has not authenticated yet (its pongs included).
   std::size_t unauthenticated_output_bytes = 64 * 1024;
   /// Request line + header fields beyond this get 414 / 431.

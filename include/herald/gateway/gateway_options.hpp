@@ -52,8 +52,18 @@ struct GatewayOptions {
   /// publishers that outrun the sockets are slowed down instead of every subscriber
   /// being dropped as a slow consumer. 16 MiB: ~0.1-0.2 s of backlog at the fan-out
   /// rates one node reaches; one slow client alone is dropped at its own limit.
+  /// Still over the limit after the wait: the publish is refused, 503 with
+  /// `Retry-After: 1` (counted in herald_publish_refused_total), so the delivery lag
+  /// stays bounded instead of growing with what publishers send.
   std::size_t publish_backpressure_bytes = 16u << 20;
   std::chrono::milliseconds publish_backpressure_wait{2000};
+  /// SO_SNDBUF of every WebSocket and SSE socket (0: the kernel's autotuning, which
+  /// lets each socket buffer megabytes). Small, the backlog of a reader that cannot
+  /// keep up stays in the connection's send queue, where the queued-bytes gauge (and
+  /// so publish backpressure and the slow-consumer rule) sees it, instead of in the
+  /// kernel, where nothing bounds its age. The kernel doubles the value for its
+  /// bookkeeping.
+  std::size_t send_buffer_bytes = 4 * 1024;
   double client_rate_limit = 100;  ///< frames/s per connection, burst 2x; 0 = unlimited
   /// Channels one connection may hold (WebSocket subscribes, SSE `?channel=`); beyond
   /// it a subscribe gets error 400 "too many subscriptions". Bounds what one client can

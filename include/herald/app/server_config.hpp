@@ -84,7 +84,7 @@ struct ServerConfig {
   /// SO_SNDBUF of WebSocket/SSE sockets (0 = kernel autotuning): GatewayOptions.
   std::size_t send_buffer_bytes = 4 * 1024;
   /// Queued bytes (all connections) beyond which HTTP publishes wait, then get 503.
-  std::size_t publish_backpressure_bytes = 16u << 20;
+  std::size_t publish_backpressure_bytes = 2u << 20;
   /// The same for a WebSocket that has not authenticated yet (its pongs included).
   std::size_t unauthenticated_output_bytes = 64 * 1024;
   /// Request line + header fields beyond this get 414 / 431.

@@ -50,12 +50,13 @@ struct GatewayOptions {
   /// Publish backpressure: while more than this is queued to clients in total, HTTP
   /// publishes wait (up to publish_backpressure_wait) for the queues to drain, so
   /// publishers that outrun the sockets are slowed down instead of every subscriber
-  /// being dropped as a slow consumer. 16 MiB: ~0.1-0.2 s of backlog at the fan-out
-  /// rates one node reaches; one slow client alone is dropped at its own limit.
+  /// being dropped as a slow consumer. 2 MiB (issue 14, S2): with small socket
+  /// buffers the backlog is here, and 2 MiB over 1,000 readers is ~10 frames each;
+  /// above max_send_queue_bytes, so one slow client alone is dropped at its own limit.
   /// Still over the limit after the wait: the publish is refused, 503 with
   /// `Retry-After: 1` (counted in herald_publish_refused_total), so the delivery lag
   /// stays bounded instead of growing with what publishers send.
-  std::size_t publish_backpressure_bytes = 16u << 20;
+  std::size_t publish_backpressure_bytes = 2u << 20;
   std::chrono::milliseconds publish_backpressure_wait{2000};
   /// SO_SNDBUF of every WebSocket and SSE socket (0: the kernel's autotuning, which
   /// lets each socket buffer megabytes). Small, the backlog of a reader that cannot

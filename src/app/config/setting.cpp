@@ -199,7 +199,7 @@ constexpr std::array<Setting, 33> table{{
     {"publish_backpressure_bytes", "--publish-backpressure-bytes",
      "HERALD_PUBLISH_BACKPRESSURE_BYTES", "N",
      "bytes queued to clients in total beyond which HTTP publishes wait (2 s), then get 503",
-     "16777216", TomlKind::integer,
+     "2097152", TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) {
        return apply_size(t, 1, size_max, d.config.publish_backpressure_bytes);
      }},

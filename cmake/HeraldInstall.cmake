@@ -11,7 +11,8 @@ set(herald_exported
   herald_redis_core:redis_core herald_asio:asio herald_redis:redis
   herald_cache_core:cache_core herald_cache:cache
   herald_protocol:protocol herald_realtime_core:realtime_core herald_realtime:realtime
-  herald_access:access herald_http_head:http_head herald_proxy_core:proxy_core
+  herald_access:access herald_socketio:socketio herald_http_head:http_head
+  herald_proxy_core:proxy_core
   herald_proxy:proxy herald_gateway:gateway)
 set(herald_install_targets)
 foreach(pair ${herald_exported})

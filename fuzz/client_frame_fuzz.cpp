@@ -2,8 +2,8 @@
 // codec, and every accepted publish must carry `data` that is itself valid JSON (the
 // raw slice is forwarded to subscribers untouched, so a bad slice would corrupt
 // every subscriber's stream).
-#include <herald/gateway/protocol/client_frame.hpp>
-#include <herald/gateway/protocol/server_frame.hpp>
+#include <herald/protocol/client_frame.hpp>
+#include <herald/protocol/server_frame.hpp>
 
 #include <boost/json/parse.hpp>
 

@@ -6,6 +6,8 @@
 #include "realtime/core/channel_feed.hpp"
 #include "realtime/core/redis_layout.hpp"
 
+#include <herald/protocol/publish_body.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -36,6 +38,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   namespace layout = redis_layout;
   if (auto m = layout::decode_feed(text)) {
     if (m->offset == 0 || m->epoch.empty()) std::abort();
+    if (!m->event.empty() && !herald::protocol::valid_event_name(m->event)) std::abort();
+    // What encode_feed writes, decode_feed reads back.
+    const std::string encoded = layout::encode_feed(m->offset, m->epoch, m->data, m->event);
+    auto again = layout::decode_feed(encoded);  // views into `encoded`
+    if (!again || again->epoch != m->epoch || again->data != m->data || again->event != m->event)
+      std::abort();
   }
   (void)layout::decode_disconnect(text);
   (void)layout::channel_of_feed(text);

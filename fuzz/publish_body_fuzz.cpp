@@ -2,12 +2,14 @@
 // and the JsonScanner under them: a differential check against Boost.JSON. The
 // scanner must accept exactly what boost::json::parse accepts (too deep reported as
 // such), a body is accepted exactly when its DOM has the expected fields, and each
-// raw `data` slice is valid JSON equal to the DOM's value (the last duplicate).
-#include <herald/gateway/protocol/publish_body.hpp>
+// raw `data` slice is valid JSON equal to the DOM's value (the last duplicate), with
+// the optional `event` checked against its rules and carried ("message" as "").
+#include <herald/protocol/publish_body.hpp>
 
 #include <boost/json/error.hpp>
 #include <boost/json/parse.hpp>
 
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -20,6 +22,28 @@ bool any_channel(std::string_view c) noexcept {
 
 void check(bool condition) {
   if (!condition) std::abort();
+}
+
+// The `event` member's rules, written out independently of the parser.
+bool event_ok(const boost::json::object& o) {
+  const boost::json::value* e = o.if_contains("event");
+  if (e == nullptr) return true;
+  if (!e->is_string()) return false;
+  std::string_view s = e->get_string();
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != ':' && c != '.' &&
+        c != '-')
+      return false;
+  }
+  return !herald::protocol::reserved_event_name(s);
+}
+
+// The event an accepted item must carry.
+std::string_view expected_event(const boost::json::object& o) {
+  const boost::json::value* e = o.if_contains("event");
+  if (e == nullptr || e->get_string() == "message") return {};
+  return e->get_string();
 }
 
 }  // namespace
@@ -52,11 +76,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   const json::value* channel = obj.if_contains("channel");
   const json::value* data = obj.if_contains("data");
   bool expect_ok = channel != nullptr && channel->is_string() &&
-                   any_channel(channel->get_string()) && data != nullptr;
+                   any_channel(channel->get_string()) && data != nullptr && event_ok(obj);
   check(one.ok() == expect_ok);
   if (one.ok()) {
     check(one.items.size() == 1 && one.items[0].channel == channel->get_string());
     check(json::parse(one.items[0].data) == *data);
+    check(one.items[0].event == expected_event(obj));
   }
   const json::value* pubs = obj.if_contains("publications");
   bool batch_ok = pubs != nullptr && pubs->is_array() && pubs->get_array().size() <= 8;
@@ -65,7 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
       const json::object* o = p.if_object();
       const json::value* c = o ? o->if_contains("channel") : nullptr;
       batch_ok = batch_ok && c != nullptr && c->is_string() && any_channel(c->get_string()) &&
-                 o->contains("data");
+                 o->contains("data") && event_ok(*o);
     }
   }
   check(batch.ok() == batch_ok);
@@ -75,6 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
       const json::object& p = pubs->get_array()[i].get_object();
       check(p.at("channel").get_string() == batch.items[i].channel);
       check(json::parse(batch.items[i].data) == p.at("data"));
+      check(batch.items[i].event == expected_event(p));
     }
   }
   return 0;

@@ -25,6 +25,8 @@
 #include <herald/cache/cache.hpp>
 #include <herald/redis/pool.hpp>
 
+#include "cache/cache_layout.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -275,11 +277,12 @@ void bench_l2(const Options& o, int threads) {
           const cache::Loader loader = value_loader();
           co_await node.cache.set(key, kValue, policy);
           redis::Request get;
-          get.push("GET", "{herald:cache}:e:" + key);
+          const cache::CacheLayout layout(cache::CacheConfig{}.prefix);
+          get.push("GET", layout.entry(key));
           // The MGET an L2 hit sends (entry, namespace version, generation), encoded once.
           redis::Request mget;
-          mget.push("MGET", "{herald:cache}:e:" + key, "{herald:cache}:ns:bench",
-                    "{herald:cache}:gen");
+          mget.push("MGET", layout.entry(key), layout.namespace_version("bench"),
+                    layout.generation());
           const Op ops[kSides] = {[&](long) -> awaitable<bool> {
                                     auto r = co_await node.cache.get_or_set(key, loader, policy);
                                     co_return r && r->source == cache::CacheSource::l2;

@@ -4,6 +4,8 @@
 #   single   one node, the embedded memory engine
 #   redis1   one node, the Redis engine
 #   redis3   three nodes on one Redis, connections and publishes spread over them
+#   cluster1 one node, the Redis engine on a Redis Cluster of three primaries
+#   cluster3 three nodes on that cluster (issue 13: same run as redis1 / redis3)
 # and prints one JSON line per run (delivered/s, publish-to-deliver p50/p99/p999,
 # server and Redis CPU). With PERF=1 it also records `perf` on the nodes of the
 # redis3 run and writes a report (where the time goes) next to the results.
@@ -11,6 +13,8 @@
 # Usage: bench/cluster/run.sh            (release build of herald, built if missing)
 # Knobs: CONNS=3000 CHANNELS=30 RATE=1000 (publishes/s; 0 = as fast as answered)
 #        DURATION=10 ROUNDS=1 PERF=0 WORK=/tmp/herald-cluster-bench
+#        RUNS="single redis1 redis3" (add cluster1 cluster3 for the Redis Cluster; its
+#        three primaries have no replicas: replication is not what is measured)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -19,6 +23,7 @@ CHANNELS=${CHANNELS:-30}
 RATE=${RATE:-1000}
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-1}
+RUNS=${RUNS:-single redis1 redis3}
 PERF=${PERF:-0}
 WORK=${WORK:-/tmp/herald-cluster-bench}
 HERALD=${HERALD:-$ROOT/build/release/src/app/herald}
@@ -35,37 +40,25 @@ if [[ ! -x "$LOADGEN" ]]; then
   "$WORK/loadgen/build.sh" >/dev/null
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_ready() { # PORT
-  for _ in $(seq 1 200); do
-    [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/readyz")" == 200 ]] && return 0
-    sleep 0.05
-  done
-  echo "node on $1 not ready" >&2
-  return 1
-}
+# shellcheck source=bench/cluster/processes.sh
+source "$ROOT/bench/cluster/processes.sh"  # PIDS killed on exit
+start_redis_server "$WORK"
+# The Redis Cluster, started only when a cluster run is asked for.
+[[ " $RUNS " == *" cluster"* ]] && start_redis_cluster "$WORK"
 
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-
-REDIS_PORT=$(free_port)
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-  --logfile "$WORK/redis.log" &
-REDIS_PID=$!
-PIDS+=("$REDIS_PID")
-until redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; do sleep 0.05; done
-
-run() { # LABEL NODES ENGINE(memory|redis)
-  local label=$1 nodes=$2 engine=$3 ws=() pub=() srv=() node_pids=()
+run() { # LABEL NODES ENGINE(memory|redis|cluster)
+  local label=$1 nodes=$2 engine=$3 ws=() pub=() srv=() node_pids=() aux=()
   redis-cli -p "$REDIS_PORT" flushall >/dev/null
+  for p in "${CLUSTER_PORTS[@]}"; do redis-cli -p "$p" flushall >/dev/null; done
+  case "$engine" in
+    cluster) for p in "${CLUSTER_PIDS[@]}"; do aux+=(--aux-pid "$p"); done ;;
+    *) aux=(--aux-pid "$REDIS_PID") ;;
+  esac
   for _ in $(seq 1 "$nodes"); do
     local port args=()
     port=$(free_port)
     [[ "$engine" == redis ]] && args=(--redis "redis://127.0.0.1:$REDIS_PORT")
+    [[ "$engine" == cluster ]] && args=(--redis "$CLUSTER_URL")
     # --threads 1: three nodes already share the two cores with Redis and the loadgen.
     "$HERALD" serve --listen "127.0.0.1:$port" --log-level warn --threads 1 \
       --max-connections 100000 --rate-limit 1000 "${args[@]}" >"$WORK/$label-$port.log" 2>&1 &
@@ -83,7 +76,7 @@ run() { # LABEL NODES ENGINE(memory|redis)
     perf_pid=$!
   fi
   echo -n "{\"run\":\"$label\",\"result\":"
-  "$LOADGEN" --protocol native "${ws[@]}" "${pub[@]}" "${srv[@]}" --aux-pid "$REDIS_PID" \
+  "$LOADGEN" --protocol native "${ws[@]}" "${pub[@]}" "${srv[@]}" "${aux[@]}" \
     --conns "$CONNS" --channels "$CHANNELS" --rate "$RATE" --duration "$DURATION" \
     --payload 100 --label "$label"
   echo "}"
@@ -108,8 +101,15 @@ run() { # LABEL NODES ENGINE(memory|redis)
   for p in "${node_pids[@]}"; do kill "$p"; wait "$p" 2>/dev/null || true; done
 }
 
-for round in $(seq 1 "$ROUNDS"); do
-  run single 1 memory
-  run redis1 1 redis
-  run redis3 3 redis
+for _ in $(seq 1 "$ROUNDS"); do
+  for r in $RUNS; do
+    case "$r" in
+      single) run single 1 memory ;;
+      redis1) run redis1 1 redis ;;
+      redis3) run redis3 3 redis ;;
+      cluster1) run cluster1 1 cluster ;;
+      cluster3) run cluster3 3 cluster ;;
+      *) echo "unknown run $r" >&2; exit 2 ;;
+    esac
+  done
 done

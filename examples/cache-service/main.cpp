@@ -6,11 +6,11 @@
 //   POST /products/<id>/price/<p>   a write: changes the price, invalidates the tag
 //   GET  /stats                     {"loads": n} (how often the slow "database" ran)
 //
-// The product is a typed value (Boost.JSON value_from / value_to through a codec),
+// The product is a typed value (Boost.JSON value_from / value_to, JsonCodec<T>),
 // cached with tags `product:<id>` and `products`; a write invalidates `product:<id>`
 // on every node sharing the Redis. One thread: the cache, the Redis pool and the
-// HTTP sessions share one io_context (a multi-threaded service would give the cache
-// its own thread and hop to it).
+// HTTP sessions share one io_context (a multi-threaded service would share one
+// herald::cache::SharedCache, shared_cache.hpp: the cache on a thread of its own).
 #include <herald/cache/cache.hpp>
 #include <herald/cache/typed_cache.hpp>
 #include <herald/redis/pool.hpp>
@@ -52,22 +52,6 @@ Product tag_invoke(json::value_to_tag<Product>, const json::value& v) {
   return {json::value_to<int>(o.at("id")), json::value_to<std::string>(o.at("name")),
           json::value_to<double>(o.at("price"))};
 }
-
-/// Any type with value_from / value_to, as JSON bytes in the cache.
-template <class T>
-struct JsonValueCodec {
-  std::string encode(const T& v) const { return json::serialize(json::value_from(v)); }
-  std::optional<T> decode(std::string_view bytes) const {
-    boost::system::error_code ec;
-    auto v = json::parse(bytes, ec);
-    if (ec) return std::nullopt;
-    try {
-      return json::value_to<T>(v);
-    } catch (const std::exception&) {
-      return std::nullopt;
-    }
-  }
-};
 
 /// The "database": slow on purpose, so the cache's worth shows.
 struct Database {
@@ -118,15 +102,15 @@ struct Service {
       res.body() = json::serialize(json::object{{"loads", db.loads}});
     } else if (req.method() == http::verb::get &&
                std::sscanf(target.c_str(), "/products/%d%c", &id, &extra) == 1) {
-      // Owning copies into the loader: it may run after this request is gone.
+      // The loader owns what it uses (a pointer to the long-lived database, the id by
+      // value): it may run after this request is gone (a background refresh, or a
+      // load that outlives a soft timeout). Key and policy are the operation's own.
       Database* database = &db;
       std::function<asio::awaitable<std::optional<Product>>()> loader = [database, id]() {
         return database->find(id);
       };
-      const std::string key = "product:" + std::to_string(id);
-      const herald::cache::CachePolicy p = policy(id);
-      auto read = herald::cache::get_or_set_as<Product, JsonValueCodec<Product>>(
-          cache, key, std::move(loader), p);
+      auto read = herald::cache::get_or_set_json<Product>(cache, "product:" + std::to_string(id),
+                                                          std::move(loader), policy(id));
       auto r = co_await std::move(read);
       if (!r) {
         res.result(http::status::service_unavailable);
@@ -143,8 +127,9 @@ struct Service {
                db.rows.count(id) != 0) {
       db.rows[id].price = price;
       // After the write: every node drops what it cached for this product.
-      const std::vector<std::string> tags{"product:" + std::to_string(id)};
-      auto invalidation = cache.invalidate_tags(tags);  // (named: g++ 12 and co_await temporaries)
+      std::vector<std::string> tags{"product:" + std::to_string(id)};
+      // (Named operation: g++ 12 mishandles temporaries inside co_await expressions.)
+      auto invalidation = cache.invalidate_tags(std::move(tags));
       auto r = co_await std::move(invalidation);
       res.body() = json::serialize(json::object{{"invalidated", r.has_value()}});
     } else {

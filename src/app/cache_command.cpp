@@ -3,6 +3,9 @@
 // clear and invalidate run the Cache operations, so every node's L1 hears them.
 #include "app/cache_command.hpp"
 
+#include "app/config/setting.hpp"
+#include "cache/cache_layout.hpp"
+
 #include <herald/cache/cache.hpp>
 #include <herald/redis/pool.hpp>
 #include <herald/redis/scan.hpp>
@@ -25,20 +28,11 @@ namespace {
 
 struct Options {
   std::string redis_url = "redis://127.0.0.1:6379";
-  std::string prefix = "herald:cache";
+  std::string prefix = cache::CacheConfig{}.prefix;
   bool json = false;
   std::string ns;
   std::vector<std::string> tags;
 };
-
-std::string escape_glob(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
-}
 
 /// Field from Redis's INFO text ("used_memory:123\r\n").
 std::string info_field(const std::string& info, const std::string& name) {
@@ -49,10 +43,10 @@ std::string info_field(const std::string& info, const std::string& name) {
 }
 
 asio::awaitable<int> stats(redis::Pool& pool, const Options& o) {
-  const std::string tag = "{" + o.prefix + "}";
+  const cache::CacheLayout layout(o.prefix);
   std::map<std::string, long long> totals;
   int nodes = 0;
-  redis::ScanCursor stats_keys{pool.pick(), escape_glob(tag + ":stats:") + "*", 1000};
+  redis::ScanCursor stats_keys{pool.pick(), layout.all_stats_pattern(), 1000};
   while (!stats_keys.done()) {
     auto batch = co_await stats_keys.next();
     if (!batch) co_return 1;
@@ -67,7 +61,7 @@ asio::awaitable<int> stats(redis::Pool& pool, const Options& o) {
     }
   }
   long long entries = 0;
-  redis::ScanCursor entry_keys{pool.pick(), escape_glob(tag + ":e:") + "*", 1000};
+  redis::ScanCursor entry_keys{pool.pick(), layout.all_entries_pattern(), 1000};
   while (!entry_keys.done()) {
     auto batch = co_await entry_keys.next();
     if (!batch) co_return 1;
@@ -162,14 +156,20 @@ int run_cache_command(const std::vector<std::string>& args) {
   CLI::App app{"herald cache: inspect and invalidate the cache of a Herald cluster",
                "herald cache"};
   Options o;
+  // The cache's Redis as `herald serve` reads it: the settings table's cache_redis,
+  // then redis (their environment variables and URL syntax).
+  const detail::Setting* cache_redis = detail::setting_for_key("cache_redis");
+  const detail::Setting* redis = detail::setting_for_key("redis");
   // getenv before any thread exists (the io_context runs on this thread, later).
-  if (const char* env = std::getenv("HERALD_CACHE_REDIS_URL"))  // NOLINT(concurrency-mt-unsafe)
-    o.redis_url = env;
-  else if (const char* env2 = std::getenv("HERALD_REDIS_URL"))  // NOLINT(concurrency-mt-unsafe)
-    o.redis_url = env2;
+  for (const detail::Setting* s : {redis, cache_redis}) {
+    if (const char* env =
+            std::getenv(std::string(s->env).c_str()))  // NOLINT(concurrency-mt-unsafe)
+      o.redis_url = env;
+  }
   app.add_option("--redis", o.redis_url,
-                 "Redis URL: redis://, rediss:// (TLS) or unix:// (env HERALD_CACHE_REDIS_URL, "
-                 "HERALD_REDIS_URL)");
+                 "Redis URL, as `herald serve --redis` takes it (env " +
+                     std::string(cache_redis->env) + ", " + std::string(redis->env) + "; default " +
+                     o.redis_url + ")");
   app.add_option("--prefix", o.prefix, "cache key prefix")->capture_default_str();
   app.add_flag("--json", o.json, "machine-readable output");
   app.require_subcommand(1);
@@ -185,6 +185,13 @@ int run_cache_command(const std::vector<std::string>& args) {
     app.parse(reversed);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
+  }
+  {
+    detail::ConfigDraft draft;
+    if (auto problem = redis->apply(o.redis_url, draft)) {
+      std::fprintf(stderr, "herald cache: --redis: %s\n", problem->c_str());
+      return 2;
+    }
   }
   std::string command = stats_cmd->parsed()   ? "stats"
                         : clear_cmd->parsed() ? "clear"

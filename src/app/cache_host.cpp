@@ -1,42 +1,38 @@
 // CacheHost: see cache_host.hpp. The bridge publishes `{"tags":[...]}` on each
-// `tag:<tag>` channel; the publication's frame for a `tag:` channel is the protocol's
-// `invalidate` frame (realtime::make_publication), so subscribers see
-// {"type":"invalidate","tags":[...]} with the channel's offset and epoch.
+// `tag:<tag>` channel (protocol/invalidation.hpp); the publication's frame for a
+// `tag:` channel is the protocol's `invalidate` frame (realtime::make_publication),
+// so subscribers see {"type":"invalidate",...,"tags":[...]} with the channel's
+// offset and epoch.
 #include "app/cache_host.hpp"
 
+#include <herald/protocol/invalidation.hpp>
 #include <herald/realtime/engine.hpp>
 #include <herald/redis/pool.hpp>
 #include <herald/redis/request.hpp>
-#include <herald/redis/tls_context.hpp>
+#include <herald/redis/url.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/array.hpp>
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <future>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
-#include <thread>
 
 namespace herald::app {
 namespace asio = boost::asio;
 
 struct CacheHost::State {
-  asio::io_context io{1};
-  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
-  std::unique_ptr<redis::Pool> pool;
-  std::optional<cache::Cache> cache;
-  std::thread thread;
-  asio::steady_timer stats_timer{io};
+  State(cache::CacheConfig config, std::optional<redis::ConnectionConfig> redis)
+      : cache(std::move(config), std::move(redis)), stats_timer(cache.executor()) {}
+  cache::SharedCache cache;
+  asio::steady_timer stats_timer;  ///< on the cache thread
+  bool stats_running = false;
+  std::promise<void> stats_ended;  ///< set when refresh_stats returns
   mutable std::mutex stats_mutex;
   std::string stats_text;  ///< guarded by stats_mutex
   realtime::Engine* engine = nullptr;
@@ -79,12 +75,13 @@ std::string render(const cache::CacheStats& s, std::size_t l1_entries, std::size
 /// Redis's used memory and key count (of the cache's database), as gauges; empty
 /// without Redis or when it does not answer. One INFO + DBSIZE round trip.
 asio::awaitable<std::string> redis_gauges(CacheHost::State& s) {
-  if (!s.pool || !s.pool->connected()) co_return std::string{};
+  redis::Pool* pool = s.cache.pool();
+  if (pool == nullptr || !pool->connected()) co_return std::string{};
   redis::Request req;
   req.timeout = std::chrono::milliseconds{500};
   req.push("INFO", "memory");
   req.push("DBSIZE");
-  auto replies = co_await s.pool->exec_all(req);
+  auto replies = co_await pool->exec_all(req);
   if (!replies || !(*replies)[0].is_string()) co_return std::string{};
   const std::string& info = (*replies)[0].str;
   std::string used = "0";
@@ -101,21 +98,22 @@ asio::awaitable<std::string> redis_gauges(CacheHost::State& s) {
             "herald_cache_redis_keys " + std::to_string(keys) + "\n";
 }
 
-asio::awaitable<void> refresh_stats(CacheHost::State& s) {
+asio::awaitable<void> refresh_stats(std::shared_ptr<CacheHost::State> state) {
+  CacheHost::State& s = *state;
+  cache::Cache& c = s.cache.cache();  // on its thread: this coroutine runs there
   std::string redis_text;
   for (unsigned tick = 0;; ++tick) {
     // Redis figures every 5 s (they cost a round trip); counters every second.
     if (tick % 5 == 0 || redis_text.empty()) redis_text = co_await redis_gauges(s);
     {
       std::lock_guard lock{s.stats_mutex};
-      s.stats_text =
-          render(s.cache->stats(), s.cache->l1_size(), s.cache->l1_bytes(), s.cache->coherent()) +
-          redis_text;
+      s.stats_text = render(c.stats(), c.l1_size(), c.l1_bytes(), c.coherent()) + redis_text;
     }
     s.stats_timer.expires_after(std::chrono::seconds{1});
     auto [ec] = co_await s.stats_timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return;
+    if (ec || !s.stats_running) break;
   }
+  s.stats_ended.set_value();
 }
 
 /// Publishes one tag's invalidation; failures are logged by the engine's caller side
@@ -124,40 +122,31 @@ asio::awaitable<void> publish_tag(realtime::Engine& engine, std::string channel,
   co_await engine.publish(std::move(channel), std::move(body));
 }
 
+std::optional<redis::ConnectionConfig> cache_redis(const std::string& redis_url) {
+  if (redis_url.empty()) return std::nullopt;
+  auto url = redis::RedisUrl::parse(redis_url);
+  if (!url) throw std::invalid_argument("bad redis URL for the cache");
+  redis::ConnectionConfig rc;
+  rc.url = *url;
+  return rc;
+}
+
 }  // namespace
 
-CacheHost::CacheHost(const std::string& redis_url) : state_(std::make_unique<State>()) {
-  std::optional<redis::ConnectionConfig> bus;
-  if (!redis_url.empty()) {
-    auto url = redis::RedisUrl::parse(redis_url);
-    if (!url) throw std::invalid_argument("bad redis URL for the cache");
-    redis::ConnectionConfig rc;
-    rc.url = *url;
-    // One TLS context for the pool and the invalidation bus.
-    if (std::string why = redis::prepare_tls(rc); !why.empty())
-      throw std::invalid_argument("redis URL for the cache: " + why);
-    state_->pool = std::make_unique<redis::Pool>(state_->io.get_executor(), rc, 2);
-    bus = rc;
-  }
-  state_->cache.emplace(state_->io.get_executor(), cache::CacheConfig{}, state_->pool.get(), bus);
-}
+CacheHost::CacheHost(const std::string& redis_url)
+    : state_(std::make_shared<State>(cache::CacheConfig{}, cache_redis(redis_url))) {}
 
 CacheHost::~CacheHost() {
   State& s = *state_;
-  if (s.thread.joinable()) {
-    // Stop everything on its own thread, then let the loop run out.
-    std::promise<void> stopped;
-    asio::post(s.io, [&s, &stopped] {
+  if (s.stats_running) {
+    // End the statistics loop on the cache thread before the cache stops.
+    asio::post(s.cache.executor(), [&s] {
+      s.stats_running = false;
       s.stats_timer.cancel();
-      s.cache->stop();
-      if (s.pool) s.pool->stop();
-      stopped.set_value();
     });
-    stopped.get_future().wait();
-    s.work.reset();
-    s.io.stop();
-    s.thread.join();
+    s.stats_ended.get_future().wait();
   }
+  s.cache.stop();
 }
 
 void CacheHost::bridge_to(realtime::Engine& engine) {
@@ -165,55 +154,29 @@ void CacheHost::bridge_to(realtime::Engine& engine) {
   // A node-local engine needs every invalidation (its own and the bus's); a shared one
   // (Redis) only this node's: the other nodes publish theirs.
   const bool shared = engine.name() != "memory";
-  auto publish = [this](const std::vector<std::string>& tags) {
-    boost::json::object body;
-    boost::json::array list;
-    for (const auto& t : tags) list.emplace_back(t);
-    body["tags"] = std::move(list);
-    const std::string json = boost::json::serialize(body);
+  auto publish = [state = state_.get()](const std::vector<std::string>& tags) {
+    const std::string data = protocol::encode_invalidation_data(tags);
     for (const auto& t : tags)
-      asio::co_spawn(state_->io, publish_tag(*state_->engine, "tag:" + t, json), asio::detached);
+      asio::co_spawn(state->cache.executor(),
+                     publish_tag(*state->engine, protocol::tag_channel(t), data), asio::detached);
   };
+  // Before start(): the cache's thread is not running yet.
   if (shared) {
-    state_->cache->on_local_invalidate(std::move(publish));
+    state_->cache.cache().on_local_invalidate(std::move(publish));
   } else {
-    state_->cache->on_invalidate(std::move(publish));
+    state_->cache.cache().on_invalidate(std::move(publish));
   }
 }
 
 void CacheHost::start() {
   State& s = *state_;
-  s.thread = std::thread([&s] { s.io.run(); });
-  asio::post(s.io, [&s] {
-    if (s.pool) s.pool->start();
-    s.cache->start();
-    asio::co_spawn(s.io, refresh_stats(s), asio::detached);
-  });
+  s.cache.start();
+  s.stats_running = true;
+  asio::co_spawn(s.cache.executor(), refresh_stats(state_), asio::detached);
 }
 
-cache::Cache& CacheHost::cache() noexcept {
-  return *state_->cache;
-}
-asio::any_io_executor CacheHost::executor() noexcept {
-  return state_->io.get_executor();
-}
-
-namespace {
-
-asio::awaitable<boost::system::result<std::size_t>> invalidate_on(cache::Cache& cache,
-                                                                  std::vector<std::string> tags) {
-  co_return co_await cache.invalidate_tags(tags);
-}
-
-}  // namespace
-
-asio::awaitable<boost::system::result<std::size_t>> CacheHost::invalidate_tags(
-    std::vector<std::string> tags) {
-  // Hop to the cache thread and back (co_spawn resumes us on our own executor). The
-  // operation is built outside the co_await: g++ 12 mishandles temporaries there.
-  auto op = asio::co_spawn(state_->io, invalidate_on(*state_->cache, std::move(tags)),
-                           asio::use_awaitable);
-  co_return co_await std::move(op);
+cache::SharedCache& CacheHost::shared() noexcept {
+  return state_->cache;
 }
 
 std::string CacheHost::prometheus() const {

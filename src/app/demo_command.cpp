@@ -9,9 +9,8 @@
 // reverse: drain the server, stop the cache on its thread, stop the app thread.
 #include "app/demo_command.hpp"
 #include "app/cache_host.hpp"
-#include "app/engine_factory.hpp"
+#include "app/server_options.hpp"
 
-#include "app/config/config_values.hpp"
 #include "app/logging.hpp"
 #include "app/shutdown_signal.hpp"
 
@@ -30,7 +29,6 @@
 #include <boost/asio/use_future.hpp>
 
 #include <spdlog/spdlog.h>
-#include <CLI/CLI.hpp>
 
 #include <csignal>
 #include <cstdio>
@@ -38,54 +36,87 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <variant>
 
 namespace herald::app {
 namespace asio = boost::asio;
 
 namespace {
 
+constexpr const char* demo_help =
+    "Usage: herald demo [--db FILE] [--web-root DIR] [--client-dir DIR] [--no-cache]\n"
+    "                   [herald serve settings...]\n"
+    "\n"
+    "The example inventory app with its live dashboard, on the gateway.\n"
+    "  --db FILE          SQLite file, created and seeded on first run (default "
+    "herald-demo.db)\n"
+    "  --web-root DIR     directory of the dashboard page (default: the source tree)\n"
+    "  --client-dir DIR   directory of the JS client (default: the source tree)\n"
+    "  --no-cache         read from SQLite every time (benchmark yardstick)\n"
+    "Every `herald serve` setting applies too, from flags, environment or --config\n"
+    "(herald serve --help lists them), e.g. --listen HOST:PORT, and --redis URL: the\n"
+    "Redis engine and the cache's L2 + bus, so several demo processes on one SQLite\n"
+    "file act as one app.\n";
+
 struct DemoOptions {
-  std::string listen = "127.0.0.1:8080";
   std::string db = "herald-demo.db";
-  std::string redis;
   std::string web_root;
   std::string client_dir;
-  std::string host;
-  std::uint16_t port = 8080;
   bool no_cache = false;
-  std::string node_id;
+  ServerConfig server;  ///< through the settings table, as `herald serve` reads it
 };
 
-/// Parses the flags; nullopt with `exit_code` set when the process should exit.
+/// Takes the demo's own flags out of args and reads the rest as `herald serve` does;
+/// nullopt with `exit_code` set when the process should exit.
 std::optional<DemoOptions> parse(const std::vector<std::string>& args, int& exit_code) {
   DemoOptions o;
-  CLI::App cli{"herald demo: the example inventory app with its live dashboard", "herald demo"};
-  cli.add_option("--listen", o.listen, "HOST:PORT to listen on")->capture_default_str();
-  cli.add_option("--db", o.db, "SQLite file (created and seeded on first run)")
-      ->capture_default_str();
-  cli.add_option(
-      "--redis", o.redis,
-      "redis://... or rediss://... : the Redis engine (several demo processes act as one) and the "
-      "cache's L2 + bus (default: the embedded engine, L1 only)");
-  cli.add_option("--node-id", o.node_id, "this process's name in the herald:ingest group");
-  cli.add_option("--web-root", o.web_root,
-                 "directory of the dashboard page (default: source tree)");
-  cli.add_option("--client-dir", o.client_dir, "directory of the JS client (default: source tree)");
-  cli.add_flag("--no-cache", o.no_cache, "read from SQLite every time (benchmark yardstick)");
-  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 parses a reversed vector
-  try {
-    cli.parse(reversed);
-  } catch (const CLI::ParseError& e) {
-    // --help prints and exits 0; any other parse error is bad usage (2), whatever
-    // CLI11's own code for it.
-    exit_code = cli.exit(e) == 0 ? 0 : 2;
+  std::vector<std::string> rest;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    bool missing = false;
+    // `--name VALUE` or `--name=VALUE`.
+    auto value_of = [&](std::string_view name, std::string& out) {
+      if (arg == name) {
+        if (i + 1 >= args.size()) {
+          missing = true;
+          return true;
+        }
+        out = args[++i];
+        return true;
+      }
+      if (arg.size() > name.size() && arg.starts_with(name) && arg[name.size()] == '=') {
+        out = arg.substr(name.size() + 1);
+        return true;
+      }
+      return false;
+    };
+    if (value_of("--db", o.db) || value_of("--web-root", o.web_root) ||
+        value_of("--client-dir", o.client_dir)) {
+      if (missing) {
+        std::fprintf(stderr, "herald demo: %s needs a value\n", arg.c_str());
+        exit_code = 2;
+        return std::nullopt;
+      }
+      continue;
+    }
+    if (arg == "--no-cache") {
+      o.no_cache = true;
+    } else if (arg == "--help" || arg == "-h") {
+      std::fputs(demo_help, stdout);
+      exit_code = 0;
+      return std::nullopt;
+    } else {
+      rest.push_back(arg);
+    }
+  }
+  auto loaded = load_server_config(rest, environment_map());
+  if (auto* err = std::get_if<ConfigError>(&loaded)) {
+    std::fprintf(stderr, "herald demo: %s%s", err->message.c_str(),
+                 !err->message.empty() && err->message.back() == '\n' ? "" : "\n");
+    exit_code = err->exit_code == 0 ? 2 : err->exit_code;
     return std::nullopt;
   }
-  if (auto problem = detail::parse_listen(o.listen, o.host, o.port)) {
-    std::fprintf(stderr, "herald demo: --listen: %s\n", problem->c_str());
-    exit_code = 2;
-    return std::nullopt;
-  }
+  o.server = std::get<ServerConfig>(std::move(loaded));
   return o;
 }
 
@@ -95,7 +126,7 @@ int run_demo_command(const std::vector<std::string>& args) {
   int exit_code = 0;
   auto options = parse(args, exit_code);
   if (!options) return exit_code;
-  configure_logging("text", "info");
+  configure_logging(options->server.log_format, options->server.log_level);
 
   ShutdownSignal shutdown_signal;  // before any thread starts
 
@@ -104,38 +135,30 @@ int run_demo_command(const std::vector<std::string>& args) {
     inventory::InventoryStore store(worker);
 
     // The cache (and its Redis pool, with --redis) live on the cache host's thread,
-    // which is also the app thread. A bad URL is a usage error.
-    if (!options->redis.empty() && !redis::RedisUrl::parse(options->redis)) {
-      std::fprintf(stderr, "herald demo: --redis: bad URL\n");
-      return 2;
-    }
-    CacheHost host(options->redis);
-    cache::Cache& cache = host.cache();
-    const bool with_redis = !options->redis.empty();
+    // which is also the app thread. URLs were validated by the settings table.
+    const ServerConfig& config = options->server;
+    CacheHost host(cache_redis_url(config));
+    cache::Cache& cache = host.shared().cache();  // used on host.shared().executor()
+    const bool with_redis = !config.redis_url.empty();
 
     inventory::InventoryApp* app_ptr = nullptr;  // set before start(): no request sees null
-    gateway::GatewayOptions gw;
-    gw.listen_host = options->host;
-    gw.listen_port = options->port;
+    gateway::GatewayOptions gw = gateway_options(config);
     gw.app_handler = [&app_ptr](gateway::AppRequest request) {
       return app_ptr->serve(std::move(request));
     };
     gw.invalidate_tags = [&host](std::vector<std::string> tags) {
-      return host.invalidate_tags(std::move(tags));
+      return host.shared().invalidate_tags(std::move(tags));
     };
     // With --redis, every demo process publishes through Redis: a write made through
     // any of them reaches the browsers of all of them.
     gw.extra_metrics = [&host] { return host.prometheus(); };
-    EngineSettings engine;
-    engine.redis_url = options->redis;
-    engine.node_id = options->node_id;
-    use_redis_engine(gw, engine);
+    use_redis_engine(gw, config);
     // Declared after the host: the server is drained before the cache stops.
     gateway::Server server(gw);
     host.bridge_to(server.engine());
     host.start();
 
-    auto opened = asio::co_spawn(host.executor(), store.open(300), asio::use_future).get();
+    auto opened = asio::co_spawn(host.shared().executor(), store.open(300), asio::use_future).get();
     if (!opened) {
       spdlog::critical("herald demo: database {}: {}", options->db, opened.error().message);
       return 1;
@@ -146,7 +169,8 @@ int run_demo_command(const std::vector<std::string>& args) {
     if (!options->web_root.empty()) app_options.web_root = options->web_root;
     if (!options->client_dir.empty()) app_options.client_dir = options->client_dir;
     app_options.cache_enabled = !options->no_cache;
-    inventory::InventoryApp app(host.executor(), store, cache, server.engine(), app_options);
+    inventory::InventoryApp app(host.shared().executor(), store, cache, server.engine(),
+                                app_options);
     if (!app.static_files().missing().empty())
       spdlog::warn("herald demo: {}", app.static_files().missing());
     app_ptr = &app;
@@ -158,7 +182,7 @@ int run_demo_command(const std::vector<std::string>& args) {
     } drain{server};
 
     server.start();
-    spdlog::info("herald demo: open http://{}:{}/ (database {}, cache {})", options->host,
+    spdlog::info("herald demo: open http://{}:{}/ (database {}, cache {})", config.listen_host,
                  server.port(), options->db,
                  with_redis ? "L1 + Redis, Redis engine" : "L1 only, embedded engine");
     spdlog::info("received {}: shutting down", shutdown_signal.wait());

@@ -9,8 +9,8 @@
 #if defined(HERALD_WITH_DEMO)
 #include "app/demo_command.hpp"
 #endif
-#include "app/engine_factory.hpp"
 #include "app/logging.hpp"
+#include "app/server_options.hpp"
 #include "app/shutdown_signal.hpp"
 #include "proxy/http_proxy.hpp"
 
@@ -39,48 +39,6 @@ constexpr const char* usage =
     "  cache    inspect and invalidate a cluster's cache: stats | clear | invalidate\n"
     "  version  print the version (also --version)\n";
 
-herald::gateway::GatewayOptions gateway_options(const herald::app::ServerConfig& c) {
-  herald::gateway::GatewayOptions o;
-  o.listen_host = c.listen_host;
-  o.listen_port = c.listen_port;
-  o.api_key = c.api_key;
-  o.jwt_secret = c.jwt_secret;
-  o.jwt_public_key_pem = c.jwt_public_key_pem;
-  o.allowed_origins = c.allowed_origins;
-  o.history_size = c.history_size;
-  o.history_ttl = c.history_ttl;
-  o.ping_interval = c.ping_interval;
-  o.max_message_bytes = c.max_message_bytes;
-  o.threads = c.threads;
-  o.max_connections = c.max_connections;
-  o.max_send_queue_bytes = c.max_send_queue_bytes;
-  o.send_buffer_bytes = c.send_buffer_bytes;
-  o.publish_backpressure_bytes = c.publish_backpressure_bytes;
-  o.unauthenticated_output_bytes = c.unauthenticated_output_bytes;
-  o.max_header_bytes = c.max_header_bytes;
-  o.header_timeout = c.header_timeout;
-  o.max_http_connections = c.max_http_connections;
-  o.route_prefix = c.route_prefix;
-  o.client_rate_limit = c.client_rate_limit;
-  o.max_subscriptions_per_connection = c.max_subscriptions_per_connection;
-  o.channels = c.channels;
-  return o;
-}
-
-herald::app::EngineSettings engine_settings(const herald::app::ServerConfig& c) {
-  herald::app::EngineSettings e;
-  e.redis_url = c.redis_url;
-  e.pubsub = c.pubsub;
-  e.channels = c.channels;
-  e.history_size = c.history_size;
-  e.history_ttl = c.history_ttl;
-  e.presence_ttl = c.presence_ttl;
-  e.ingest_claim_idle = c.ingest_claim_idle;
-  e.node_id = c.node_id;
-  e.wait_replicas = c.redis_wait_replicas;
-  return e;
-}
-
 int serve(const std::vector<std::string>& args) {
   auto loaded = herald::app::load_server_config(args, herald::app::environment_map());
   if (auto* err = std::get_if<herald::app::ConfigError>(&loaded)) {
@@ -97,33 +55,26 @@ int serve(const std::vector<std::string>& args) {
     // The cache behind POST /api/invalidate and the `tag:` feed: L1 only, or with
     // Redis (L2 + the invalidation bus) when --cache-redis is given.
     // The cache shares the engine's Redis unless --cache-redis names another.
-    herald::app::CacheHost cache_host(config.cache_redis_url.empty() ? config.redis_url
-                                                                     : config.cache_redis_url);
-    auto options = gateway_options(config);
+    herald::app::CacheHost cache_host(herald::app::cache_redis_url(config));
+    auto options = herald::app::gateway_options(config);
     options.invalidate_tags = [&cache_host](std::vector<std::string> tags) {
-      return cache_host.invalidate_tags(std::move(tags));
+      return cache_host.shared().invalidate_tags(std::move(tags));
     };
     options.extra_metrics = [&cache_host] { return cache_host.prometheus(); };
     // The HTTP cache gateway: it lives on the cache's thread, in the same cache (so
     // POST /api/invalidate and the tag: bridge cover proxied answers too).
     std::unique_ptr<herald::proxy::HttpProxy> proxy;
     if (!config.upstream_host.empty()) {
-      herald::proxy::ProxyOptions po;
-      po.upstream_host = config.upstream_host;
-      po.upstream_port = config.upstream_port;
-      po.header_timeout = config.upstream_timeout;
-      po.body_timeout = config.upstream_timeout;
-      po.connect_timeout = config.upstream_connect_timeout;
-      po.routes = config.routes;
-      proxy =
-          std::make_unique<herald::proxy::HttpProxy>(cache_host.executor(), cache_host.cache(), po);
+      const herald::proxy::ProxyOptions po = herald::app::proxy_options(config);
+      proxy = std::make_unique<herald::proxy::HttpProxy>(cache_host.shared().executor(),
+                                                         cache_host.shared().cache(), po);
       options.proxy = proxy.get();
       options.extra_metrics = [&cache_host, p = proxy.get()] {
         return cache_host.prometheus() + p->prometheus();
       };
       spdlog::info("proxying to upstream http://{}:{}", po.upstream_host, po.upstream_port);
     }
-    herald::app::use_redis_engine(options, engine_settings(config));
+    herald::app::use_redis_engine(options, config);
     // Declared after the cache host: destroyed (drained) before it.
     herald::gateway::Server server(options);
     cache_host.bridge_to(server.engine());
@@ -134,7 +85,7 @@ int serve(const std::vector<std::string>& args) {
     if (proxy) {
       // The proxy's upstream connections live on the cache thread: end them there.
       std::promise<void> done;
-      boost::asio::post(cache_host.executor(), [&proxy, &done] {
+      boost::asio::post(cache_host.shared().executor(), [&proxy, &done] {
         proxy->stop();
         proxy.reset();
         done.set_value();

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <stdexcept>
 
 namespace herald::cache {
 namespace asio = boost::asio;
@@ -23,12 +24,14 @@ Cache::Impl::Impl(asio::any_io_executor ex, CacheConfig config, redis::Pool* poo
     : l1_(config.l1_max_entries, config.l1_max_bytes),
       ex_(std::move(ex)),
       config_(std::move(config)),
-      hash_tag_("{" + config_.prefix + "}"),
-      entry_prefix_(hash_tag_ + ":e:"),
-      generation_key_(hash_tag_ + ":gen"),
-      pool_(bus ? pool : nullptr),
+      layout_(config_.prefix),
+      pool_(pool),
       node_id_(new_stamp()),
       bus_up_(pool_ == nullptr) {
+  if (pool_ != nullptr && !bus)
+    throw std::invalid_argument(
+        "herald::cache::Cache: a Redis pool needs an invalidation bus (pass the pool's "
+        "ConnectionConfig as `bus`), or pass no pool for an L1-only cache");
   if (pool_ != nullptr) bus_ = std::make_unique<redis::Subscriber>(ex_, std::move(*bus));
 }
 
@@ -149,24 +152,21 @@ void Cache::Impl::build_l2_read(redis::Request& req, std::string_view key,
   // (take_l2_hit and l2_snapshot read it so). The keys are composed in reused
   // buffers; the namespace key is kept while reads stay in one namespace (the common
   // case); the generation key never changes.
-  entry_key_buf_.assign(entry_prefix_);
+  entry_key_buf_.assign(layout_.entry_prefix());
   entry_key_buf_ += key;
-  constexpr std::string_view kNs = ":ns:";
-  const std::size_t ns_at = hash_tag_.size() + kNs.size();
+  const std::size_t ns_at = layout_.namespace_prefix().size();
   const std::string_view ns = CacheKey::namespace_of(key);
   if (ns_key_buf_.size() != ns_at + ns.size() ||
       std::string_view{ns_key_buf_}.substr(ns_at) != ns) {
-    ns_key_buf_.assign(hash_tag_);
-    ns_key_buf_ += kNs;
+    ns_key_buf_.assign(layout_.namespace_prefix());
     ns_key_buf_ += ns;
   }
   if (tag_key_bufs_.size() < policy.tags.size()) tag_key_bufs_.resize(policy.tags.size());
   boost::container::small_vector<std::string_view, 8> keys{entry_key_buf_, ns_key_buf_,
-                                                           generation_key_};
+                                                           layout_.generation()};
   for (std::size_t i = 0; i < policy.tags.size(); ++i) {
     std::string& k = tag_key_bufs_[i];
-    k.assign(hash_tag_);
-    k += ":tv:";
+    k.assign(layout_.tag_version_prefix());
     k += policy.tags[i];
     keys.push_back(k);
   }
@@ -253,18 +253,45 @@ bool Cache::Impl::entry_current(const L2Snapshot& s, const CachePolicy& policy) 
   return true;
 }
 
+// ---------------------------------------------------------------- serving hits
+
+L2Hit Cache::Impl::hit_of(const CacheEntry& e) {
+  L2Hit hit{std::nullopt, e.stale(), e.created_ms, e.expires_ms};
+  if (!e.negative()) hit.value = e.payload;
+  return hit;
+}
+
+CacheValue Cache::Impl::serve_l1_hit(const std::string& key, const L1Entry& e,
+                                     const CachePolicy& policy, const Loader* loader) {
+  ++stats_.l1_hits;
+  if (e.stale) ++stats_.stale_served;
+  CacheValue v{e.value, CacheSource::l1, e.stale};
+  if (loader != nullptr) maybe_refresh_early(key, e.created_ms, e.expires_ms, *loader, policy);
+  return v;
+}
+
+CacheValue Cache::Impl::serve_l2_hit(const std::string& key, L2Hit hit, const CachePolicy& policy,
+                                     L1Stamp stamp, const Loader* loader) {
+  ++stats_.l2_hits;
+  if (hit.stale) ++stats_.stale_served;
+  return answer_from_l2(key, std::move(hit), policy, std::move(stamp), loader);
+}
+
+CacheValue Cache::Impl::answer_from_l2(const std::string& key, L2Hit hit, const CachePolicy& policy,
+                                       L1Stamp stamp, const Loader* loader) {
+  l1_store(key, hit.value, hit.stale, hit.created_ms, hit.expires_ms, policy, std::move(stamp));
+  if (loader != nullptr) maybe_refresh_early(key, hit.created_ms, hit.expires_ms, *loader, policy);
+  return CacheValue{std::move(hit.value), CacheSource::l2, hit.stale};
+}
+
 // ---------------------------------------------------------------- lookups
 
 asio::awaitable<std::optional<CacheValue>> Cache::Impl::get(std::shared_ptr<Impl> self,
-                                                            const std::string& key,
-                                                            const CachePolicy& policy) {
+                                                            std::string key, CachePolicy policy) {
   (void)self;  // keeps the Impl alive while this runs (the facade has no frame)
   bool hit = false;
-  if (const L1Entry* e = l1_lookup(key, hit); e != nullptr && hit) {
-    ++stats_.l1_hits;
-    if (e->stale) ++stats_.stale_served;
-    co_return CacheValue{e->value, CacheSource::l1, e->stale};
-  }
+  if (const L1Entry* e = l1_lookup(key, hit); e != nullptr && hit)
+    co_return serve_l1_hit(key, *e, policy, nullptr);
   ++stats_.l1_misses;
   L1Stamp stamp = l1_stamp(policy);  // before the read: an invalidation during it wins
   if (redis_ready()) {
@@ -272,12 +299,8 @@ asio::awaitable<std::optional<CacheValue>> Cache::Impl::get(std::shared_ptr<Impl
     build_l2_read(req, key, policy);
     auto reply = co_await pool_->exec(req);
     recycle(std::move(req));
-    if (auto l2 = take_l2_hit(reply, policy)) {
-      ++stats_.l2_hits;
-      if (l2->stale) ++stats_.stale_served;
-      l1_store(key, l2->value, l2->stale, l2->created_ms, l2->expires_ms, policy, std::move(stamp));
-      co_return CacheValue{std::move(l2->value), CacheSource::l2, l2->stale};
-    }
+    if (auto l2 = take_l2_hit(reply, policy))
+      co_return serve_l2_hit(key, std::move(*l2), policy, std::move(stamp), nullptr);
     if (!l2_reply_ok(reply, policy)) ++stats_.redis_errors;
   }
   ++stats_.l2_misses;
@@ -285,20 +308,14 @@ asio::awaitable<std::optional<CacheValue>> Cache::Impl::get(std::shared_ptr<Impl
 }
 
 asio::awaitable<Result<CacheValue>> Cache::Impl::get_or_set(std::shared_ptr<Impl> self,
-                                                            const std::string& key, Loader loader,
-                                                            const CachePolicy& policy) {
+                                                            std::string key, Loader loader,
+                                                            CachePolicy policy) {
   (void)self;                        // keeps the Impl alive while this runs (see Cache::get_or_set)
   std::optional<Fallback> fallback;  // a stale value for fail-safe answers
 
   bool hit = false;
   if (const L1Entry* e = l1_lookup(key, hit)) {
-    if (hit) {
-      ++stats_.l1_hits;
-      if (e->stale) ++stats_.stale_served;
-      CacheValue v{e->value, CacheSource::l1, e->stale};
-      maybe_refresh_early(key, e->created_ms, e->expires_ms, loader, policy);
-      co_return v;
-    }
+    if (hit) co_return serve_l1_hit(key, *e, policy, &loader);
     if (policy.fail_safe_max.count() > 0)
       fallback = Fallback{CacheValue{e->value, CacheSource::l1, true}, e->keep_until};
   }
@@ -315,13 +332,8 @@ asio::awaitable<Result<CacheValue>> Cache::Impl::get_or_set(std::shared_ptr<Impl
     build_l2_read(req, key, policy);
     auto reply = co_await pool_->exec(req);
     recycle(std::move(req));
-    if (auto l2 = take_l2_hit(reply, policy)) {
-      ++stats_.l2_hits;
-      if (l2->stale) ++stats_.stale_served;
-      l1_store(key, l2->value, l2->stale, l2->created_ms, l2->expires_ms, policy, std::move(stamp));
-      maybe_refresh_early(key, l2->created_ms, l2->expires_ms, loader, policy);
-      co_return CacheValue{std::move(l2->value), CacheSource::l2, l2->stale};
-    }
+    if (auto l2 = take_l2_hit(reply, policy))
+      co_return serve_l2_hit(key, std::move(*l2), policy, std::move(stamp), &loader);
     const Result<redis::Reply>* read = &reply;
     co_return co_await after_l2_miss(key, std::move(loader), policy, std::move(stamp),
                                      std::move(fallback), read);
@@ -338,15 +350,10 @@ asio::awaitable<Result<CacheValue>> Cache::Impl::after_l2_miss(
   if (entry_current(snap, policy)) {
     const CacheEntry& e = *snap.entry;
     const std::int64_t now = wall_ms();
+    if (now < e.expires_ms)
+      co_return serve_l2_hit(key, hit_of(e), policy, std::move(stamp), &loader);
     std::optional<std::string> value;
     if (!e.negative()) value = e.payload;
-    if (now < e.expires_ms) {
-      ++stats_.l2_hits;
-      if (e.stale()) ++stats_.stale_served;
-      l1_store(key, value, e.stale(), e.created_ms, e.expires_ms, policy, std::move(stamp));
-      maybe_refresh_early(key, e.created_ms, e.expires_ms, loader, policy);
-      co_return CacheValue{std::move(value), CacheSource::l2, e.stale()};
-    }
     if (now < e.expires_ms + policy.stale_grace.count()) {
       // Stale-while-revalidate: answer now, refresh once in the background.
       ++stats_.l2_misses;
@@ -391,34 +398,33 @@ void Cache::stop() {
 }
 
 // get_or_set and get are not coroutines: they hand out the Impl's coroutine, which
-// holds its own reference to the Impl, so a call costs one frame, not two.
-asio::awaitable<Result<CacheValue>> Cache::get_or_set(const std::string& key, Loader loader,
-                                                      const CachePolicy& policy) {
-  return impl_->get_or_set(impl_, key, std::move(loader), policy);
+// holds its own reference to the Impl and owns its arguments, so a call costs one
+// frame, not two. The others are coroutines: their frame owns the arguments.
+asio::awaitable<Result<CacheValue>> Cache::get_or_set(std::string key, Loader loader,
+                                                      CachePolicy policy) {
+  return impl_->get_or_set(impl_, std::move(key), std::move(loader), std::move(policy));
 }
 
-asio::awaitable<std::optional<CacheValue>> Cache::get(const std::string& key,
-                                                      const CachePolicy& policy) {
-  return impl_->get(impl_, key, policy);
+asio::awaitable<std::optional<CacheValue>> Cache::get(std::string key, CachePolicy policy) {
+  return impl_->get(impl_, std::move(key), std::move(policy));
 }
 
-asio::awaitable<void> Cache::set(const std::string& key, std::string value,
-                                 const CachePolicy& policy) {
+asio::awaitable<void> Cache::set(std::string key, std::string value, CachePolicy policy) {
   auto impl = impl_;
   co_await impl->set(key, std::move(value), policy);
 }
 
-asio::awaitable<Result<void>> Cache::remove(const std::string& key) {
+asio::awaitable<Result<void>> Cache::remove(std::string key) {
   auto impl = impl_;
   co_return co_await impl->remove(key);
 }
 
-asio::awaitable<Result<std::size_t>> Cache::invalidate_tags(const std::vector<std::string>& tags) {
+asio::awaitable<Result<std::size_t>> Cache::invalidate_tags(std::vector<std::string> tags) {
   auto impl = impl_;
   co_return co_await impl->invalidate_tags(tags);
 }
 
-asio::awaitable<Result<std::size_t>> Cache::invalidate_namespace(const std::string& ns) {
+asio::awaitable<Result<std::size_t>> Cache::invalidate_namespace(std::string ns) {
   auto impl = impl_;
   co_return co_await impl->invalidate_namespace(ns);
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "cache/cache_entry.hpp"
+#include "cache/cache_layout.hpp"
 #include "cache/l1_store.hpp"
 
 #include <herald/cache/cache.hpp>
@@ -95,6 +96,13 @@ struct LoadState {
   std::optional<std::string> value;
 };
 
+/// How waiting for a key's distributed lock ended (Impl::acquire_lock).
+enum class LockOutcome {
+  held,           ///< ours: load, write back under it, release it
+  not_held,       ///< load without it (Redis failing, stopped, or lock_wait passed)
+  value_arrived,  ///< the holder's value is in the snapshot: serve it, do not load
+};
+
 class Cache::Impl : public std::enable_shared_from_this<Cache::Impl> {
  public:
   Impl(boost::asio::any_io_executor ex, CacheConfig config, redis::Pool* pool,
@@ -103,12 +111,11 @@ class Cache::Impl : public std::enable_shared_from_this<Cache::Impl> {
   // --- read path (cache.cpp, cache_load.cpp)
   // get_or_set and get take the owning pointer so that the facade can hand out
   // their awaitable directly, without a coroutine frame of its own per call.
-  boost::asio::awaitable<Result<CacheValue>> get_or_set(std::shared_ptr<Impl> self,
-                                                        const std::string& key, Loader loader,
-                                                        const CachePolicy& policy);
-  boost::asio::awaitable<std::optional<CacheValue>> get(std::shared_ptr<Impl> self,
-                                                        const std::string& key,
-                                                        const CachePolicy& policy);
+  // Key and policy by value: the coroutine frame owns them (the caller's may be gone).
+  boost::asio::awaitable<Result<CacheValue>> get_or_set(std::shared_ptr<Impl> self, std::string key,
+                                                        Loader loader, CachePolicy policy);
+  boost::asio::awaitable<std::optional<CacheValue>> get(std::shared_ptr<Impl> self, std::string key,
+                                                        CachePolicy policy);
   boost::asio::awaitable<void> set(const std::string& key, std::string value,
                                    const CachePolicy& policy);
 
@@ -146,6 +153,20 @@ class Cache::Impl : public std::enable_shared_from_this<Cache::Impl> {
   std::optional<L2Hit> take_l2_hit(Result<redis::Reply>& reply, const CachePolicy& policy);
   L2Snapshot l2_snapshot(const Result<redis::Reply>& reply, const CachePolicy& policy);
   bool entry_current(const L2Snapshot& s, const CachePolicy& policy) const;
+  /// The value of a current, unexpired snapshot entry, as an L2 hit.
+  static L2Hit hit_of(const CacheEntry& e);
+
+  // Serving a hit: the one place a hit is counted, stored in L1 and considered for
+  // an eager refresh (`loader` nullptr: none). Synchronous, so the read path's
+  // coroutine frames stay as they are.
+  CacheValue serve_l1_hit(const std::string& key, const L1Entry& e, const CachePolicy& policy,
+                          const Loader* loader);
+  CacheValue serve_l2_hit(const std::string& key, L2Hit hit, const CachePolicy& policy,
+                          L1Stamp stamp, const Loader* loader);
+  /// serve_l2_hit without counting it (a value another node loaded while this one
+  /// waited for the lock: the read was already counted as a miss).
+  CacheValue answer_from_l2(const std::string& key, L2Hit hit, const CachePolicy& policy,
+                            L1Stamp stamp, const Loader* loader);
   std::uint64_t tag_generation(const std::string& tag) const;
 
   /// get_or_set after an L2 read that was not a fresh hit; `read` is the MGET's reply
@@ -162,6 +183,11 @@ class Cache::Impl : public std::enable_shared_from_this<Cache::Impl> {
   boost::asio::awaitable<Result<CacheValue>> load(const std::string& key, Loader loader,
                                                   const CachePolicy& policy, L2Snapshot snap,
                                                   std::optional<Fallback> fallback);
+  /// Takes the key's lock (`token` set) or waits for its holder, polling L2 into
+  /// `snap`, until the holder's value arrives or policy.lock_wait passes.
+  boost::asio::awaitable<LockOutcome> acquire_lock(const std::string& key,
+                                                   const CachePolicy& policy, L2Snapshot& snap,
+                                                   std::string& token);
   boost::asio::awaitable<void> load_task(std::shared_ptr<Impl> self,
                                          std::shared_ptr<LoadState> state, std::string key,
                                          Loader loader, CachePolicy policy, L2Snapshot snap,
@@ -189,27 +215,21 @@ class Cache::Impl : public std::enable_shared_from_this<Cache::Impl> {
   boost::asio::awaitable<void> publish(std::string message);
 
  public:
-  // keys (all under one hash tag: see CacheConfig::prefix)
-  std::string entry_key(std::string_view key) const { return entry_prefix_ + std::string(key); }
-  std::string ns_key(std::string_view ns) const { return hash_tag_ + ":ns:" + std::string(ns); }
-  const std::string& generation_key() const { return generation_key_; }
-  std::string tag_key(std::string_view t) const { return hash_tag_ + ":tv:" + std::string(t); }
-  std::string tag_count_key(std::string_view t) const {
-    return hash_tag_ + ":tn:" + std::string(t);
-  }
-  std::string stats_key() const { return hash_tag_ + ":stats:" + node_id_; }
-  std::string lock_key(std::string_view key) const {
-    return hash_tag_ + ":lock:" + std::string(key);
-  }
+  // keys (all under one hash tag: see CacheConfig::prefix), named by cache_layout
+  std::string entry_key(std::string_view key) const { return layout_.entry(key); }
+  std::string ns_key(std::string_view ns) const { return layout_.namespace_version(ns); }
+  const std::string& generation_key() const { return layout_.generation(); }
+  std::string tag_key(std::string_view t) const { return layout_.tag_version(t); }
+  std::string tag_count_key(std::string_view t) const { return layout_.tag_count(t); }
+  std::string stats_key() const { return layout_.stats(node_id_); }
+  std::string lock_key(std::string_view key) const { return layout_.lock(key); }
 
  private:
   bool redis_ready() const { return pool_ != nullptr && pool_->connected(); }
 
   boost::asio::any_io_executor ex_;
   CacheConfig config_;
-  std::string hash_tag_;      ///< "{" + prefix + "}"
-  std::string entry_prefix_;  ///< hash_tag_ + ":e:"
-  std::string generation_key_;
+  CacheLayout layout_;  ///< every Redis key name
   /// Reused by build_l2_read for the MGET's keys (entry, namespace, tag versions):
   /// their capacity stays, so building a read allocates nothing once warm. Only used
   /// between two suspensions (Request copies the bytes as they are pushed).

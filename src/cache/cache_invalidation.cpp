@@ -26,16 +26,6 @@ namespace {
 
 constexpr char kTagSeparator = '\x1f';
 
-/// Escapes glob characters so a prefix can be used in SCAN MATCH literally.
-std::string glob_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
-}
-
 }  // namespace
 
 void Cache::Impl::start() {
@@ -235,7 +225,7 @@ asio::awaitable<Result<std::size_t>> Cache::Impl::invalidate_namespace(const std
   }
   // Clean-up: the entries are already invalid; delete them in small batches so no
   // single Redis call blocks the server.
-  co_return co_await unlink_matching(glob_escape(entry_key(ns + ":")) + "*");
+  co_return co_await unlink_matching(layout_.namespace_entries_pattern(ns));
 }
 
 asio::awaitable<Result<std::size_t>> Cache::Impl::clear() {
@@ -253,7 +243,7 @@ asio::awaitable<Result<std::size_t>> Cache::Impl::clear() {
     ++stats_.redis_errors;
     co_return CacheErrc::redis_unavailable;
   }
-  co_return co_await unlink_matching(glob_escape(hash_tag_ + ":e:") + "*");
+  co_return co_await unlink_matching(layout_.all_entries_pattern());
 }
 
 /// SCAN MATCH pattern COUNT 1000 + UNLINK per batch (never KEYS): each call stays

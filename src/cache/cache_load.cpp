@@ -62,76 +62,9 @@ asio::awaitable<Result<CacheValue>> Cache::Impl::load(const std::string& key, Lo
   // holder on another node, would load the same key twice).
   if (policy.lock && !snap.reachable && redis_ready()) snap = co_await read_l2(key, policy);
   if (policy.lock && snap.reachable) {
-    token = new_stamp();
-    const auto deadline = SteadyClock::now() + policy.lock_wait;
-    auto delay = milliseconds{5};
-    bool waited = false;
-    for (;;) {
-      if (!redis_ready()) {  // stopped, or Redis went away while we waited
-        token.clear();
-        break;
-      }
-      redis::Request req;
-      req.timeout = config_.redis_timeout;
-      req.push("SET", lock_key(key), token, "NX", "PX", policy.lock_ttl.count());
-      auto r = co_await pool_->exec(req);
-      const bool failed = !r || r->is_error();
-      if (failed) {
-        ++stats_.redis_errors;
-        // Before any wait: Redis is failing, load without the lock (fail open). Once
-        // another holder is known to be loading, one failed call (a timeout under
-        // load) is no reason to load a second time: keep waiting, to the deadline.
-        if (!waited) {
-          token.clear();
-          break;
-        }
-      } else if (r->is_string()) {  // "OK": ours
-        if (!waited) break;
-        // The previous holder may have written just before we got the lock.
-        snap = co_await read_l2(key, policy);
-        if (entry_current(snap, policy) && wall_ms() < snap.entry->expires_ms) {
-          co_await release_lock(key, token);
-          break;  // token released below is a no-op; value served from snap
-        }
-        if (snap.reachable) break;  // nothing was written: ours to load
-        // Unknown whether the holder wrote (the read failed, a timeout under load):
-        // give the lock back and keep waiting, to the deadline, rather than load twice.
-        co_await release_lock(key, token);
-        if (SteadyClock::now() >= deadline) {
-          token.clear();
-          break;
-        }
-        continue;
-      }
-      if (!waited) {
-        ++stats_.lock_waits;
-        waited = true;
-      }
-      if (SteadyClock::now() >= deadline) {
-        ++stats_.lock_timeouts;
-        token.clear();
-        break;
-      }
-      asio::steady_timer timer{ex_};
-      timer.expires_after(delay);
-      co_await timer.async_wait(kTuple);
-      delay = std::min(delay * 2, milliseconds{100});
-      snap = co_await read_l2(key, policy);
-      if (!snap.reachable) continue;  // as above: keep waiting for the holder, to the deadline
-      if (entry_current(snap, policy) && wall_ms() < snap.entry->expires_ms) {
-        token.clear();
-        break;  // the holder's value arrived
-      }
-    }
-    // Another node's value arrived while we waited: serve it. (Only after a wait: an
-    // eager refresh starts from a current entry and must load.)
-    if (waited && entry_current(snap, policy) && wall_ms() < snap.entry->expires_ms) {
-      const CacheEntry& e = *snap.entry;
-      std::optional<std::string> value;
-      if (!e.negative()) value = e.payload;
-      l1_store(key, value, e.stale(), e.created_ms, e.expires_ms, policy, stamp);
-      co_return CacheValue{std::move(value), CacheSource::l2, e.stale()};
-    }
+    const LockOutcome lock = co_await acquire_lock(key, policy, snap, token);
+    if (lock == LockOutcome::value_arrived)
+      co_return answer_from_l2(key, hit_of(*snap.entry), policy, stamp, nullptr);
   }
 
   auto state = std::make_shared<LoadState>(ex_);
@@ -174,6 +107,62 @@ asio::awaitable<Result<CacheValue>> Cache::Impl::load(const std::string& key, Lo
   }
   if (!state->finished) co_return CacheErrc::loader_timeout;
   co_return CacheErrc::loader_failed;
+}
+
+asio::awaitable<LockOutcome> Cache::Impl::acquire_lock(const std::string& key,
+                                                       const CachePolicy& policy, L2Snapshot& snap,
+                                                       std::string& token) {
+  token = new_stamp();
+  const auto deadline = SteadyClock::now() + policy.lock_wait;
+  auto delay = milliseconds{5};
+  bool waited = false;  // another holder is known to be loading
+  auto value_in_l2 = [&] {
+    return entry_current(snap, policy) && wall_ms() < snap.entry->expires_ms;
+  };
+  // Each round: try the lock; if another node holds it, wait a little and read L2.
+  while (redis_ready()) {  // else stopped, or Redis went away while we waited
+    redis::Request req;
+    req.timeout = config_.redis_timeout;
+    req.push("SET", lock_key(key), token, "NX", "PX", policy.lock_ttl.count());
+    auto r = co_await pool_->exec(req);
+    if (!r || r->is_error()) {
+      ++stats_.redis_errors;
+      // Before any wait: Redis is failing, load without the lock (fail open). Once
+      // another holder is known to be loading, one failed call (a timeout under load)
+      // is no reason to load a second time: keep waiting, to the deadline.
+      if (!waited) break;
+    } else if (r->is_string()) {  // "OK": ours
+      if (!waited) co_return LockOutcome::held;
+      // The previous holder may have written just before we got the lock.
+      snap = co_await read_l2(key, policy);
+      if (snap.reachable && !value_in_l2()) co_return LockOutcome::held;  // ours to load
+      co_await release_lock(key, token);
+      if (value_in_l2()) break;
+      // Unknown whether the holder wrote (the read failed, a timeout under load):
+      // keep waiting, to the deadline, rather than load twice.
+      if (SteadyClock::now() >= deadline) break;
+      continue;
+    }
+    if (!waited) {
+      ++stats_.lock_waits;
+      waited = true;
+    }
+    if (SteadyClock::now() >= deadline) {
+      ++stats_.lock_timeouts;
+      break;
+    }
+    asio::steady_timer timer{ex_};
+    timer.expires_after(delay);
+    co_await timer.async_wait(kTuple);
+    delay = std::min(delay * 2, milliseconds{100});
+    snap = co_await read_l2(key, policy);
+    // An unreachable read: as above, keep waiting for the holder, to the deadline.
+    if (snap.reachable && value_in_l2()) break;
+  }
+  token.clear();
+  // Another node's value arrived while we waited: serve it. (Only after a wait: an
+  // eager refresh starts from a current entry and must load.)
+  co_return waited&& value_in_l2() ? LockOutcome::value_arrived : LockOutcome::not_held;
 }
 
 asio::awaitable<void> Cache::Impl::load_task(std::shared_ptr<Impl> self,

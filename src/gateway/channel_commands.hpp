@@ -6,8 +6,8 @@
 #pragma once
 
 #include <herald/gateway/channel_rules.hpp>
-#include <herald/gateway/protocol/client_frame.hpp>
-#include <herald/gateway/protocol/server_frame.hpp>
+#include <herald/protocol/client_frame.hpp>
+#include <herald/protocol/server_frame.hpp>
 
 #include "gateway/server_context.hpp"
 
@@ -50,7 +50,7 @@ inline boost::asio::awaitable<CommandOutcome> run_channel_command(ServerContext&
   if (!valid_channel_name(channel)) co_return CommandOutcome{400, "invalid channel name"};
   if (auto* f = std::get_if<PublishFrame>(&cmd)) {
     if (!ctx.rules.can_publish(channel, who)) co_return CommandOutcome{403, "permission denied"};
-    auto r = co_await ctx.engine->publish(channel, std::move(f->data));
+    auto r = co_await ctx.engine->publish(channel, std::move(f->data), std::move(f->event));
     if (!r) co_return CommandOutcome{realtime::wire_code(r.error()), r.error().message()};
     metrics.publications.fetch_add(1, std::memory_order_relaxed);
     co_return CommandOutcome{0, encode_position(*r)};

@@ -1,9 +1,9 @@
 // HttpApi: routes and handlers of the HTTP server API (protocol.md section 2).
 #include "gateway/http_api.hpp"
 
-#include <herald/gateway/protocol/publish_body.hpp>
-#include <herald/gateway/protocol/raw_json.hpp>
-#include <herald/gateway/protocol/server_frame.hpp>
+#include <herald/protocol/publish_body.hpp>
+#include <herald/protocol/raw_json.hpp>
+#include <herald/protocol/server_frame.hpp>
 #include <herald/realtime/memory_engine.hpp>
 
 #include "gateway/channel_commands.hpp"
@@ -94,10 +94,11 @@ HttpResponse json_error(const HttpRequest& req, unsigned status, std::string_vie
 }
 
 bool HttpApi::owns(std::string_view path) noexcept {
-  return path == "/ws" || path == "/sse" || path == "/healthz" || path == "/readyz" ||
-         path == "/metrics" || path == "/api/publish" || path == "/api/broadcast" ||
-         path == "/api/invalidate" || path == "/api/disconnect" || path == "/api/batch" ||
-         path.starts_with("/api/presence/") || path.starts_with("/api/history/");
+  return path == "/ws" || path == "/sse" || path == "/socket.io/" || path == "/healthz" ||
+         path == "/readyz" || path == "/metrics" || path == "/api/publish" ||
+         path == "/api/broadcast" || path == "/api/invalidate" || path == "/api/disconnect" ||
+         path == "/api/batch" || path.starts_with("/api/presence/") ||
+         path.starts_with("/api/history/");
 }
 
 std::optional<std::string_view> HttpApi::own_path(std::string_view path,
@@ -107,7 +108,7 @@ std::optional<std::string_view> HttpApi::own_path(std::string_view path,
       return std::nullopt;
     path.remove_prefix(prefix.size());
   }
-  if (path == "/ws" || path == "/sse" || owns(path)) return path;
+  if (path == "/ws" || path == "/sse" || path == "/socket.io/" || owns(path)) return path;
   return std::nullopt;
 }
 
@@ -189,9 +190,10 @@ awaitable<HttpResponse> HttpApi::publish(const HttpRequest& req) {
   if (!has_room() && !co_await wait_for_room()) co_return backlog_refusal(req);
   realtime::Result<realtime::StreamPosition> r = realtime::StreamPosition{};
   if (ctx_.memory_engine != nullptr) {
-    r = ctx_.memory_engine->publish_now(item.channel, item.data);
+    r = ctx_.memory_engine->publish_now(item.channel, item.data, item.event);
   } else {
-    r = co_await ctx_.engine->publish(std::move(item.channel), std::string(item.data));
+    r = co_await ctx_.engine->publish(std::move(item.channel), std::string(item.data),
+                                      std::move(item.event));
   }
   if (!r) co_return json_error(req, realtime::wire_code(r.error()), r.error().message());
   shard_.metrics().publications.fetch_add(1, std::memory_order_relaxed);
@@ -213,14 +215,14 @@ awaitable<HttpResponse> HttpApi::batch(const HttpRequest& req) {
   };
   if (ctx_.memory_engine != nullptr) {
     for (const protocol::PublishItem& item : body.items) {
-      add(ctx_.memory_engine->publish_now(item.channel, item.data));
+      add(ctx_.memory_engine->publish_now(item.channel, item.data, item.event));
       ++published;
     }
   } else {
     std::vector<realtime::PublishRequest> batch;
     batch.reserve(body.items.size());
     for (protocol::PublishItem& item : body.items)
-      batch.push_back({std::move(item.channel), std::string(item.data)});
+      batch.push_back({std::move(item.channel), std::string(item.data), std::move(item.event)});
     auto results = co_await ctx_.engine->publish_batch(std::move(batch));
     for (const auto& r : results) {
       add(r);

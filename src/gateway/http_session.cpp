@@ -5,6 +5,8 @@
 #include "gateway/log_throttle.hpp"
 #include "gateway/request_head.hpp"
 #include "gateway/server_context.hpp"
+#include "gateway/socketio_route.hpp"
+#include "gateway/socketio_session.hpp"
 #include "gateway/sse_session.hpp"
 #include "gateway/websocket_session.hpp"
 #include "proxy/http_proxy.hpp"
@@ -124,6 +126,7 @@ LogThrottle http_cap_log{std::chrono::seconds(10)};
 struct Upgrade {
   asio::ip::tcp::socket socket;
   bool sse = false;
+  bool socketio = false;
   HttpRequest request;
   std::optional<Identity> identity;
 };
@@ -209,9 +212,67 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
       }
       if (a.status == 0) {
         stream.expires_never();
-        co_return Upgrade{stream.release_socket(), sse, std::move(req), std::move(a.identity)};
+        co_return Upgrade{stream.release_socket(), sse, false, std::move(req),
+                          std::move(a.identity)};
       }
       auto res = json_error(req, a.status, a.message);
+      co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+      if (ec || !res.keep_alive()) co_return std::nullopt;
+      continue;
+    }
+    if (own && path == "/socket.io/") {
+      // Engine.IO: the WebSocket transport upgrades here; everything else is answered
+      // as the reference server does (engine.io's error codes).
+      if (req.method() == http::verb::options) {  // CORS preflight (polling with extraHeaders)
+        HttpResponse res = engineio_preflight(ctx, req);
+        co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+        if (ec || !res.keep_alive()) co_return std::nullopt;
+        continue;
+      }
+      EngineIoRequest eio = classify_engineio_request(req);
+      // As engine.io checks: version, transport, then the sid, then the rest.
+      const bool known_transport =
+          !eio.error || (*eio.error != EngineIoError::unknown_transport &&
+                         *eio.error != EngineIoError::unsupported_protocol_version);
+      if (known_transport && !eio.sid.empty() && ctx.socketio_sessions.find(eio.sid) == nullptr)
+        eio.error = EngineIoError::unknown_sid;
+      const bool websocket = eio.transport == "websocket";
+      Admission a;
+      if (eio.error) {
+        a.status = 400;
+      } else if (!eio.sid.empty()) {  // a session's request: its origin still counts
+        if (!ctx.access.origin_allowed(req[http::field::origin], req[http::field::host]))
+          a = {403, "origin not allowed", {}};
+      } else {
+        a = admit(ctx, shard, req, false);
+      }
+      if (a.status == 0 && websocket) {
+        stream.expires_never();
+        if (!eio.sid.empty()) {
+          if (ctx.socketio_sessions.find(eio.sid) == nullptr) {
+            eio.error = EngineIoError::unknown_sid;
+          } else {
+            asio::co_spawn(stream.get_executor(),
+                           run_socketio_upgrade(ctx, stream.release_socket(), std::move(req),
+                                                std::move(eio.sid)),
+                           asio::detached);
+            co_return std::nullopt;
+          }
+        } else {
+          co_return Upgrade{stream.release_socket(), false, true, std::move(req),
+                            std::move(a.identity)};
+        }
+      }
+      HttpResponse res;
+      if (eio.error) {
+        res = engineio_error(req, *eio.error);
+      } else if (a.status != 0) {
+        res = json_error(req, a.status, a.message);
+      } else {
+        stream.expires_never();  // a GET waits up to a ping interval for packets
+        res = co_await answer_polling(ctx, shard, req, eio, std::move(a.identity));
+      }
+      add_cors_headers(ctx, req, res);
       co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
       if (ec || !res.keep_alive()) co_return std::nullopt;
       continue;
@@ -267,7 +328,13 @@ awaitable<void> run_http_session(ServerContext& ctx, Shard& shard, asio::ip::tcp
           ignored);
     }
     auto executor = upgrade->socket.get_executor();
-    if (upgrade->sse) {
+    if (upgrade->socketio) {
+      asio::co_spawn(
+          executor,
+          run_socketio_session(ctx, shard, std::move(upgrade->socket), std::move(upgrade->request),
+                               std::move(upgrade->identity)),
+          asio::detached);
+    } else if (upgrade->sse) {
       asio::co_spawn(executor,
                      run_sse_session(ctx, shard, std::move(upgrade->socket),
                                      std::move(upgrade->request), std::move(*upgrade->identity)),

@@ -35,8 +35,11 @@ std::string Metrics::render(std::int64_t channels) const {
   auto metric = [&out](const char* name, const char* type, const char* help, std::int64_t value) {
     out += fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type, value);
   };
-  metric("herald_connections", "gauge", "Open WebSocket and SSE connections.",
+  metric("herald_connections", "gauge", "Open WebSocket, SSE and Socket.IO connections.",
          sum(&ShardMetrics::connections));
+  metric("herald_socketio_connections", "gauge",
+         "Open Socket.IO connections (included in herald_connections).",
+         sum(&ShardMetrics::socketio_connections));
   metric("herald_subscriptions", "gauge", "Active channel subscriptions.",
          sum(&ShardMetrics::subscriptions));
   metric("herald_send_queue_bytes", "gauge", "Bytes queued to clients, not yet written.",

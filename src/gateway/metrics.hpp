@@ -19,10 +19,11 @@ inline constexpr std::array<double, 14> latency_buckets{
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5};
 
 struct alignas(64) ShardMetrics {
-  std::atomic<std::int64_t> connections{0};    ///< open WebSocket + SSE connections
-  std::atomic<std::int64_t> subscriptions{0};  ///< active channel subscriptions
-  std::atomic<std::int64_t> queued_bytes{0};   ///< bytes waiting in send queues
-  std::atomic<std::uint64_t> messages_in{0};   ///< client frames received
+  std::atomic<std::int64_t> connections{0};  ///< open WebSocket + SSE + Socket.IO connections
+  std::atomic<std::int64_t> socketio_connections{0};  ///< of which Socket.IO
+  std::atomic<std::int64_t> subscriptions{0};         ///< active channel subscriptions
+  std::atomic<std::int64_t> queued_bytes{0};          ///< bytes waiting in send queues
+  std::atomic<std::uint64_t> messages_in{0};          ///< client frames received
   std::atomic<std::uint64_t> bytes_in{0};
   std::atomic<std::uint64_t> messages_out{0};  ///< frames written to clients
   std::atomic<std::uint64_t> bytes_out{0};

@@ -10,6 +10,8 @@
 #include "gateway/access_policy.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/shard.hpp"
+#include "gateway/socketio_recovery_store.hpp"
+#include "gateway/socketio_registry.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -37,6 +39,8 @@ struct ServerContext {
   std::atomic<bool> stopping{false};                ///< graceful shutdown has begun
   std::atomic<std::uint64_t> next_connection{0};
   std::string id_prefix;  ///< random per process, so connection ids differ across nodes
+  SocketIoRegistry socketio_sessions;       ///< Socket.IO sessions by sid (polling, upgrades)
+  SocketIoRecoveryStore socketio_recovery;  ///< ended Socket.IO sessions by pid
 
   ServerContext(GatewayOptions o, std::size_t shard_count)
       : options(std::move(o)),

@@ -3,12 +3,11 @@
 // of queued events as one gathered write.
 #include "gateway/sse_session.hpp"
 
-#include <herald/gateway/protocol/server_frame.hpp>
+#include <herald/protocol/server_frame.hpp>
 
 #include "gateway/connection.hpp"
-#include "gateway/send_queue.hpp"
 #include "gateway/server_context.hpp"
-#include "gateway/subscription_set.hpp"
+#include "gateway/subscription_flow.hpp"
 #include "gateway/token_lifetime.hpp"
 
 #include <spdlog/spdlog.h>
@@ -83,27 +82,30 @@ class SseSession final : public Connection, public std::enable_shared_from_this<
         socket_(std::move(socket)),
         id_(ctx.new_connection_id()),
         identity_(std::move(identity)),
-        queue_(ctx.options.max_send_queue_bytes, &shard.metrics().queued_bytes),
+        flow_(ctx, shard, *this, "sse"),
         wake_timer_(socket_.get_executor()),
         ping_timer_(socket_.get_executor()) {}
 
   awaitable<void> run(HttpRequest req);
 
   void on_publication(const realtime::PublicationPtr& p) override {
-    if (subs_.accept(p)) enqueue(shard_.sse_events().get(p, publication_event), p->published_at);
+    if (flow_.accept(p)) enqueue(shard_.sse_events().get(p, publication_event), p->published_at);
   }
   void close(int code, std::string_view reason, bool reconnect) override {
     if (closing_ || dead_) return;
-    enqueue(std::make_shared<const std::string>(
-                named_event("disconnect", protocol::encode_disconnect(code, reason, reconnect))),
-            {});
+    // The same notice as WebSocket's `disconnect` frame, slow consumers included: if
+    // the queue is full it replaces what is queued.
+    flow_.push_final(
+        OutboundFrame{std::make_shared<const std::string>(named_event(
+                          "disconnect", protocol::encode_disconnect(code, reason, reconnect))),
+                      {}});
     closing_ = true;
     wake();
     ping_timer_.cancel();  // ping_loop arms the close deadline
   }
   void exclude_if_stalled(std::chrono::steady_clock::time_point now,
                           std::chrono::steady_clock::duration stall) noexcept override {
-    queue_.exclude_if_stalled(now, stall);
+    flow_.queue().exclude_if_stalled(now, stall);
   }
   const std::string& id() const noexcept override { return id_; }
   const std::string& user() const noexcept override { return identity_.user; }
@@ -113,17 +115,8 @@ class SseSession final : public Connection, public std::enable_shared_from_this<
   awaitable<void> ping_loop();
   void enqueue(std::shared_ptr<const std::string> text, std::chrono::steady_clock::time_point at) {
     if (dead_ || (closing_ && at != std::chrono::steady_clock::time_point{})) return;
-    if (!queue_.push(OutboundFrame{std::move(text), at})) {
-      m_.slow_consumers.fetch_add(1, std::memory_order_relaxed);
-      spdlog::warn(
-          "conn={} user={} slow SSE consumer: {} bytes queued (limit {}), disconnecting with "
-          "3008",
-          id_, identity_.user, queue_.bytes(), ctx_.options.max_send_queue_bytes);
-      queue_.clear();
-      close(3008, "slow consumer", true);  // as WebSocket: the event, then the socket goes
-      return;
-    }
-    wake();
+    // On overflow the flow closes this session (3008): the event, then the socket goes.
+    if (flow_.push(OutboundFrame{std::move(text), at})) wake();
   }
   void wake() {
     if (writer_waiting_) wake_timer_.cancel();
@@ -142,10 +135,9 @@ class SseSession final : public Connection, public std::enable_shared_from_this<
   asio::ip::tcp::socket socket_;
   std::string id_;
   Identity identity_;
-  SendQueue queue_;
+  SubscriptionFlow flow_;
   asio::steady_timer wake_timer_;
   asio::steady_timer ping_timer_;
-  SubscriptionSet subs_;
   bool writer_waiting_ = false;
   bool closing_ = false;
   bool dead_ = false;
@@ -198,28 +190,20 @@ awaitable<void> SseSession::run(HttpRequest req) {
       socket_.get_executor(), [self] { return self->ping_loop(); }, asio::detached);
 
   for (const auto& channel : channels) {
-    if (!subs_.begin(channel)) continue;  // listed twice
-    shard_.add_subscriber(channel, this);
+    if (flow_.subscribed(channel)) continue;  // listed twice
     std::optional<protocol::StreamPosition> from;
     if (auto it = since.find(channel); it != since.end()) from = it->second;
-    auto r = co_await ctx_.engine->subscribe(channel, shard_.index(), from);
-    if (!r) {
-      subs_.remove(channel);
-      shard_.remove_subscriber(channel, this);
-      enqueue(std::make_shared<const std::string>(named_event(
-                  "error", protocol::encode_error(std::nullopt, realtime::wire_code(r.error()),
-                                                  r.error().message()))),
+    SubscriptionFlow::Outcome r = co_await flow_.subscribe(channel, from, identity_);
+    if (r.code != 0) {
+      enqueue(std::make_shared<const std::string>(
+                  named_event("error", protocol::encode_error(std::nullopt, r.code, r.message))),
               {});
       continue;
     }
-    m_.subscriptions.fetch_add(1, std::memory_order_relaxed);
-    ctx_.engine->presence_add(channel, id_);
-    bool recovered = from.has_value() && r->recovered;
-    auto pending = subs_.complete(channel, r->position, std::move(r->missed));
     enqueue(std::make_shared<const std::string>(named_event(
-                "subscribe", protocol::encode_subscribe_result(channel, r->position, recovered))),
+                "subscribe", protocol::encode_subscribe_result(channel, r.position, r.recovered))),
             {});
-    for (const auto& p : pending)
+    for (const auto& p : r.pending)
       enqueue(shard_.sse_events().get(p, publication_event), p->published_at);
   }
 
@@ -233,12 +217,7 @@ awaitable<void> SseSession::run(HttpRequest req) {
   dead_ = true;
   wake();
   ping_timer_.cancel();
-  for (const auto& channel : subs_.channels()) {
-    shard_.remove_subscriber(channel, this);
-    ctx_.engine->unsubscribe(channel, shard_.index());
-    ctx_.engine->presence_remove(channel, id_);
-    m_.subscriptions.fetch_sub(1, std::memory_order_relaxed);
-  }
+  flow_.release();
   shard_.detach(this);
   m_.connections.fetch_sub(1, std::memory_order_relaxed);
   ctx_.release_connection();
@@ -251,7 +230,7 @@ awaitable<void> SseSession::write_loop() {
   std::vector<asio::const_buffer> buffers;
   boost::system::error_code ec;
   while (!dead_) {
-    if (queue_.empty()) {
+    if (flow_.queue().empty()) {
       if (closing_) break;
       wake_timer_.expires_at(asio::steady_timer::time_point::max());
       writer_waiting_ = true;
@@ -261,18 +240,12 @@ awaitable<void> SseSession::write_loop() {
     }
     batch.clear();
     buffers.clear();
-    queue_.take(batch, 64);
+    flow_.queue().take(batch, 64);
     for (const auto& f : batch) buffers.push_back(asio::buffer(*f.text));
     std::size_t n =
         co_await asio::async_write(socket_, buffers, asio::redirect_error(use_awaitable, ec));
     if (ec) break;
-    m_.messages_out.fetch_add(batch.size(), std::memory_order_relaxed);
-    m_.bytes_out.fetch_add(n, std::memory_order_relaxed);
-    auto now = std::chrono::steady_clock::now();
-    for (const auto& f : batch) {
-      if (f.published_at != std::chrono::steady_clock::time_point{})
-        m_.observe_latency(now - f.published_at);
-    }
+    flow_.record_written(batch, n);
   }
   dead_ = true;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);

@@ -5,7 +5,7 @@
 #pragma once
 
 #include <herald/gateway/channel_rules.hpp>
-#include <herald/gateway/protocol/stream_position.hpp>
+#include <herald/protocol/stream_position.hpp>
 
 #include "gateway/http_api.hpp"
 

@@ -15,15 +15,14 @@
 //     first-frame auth deadline, the token's `exp`, or the 5 s close deadline.
 #include "gateway/websocket_session.hpp"
 
-#include <herald/gateway/protocol/client_frame.hpp>
-#include <herald/gateway/protocol/server_frame.hpp>
+#include <herald/protocol/client_frame.hpp>
+#include <herald/protocol/server_frame.hpp>
 
 #include "gateway/channel_commands.hpp"
 #include "gateway/connection.hpp"
 #include "gateway/rate_limiter.hpp"
-#include "gateway/send_queue.hpp"
 #include "gateway/server_context.hpp"
-#include "gateway/subscription_set.hpp"
+#include "gateway/subscription_flow.hpp"
 #include "gateway/token_lifetime.hpp"
 #include "gateway/websocket_transport.hpp"
 
@@ -78,7 +77,7 @@ class WebSocketSession final : public Connection,
         id_(ctx.new_connection_id()),
         identity_(identity.value_or(Identity{})),
         authenticated_(identity.has_value()),
-        queue_(ctx.options.max_send_queue_bytes, &shard.metrics().queued_bytes),
+        flow_(ctx, shard, *this, "ws"),
         limiter_(ctx.options.client_rate_limit) {}
 
   /// The opening handshake; on failure releases the connection slot and returns false.
@@ -88,12 +87,12 @@ class WebSocketSession final : public Connection,
   void start();
 
   void on_publication(const realtime::PublicationPtr& p) override {
-    if (subs_.accept(p)) enqueue(OutboundFrame{realtime::frame_of(p), p->published_at});
+    if (flow_.accept(p)) enqueue(OutboundFrame{realtime::frame_of(p), p->published_at});
   }
   void close(int code, std::string_view reason, bool reconnect) override;
   void exclude_if_stalled(steady_clock::time_point now,
                           steady_clock::duration stall) noexcept override {
-    queue_.exclude_if_stalled(now, stall);
+    flow_.queue().exclude_if_stalled(now, stall);
   }
   const std::string& id() const noexcept override { return id_; }
   const std::string& user() const noexcept override { return identity_.user; }
@@ -110,7 +109,6 @@ class WebSocketSession final : public Connection,
   awaitable<void> handle(std::string_view text);
   void authenticate(std::optional<std::int64_t> id, const AuthFrame& f);
   awaitable<void> subscribe(std::optional<std::int64_t> id, SubscribeFrame& f);
-  void unsubscribe(const std::string& channel);
   awaitable<void> command(std::optional<std::int64_t> id, ClientCommand& cmd);
   bool rate_limited(std::optional<std::int64_t> id);
 
@@ -146,8 +144,7 @@ class WebSocketSession final : public Connection,
   bool holds_slot_ = true;       // counts toward max_connections (release_slot)
   bool reader_parked_ = false;   // no read pending while closing: the writer calls finish()
   char first_byte_ = 0;          // target of the idle one-byte read
-  SendQueue queue_;
-  SubscriptionSet subs_;
+  SubscriptionFlow flow_;
   RateLimiter limiter_;
   // The auth deadline before authentication, the close deadline while closing.
   steady_clock::time_point phase_deadline_{};
@@ -205,7 +202,7 @@ void WebSocketSession::start() {
 void WebSocketSession::apply_output_limit() {
   std::size_t cap = ctx_.options.max_send_queue_bytes;
   if (!authenticated_) cap = std::min(cap, ctx_.options.unauthenticated_output_bytes);
-  queue_.set_limit(cap);
+  flow_.queue().set_limit(cap);
   ws_.next_layer().limit_control_output(cap);
 }
 
@@ -285,7 +282,7 @@ void WebSocketSession::finish(beast::error_code ec) {
   if (ws_.next_layer().overflowed()) {
     m().slow_consumers.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("conn={} user={} left over {} bytes of control frames (pongs) unread: closed", id_,
-                 identity_.user, queue_.limit());
+                 identity_.user, flow_.queue().limit());
   }
   dead_ = true;
   if (deadline_timer_) deadline_timer_->cancel();
@@ -297,7 +294,7 @@ void WebSocketSession::finish(beast::error_code ec) {
 }
 
 void WebSocketSession::cleanup() {
-  for (const std::string& channel : subs_.channels()) unsubscribe(channel);
+  flow_.release();
   shard_.detach(this);
   m().connections.fetch_sub(1, std::memory_order_relaxed);
   release_slot();
@@ -307,10 +304,7 @@ void WebSocketSession::close(int code, std::string_view reason, bool reconnect) 
   if (closing_ || dead_) return;
   OutboundFrame frame{
       std::make_shared<const std::string>(encode_disconnect(code, reason, reconnect)), {}};
-  if (!queue_.push(frame)) {
-    queue_.clear();
-    queue_.push(std::move(frame));
-  }
+  flow_.push_final(std::move(frame));
   closing_ = true;
   if (!authenticated_) release_slot();
   close_reason_ = std::make_unique<websocket::close_reason>(static_cast<std::uint16_t>(code));
@@ -323,16 +317,7 @@ void WebSocketSession::close(int code, std::string_view reason, bool reconnect) 
 
 void WebSocketSession::enqueue(OutboundFrame frame) {
   if (closing_ || dead_) return;
-  if (!queue_.push(std::move(frame))) {
-    m().slow_consumers.fetch_add(1, std::memory_order_relaxed);
-    spdlog::warn(
-        "conn={} user={} slow consumer: {} bytes queued (limit {}), disconnecting with 3008", id_,
-        identity_.user, queue_.bytes(), ctx_.options.max_send_queue_bytes);
-    queue_.clear();
-    close(3008, "slow consumer", true);
-    return;
-  }
-  start_writer();
+  if (flow_.push(std::move(frame))) start_writer();
 }
 
 void WebSocketSession::start_writer() {
@@ -351,10 +336,11 @@ awaitable<void> WebSocketSession::write_loop(Ptr self) {
   beast::error_code ec;
   {
     std::vector<OutboundFrame> batch;
-    while (!s.dead_ && !s.queue_.empty()) {
+    SendQueue& queue = s.flow_.queue();
+    while (!s.dead_ && !queue.empty()) {
       batch.clear();
-      batch.reserve(std::min(s.queue_.size(), max_batch));
-      s.queue_.take(batch, max_batch);
+      batch.reserve(std::min(queue.size(), max_batch));
+      queue.take(batch, max_batch);
       std::size_t bytes = 0;
       for (const OutboundFrame& f : batch) bytes += f.text->size() + max_frame_header;
       // Every message of the batch lands in one buffer; one socket write sends them.
@@ -369,13 +355,9 @@ awaitable<void> WebSocketSession::write_loop(Ptr self) {
         s.dead_ = true;
         break;
       }
-      auto now = steady_clock::now();
-      for (const OutboundFrame& f : batch) {
-        s.m().messages_out.fetch_add(1, std::memory_order_relaxed);
-        s.m().bytes_out.fetch_add(f.text->size(), std::memory_order_relaxed);
-        if (f.published_at != steady_clock::time_point{})
-          s.m().observe_latency(now - f.published_at);
-      }
+      std::size_t written = 0;
+      for (const OutboundFrame& f : batch) written += f.text->size();
+      s.flow_.record_written(batch, written);
     }
   }  // the last batch's frames are released before the writer ends, not kept while idle
   if (s.closing_ && !s.dead_ && s.close_reason_) {
@@ -504,7 +486,7 @@ awaitable<void> WebSocketSession::command(std::optional<std::int64_t> id, Client
   if (auto* f = std::get_if<SubscribeFrame>(&cmd)) co_return co_await subscribe(id, *f);
   if (std::holds_alternative<PingFrame>(cmd)) co_return reply(id, "{}");
   if (auto* f = std::get_if<UnsubscribeFrame>(&cmd)) {
-    unsubscribe(f->channel);
+    flow_.unsubscribe(f->channel);
     co_return reply(id, "{}");
   }
   // The rest act on a channel without holding it.
@@ -514,36 +496,10 @@ awaitable<void> WebSocketSession::command(std::optional<std::int64_t> id, Client
 }
 
 awaitable<void> WebSocketSession::subscribe(std::optional<std::int64_t> id, SubscribeFrame& f) {
-  const std::string& channel = f.channel;
-  if (!valid_channel_name(channel)) co_return error(id, 400, "invalid channel name");
-  if (!ctx_.rules.can_subscribe(channel, identity_)) co_return error(id, 403, "permission denied");
-  // Pending subscribes count: a burst of subscribes cannot overshoot the cap.
-  if (!subs_.contains(channel) && subs_.size() >= ctx_.options.max_subscriptions_per_connection)
-    co_return error(id, 400, "too many subscriptions");
-  if (!subs_.begin(channel)) co_return error(id, 400, "already subscribed");
-  // Registered locally first: deliveries that race the engine call are buffered by
-  // subs_ and released, deduplicated, after the reply and the recovered messages.
-  shard_.add_subscriber(channel, this);
-  auto r = co_await ctx_.engine->subscribe(channel, shard_.index(), f.since);
-  if (!r) {
-    subs_.remove(channel);
-    shard_.remove_subscriber(channel, this);
-    co_return error(id, realtime::wire_code(r.error()), r.error().message());
-  }
-  m().subscriptions.fetch_add(1, std::memory_order_relaxed);
-  ctx_.engine->presence_add(channel, id_);
-  bool recovered = f.since.has_value() && r->recovered;
-  auto pending = subs_.complete(channel, r->position, std::move(r->missed));
-  reply(id, encode_subscribe_result(channel, r->position, recovered));
-  for (const auto& p : pending) enqueue(OutboundFrame{realtime::frame_of(p), p->published_at});
-}
-
-void WebSocketSession::unsubscribe(const std::string& channel) {
-  if (!subs_.remove(channel)) return;
-  shard_.remove_subscriber(channel, this);
-  ctx_.engine->unsubscribe(channel, shard_.index());
-  ctx_.engine->presence_remove(channel, id_);
-  m().subscriptions.fetch_sub(1, std::memory_order_relaxed);
+  SubscriptionFlow::Outcome r = co_await flow_.subscribe(f.channel, f.since, identity_);
+  if (r.code != 0) co_return error(id, r.code, r.message);
+  reply(id, encode_subscribe_result(f.channel, r.position, r.recovered));
+  for (const auto& p : r.pending) enqueue(OutboundFrame{realtime::frame_of(p), p->published_at});
 }
 
 }  // namespace

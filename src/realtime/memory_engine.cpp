@@ -60,13 +60,14 @@ std::shared_ptr<MemoryEngine::Channel> MemoryEngine::locked(std::string_view nam
   }
 }
 
-StreamPosition MemoryEngine::publish_now(std::string_view name, std::string_view data_json) {
+StreamPosition MemoryEngine::publish_now(std::string_view name, std::string_view data_json,
+                                         std::string_view event) {
   std::unique_lock<std::mutex> lock;
   auto channel = locked(name, true, lock);
   auto now = options_.clock();
   channel->history.expire(now);
   std::uint64_t offset = ++channel->top;
-  PublicationPtr publication = make_publication(name, offset, channel->epoch, data_json);
+  PublicationPtr publication = make_publication(name, offset, channel->epoch, data_json, event);
   channel->history.push(publication, now);
   // Under the channel lock: deliveries for this channel reach each shard in offset order.
   for (std::size_t shard = 0; shard < channel->shard_subscribers.size(); ++shard) {
@@ -176,8 +177,9 @@ std::size_t MemoryEngine::channel_count() const {
 
 // The awaitable forms: the memory engine never suspends.
 boost::asio::awaitable<Result<StreamPosition>> MemoryEngine::publish(std::string channel,
-                                                                     std::string data_json) {
-  co_return publish_now(channel, data_json);
+                                                                     std::string data_json,
+                                                                     std::string event) {
+  co_return publish_now(channel, data_json, event);
 }
 
 boost::asio::awaitable<Result<SubscribeResult>> MemoryEngine::subscribe(

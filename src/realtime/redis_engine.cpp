@@ -6,6 +6,7 @@
 #include "realtime/random_id.hpp"
 #include "realtime/redis_scripts.hpp"
 
+#include <herald/protocol/publish_body.hpp>
 #include <herald/redis/request.hpp>
 #include <herald/redis/streams.hpp>
 
@@ -38,8 +39,9 @@ std::optional<StreamPosition> position_of(const redis::Reply& reply) {
   return StreamPosition{static_cast<std::uint64_t>(*offset), std::string(*epoch)};
 }
 
-/// Stream entries as publications of `channel` in `epoch`; entries that are not
-/// ours (bad id, no `d`) are skipped, which the callers see as a gap.
+/// Stream entries as publications of `channel` in `epoch` (with their event, field
+/// `e` when not the default); entries that are not ours (bad id, no `d`) are skipped,
+/// which the callers see as a gap.
 std::vector<PublicationPtr> publications_of(const std::string& channel, const std::string& epoch,
                                             const std::vector<redis::StreamEntry>& entries) {
   std::vector<PublicationPtr> out;
@@ -48,7 +50,10 @@ std::vector<PublicationPtr> publications_of(const std::string& channel, const st
     auto offset = layout::offset_of_stream_id(e.id);
     const std::string* data = redis::find_field(e, "d");
     if (!offset || data == nullptr) continue;
-    out.push_back(make_publication(channel, *offset, epoch, *data));
+    const std::string* event = redis::find_field(e, "e");  // a bad one: the default
+    const bool has_event = event != nullptr && protocol::valid_event_name(*event);
+    out.push_back(make_publication(channel, *offset, epoch, *data,
+                                   has_event ? std::string_view(*event) : ""));
   }
   return out;
 }
@@ -203,8 +208,8 @@ RedisEngineStats RedisEngine::Impl::stats() const {
 // ---------------------------------------------------------------------------------
 // Publish, history
 
-awaitable<Result<StreamPosition>> RedisEngine::Impl::publish(std::string channel,
-                                                             std::string data) {
+awaitable<Result<StreamPosition>> RedisEngine::Impl::publish(std::string channel, std::string data,
+                                                             std::string event) {
   if (!sharded_ || !pool_.connected()) co_return EngineError::unavailable;
   const std::vector<std::string> keys{layout::meta_key(channel), layout::stream_key(channel)};
   const std::vector<std::string> args{std::move(data),
@@ -212,7 +217,8 @@ awaitable<Result<StreamPosition>> RedisEngine::Impl::publish(std::string channel
                                       std::to_string(options_.history_ttl.count()),
                                       layout::feed_channel(channel),
                                       new_epoch(),
-                                      *sharded_ ? "1" : "0"};
+                                      *sharded_ ? "1" : "0",
+                                      std::move(event)};
   if (options_.wait_replicas == 0) {
     auto reply = co_await redis_scripts::publish().run(pool_.pick(), keys, args);
     if (!reply) co_return EngineError::unavailable;  // not sent, or its fate is unknown
@@ -250,7 +256,8 @@ awaitable<std::vector<Result<StreamPosition>>> RedisEngine::Impl::publish_batch(
   out.reserve(batch.size());
   if (batch.size() < 2 || options_.wait_replicas != 0 || options_.redis.url.is_cluster()) {
     for (PublishRequest& p : batch)
-      out.push_back(co_await publish(std::move(p.channel), std::move(p.data_json)));
+      out.push_back(
+          co_await publish(std::move(p.channel), std::move(p.data_json), std::move(p.event)));
     co_return out;
   }
   if (!sharded_ || !pool_.connected()) {
@@ -263,7 +270,7 @@ awaitable<std::vector<Result<StreamPosition>>> RedisEngine::Impl::publish_batch(
     calls.push_back({{layout::meta_key(p.channel), layout::stream_key(p.channel)},
                      {std::move(p.data_json), std::to_string(options_.history_size(p.channel)),
                       std::to_string(options_.history_ttl.count()), layout::feed_channel(p.channel),
-                      new_epoch(), *sharded_ ? "1" : "0"}});
+                      new_epoch(), *sharded_ ? "1" : "0", std::move(p.event)}});
   }
   auto replies = co_await redis_scripts::publish().run_all(pool_.pick(), calls);
   if (!replies || replies->size() != batch.size()) {

@@ -20,11 +20,12 @@ RedisEngine::~RedisEngine() {
   impl_->stop();
 }
 
-awaitable<Result<StreamPosition>> RedisEngine::publish(std::string channel, std::string data_json) {
+awaitable<Result<StreamPosition>> RedisEngine::publish(std::string channel, std::string data_json,
+                                                       std::string event) {
   auto impl = impl_;
-  auto op =
-      asio::co_spawn(impl->executor(), impl->publish(std::move(channel), std::move(data_json)),
-                     asio::use_awaitable);
+  auto op = asio::co_spawn(
+      impl->executor(), impl->publish(std::move(channel), std::move(data_json), std::move(event)),
+      asio::use_awaitable);
   co_return co_await std::move(op);
 }
 

@@ -84,7 +84,8 @@ void RedisEngine::Impl::on_message(const redis::PubSubMessage& m) {
   }
   ChannelPtr channel = it->second;
   apply(channel, it->first,
-        channel->feed.on_live(make_publication(*name, feed->offset, feed->epoch, feed->data)));
+        channel->feed.on_live(
+            make_publication(*name, feed->offset, feed->epoch, feed->data, feed->event)));
 }
 
 void RedisEngine::Impl::on_plain(std::string_view channel, std::string_view data) {

@@ -42,7 +42,8 @@ class RedisEngine::Impl : public std::enable_shared_from_this<Impl> {
   executor_type executor() noexcept { return io_.get_executor(); }
 
   // Engine thread only. -----------------------------------------------------------
-  boost::asio::awaitable<Result<StreamPosition>> publish(std::string channel, std::string data);
+  boost::asio::awaitable<Result<StreamPosition>> publish(std::string channel, std::string data,
+                                                         std::string event = {});
   /// The scripts of `batch` in one pipelined request on one connection (in order);
   /// one publish() after another with WAIT or on a cluster (keys of many slots).
   boost::asio::awaitable<std::vector<Result<StreamPosition>>> publish_batch(

@@ -13,11 +13,19 @@ if not epoch then
 end
 local off = redis.call('HINCRBY', KEYS[1], 'o', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
+local event = ARGV[7] or ''
 if tonumber(ARGV[2]) > 0 then
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], off .. '-0', 'd', ARGV[1])
+  if event == '' then
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], off .. '-0', 'd', ARGV[1])
+  else
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], off .. '-0', 'd', ARGV[1], 'e', event)
+  end
   redis.call('PEXPIRE', KEYS[2], ARGV[3])
 end
 local msg = off .. ' ' .. epoch .. ' ' .. ARGV[1]
+if event ~= '' then
+  msg = off .. ' ' .. epoch .. ' @' .. event .. ' ' .. ARGV[1]
+end
 if ARGV[6] == '1' then
   redis.call('SPUBLISH', ARGV[4], msg)
 else

@@ -7,9 +7,10 @@
 namespace herald::realtime::redis_scripts {
 
 /// KEYS meta, stream; ARGV data, history_size, ttl_ms, feed channel, new epoch,
-/// "1" for SPUBLISH. Creates the epoch when the meta is gone (and drops a stream
-/// left from the old epoch), takes the next offset, XADDs `<offset>-0 d <data>`
-/// (MAXLEN ~), refreshes both expiries and publishes `<offset> <epoch> <data>`.
+/// "1" for SPUBLISH, event ("" = default). Creates the epoch when the meta is gone
+/// (and drops a stream left from the old epoch), takes the next offset, XADDs
+/// `<offset>-0 d <data>` (plus `e <event>` when the event is not ""; MAXLEN ~),
+/// refreshes both expiries and publishes redis_layout's feed payload.
 /// Returns {offset, epoch}.
 const redis::Script& publish();
 

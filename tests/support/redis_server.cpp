@@ -167,6 +167,11 @@ RedisServer::RedisServer(Tls tls, std::vector<std::string> extra_args)
 
 RedisServer::RedisServer(Sentinel sentinel) : sentinel_(std::move(sentinel)) {}
 
+RedisServer::RedisServer(Sentinel sentinel, Tls tls)
+    : RedisServer(std::move(tls), {"--tls-replication", "yes"}) {
+  sentinel_ = std::move(sentinel);
+}
+
 RedisServer::~RedisServer() {
   try {
     stop();

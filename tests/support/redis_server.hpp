@@ -60,6 +60,9 @@ class RedisServer {
   explicit RedisServer(Tls tls, std::vector<std::string> extra_args = {});
   /// A sentinel (redis-server --sentinel) monitoring sentinel.master_port.
   explicit RedisServer(Sentinel sentinel);
+  /// A sentinel speaking TLS only, on port() and to the servers and other sentinels
+  /// (tls-replication), monitoring a TLS master on sentinel.master_port.
+  RedisServer(Sentinel sentinel, Tls tls);
   ~RedisServer();
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;

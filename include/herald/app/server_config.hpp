@@ -1,13 +1,17 @@
 // ServerConfig: everything `herald serve` is configured with (protocol.md section 5).
 //
 // Sources, highest precedence first: command-line flag > environment variable >
-// TOML file given by --config > the defaults below. load_server_config() validates
+// TOML file given by --config > the defaults below, which are the libraries' own
+// (gateway_defaults.hpp, engine_defaults.hpp: one definition each, also printed by
+// --help). load_server_config() validates
 // everything at start-up and fails with a message naming the bad key, so a bad
 // deployment dies at once instead of misbehaving later.
 #pragma once
 
 #include <herald/gateway/channel_rules.hpp>
+#include <herald/gateway/gateway_defaults.hpp>
 #include <herald/proxy/route_rule.hpp>
+#include <herald/realtime/engine_defaults.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -22,8 +26,8 @@ namespace herald::app {
 
 struct ServerConfig {
   /// 127.0.0.1:8080: loopback by default so a first run exposes nothing.
-  std::string listen_host = "127.0.0.1";
-  std::uint16_t listen_port = 8080;
+  std::string listen_host{gateway::defaults::listen_host};
+  std::uint16_t listen_port = gateway::defaults::listen_port;
   /// Empty: the embedded memory engine (one node, no dependency).
   std::string redis_url;
   /// Empty: the cache uses redis_url.
@@ -41,16 +45,16 @@ struct ServerConfig {
   /// Herald's own routes under this path ("/_herald"); empty: at the root.
   std::string route_prefix;
   /// Redis engine: auto (sharded SPUBLISH/SSUBSCRIBE on Redis 7+), sharded or classic.
-  std::string pubsub = "auto";
+  realtime::PubSubMode pubsub = realtime::PubSubMode::automatic;
   /// Redis engine: a node's presence entries expire this long after it stops
-  /// refreshing them (it died). 30 s: counts heal within half a minute.
-  std::chrono::seconds presence_ttl{30};
+  /// refreshing them (it died).
+  std::chrono::seconds presence_ttl{realtime::defaults::presence_ttl};
   /// Redis engine: replicas that must acknowledge a publication (WAIT) before the
   /// publish answers; 0 = asynchronous replication (docs/operations.md, Sentinel).
   unsigned redis_wait_replicas = 0;
   /// Redis engine: herald:ingest entries pending this long are claimed from their
-  /// (presumed dead) consumer. 30 s: far above any publish's duration.
-  std::chrono::seconds ingest_claim_idle{30};
+  /// (presumed dead) consumer.
+  std::chrono::seconds ingest_claim_idle{realtime::defaults::ingest_claim_idle};
   /// Redis engine: this node's consumer name; empty = random per process. A stable
   /// name lets a restarted node take back the entries it left pending at once.
   std::string node_id;
@@ -62,42 +66,29 @@ struct ServerConfig {
   std::string jwt_public_key_pem;
   /// Empty: same-origin only (requests without Origin allowed). "*" allows any.
   std::vector<std::string> allowed_origins;
-  /// Per channel: 100 messages for 300 s covers a reconnect after a network blip or a
-  /// laptop lid without holding much memory (100 x 1,000 channels x ~200 B = 20 MB).
-  std::size_t history_size = 100;
-  std::chrono::seconds history_ttl{300};
-  /// 25 s: under the 30-60 s idle timeouts of common proxies and load balancers.
-  std::chrono::seconds ping_interval{25};
-  /// 64 KiB per inbound WebSocket frame: plenty for commands, small enough to bound
-  /// per-connection memory.
-  std::size_t max_message_bytes = 65536;
+  /// Per channel (the reasons are in engine_defaults.hpp).
+  std::size_t history_size = realtime::defaults::history_size;
+  std::chrono::seconds history_ttl{realtime::defaults::history_ttl};
+  std::chrono::seconds ping_interval{gateway::defaults::ping_interval};
+  /// One inbound WebSocket frame.
+  std::size_t max_message_bytes = gateway::defaults::max_message_bytes;
   std::string log_format = "text";  ///< text | json
   std::string log_level = "info";   ///< trace | debug | info | warn | error
   /// 0 = one shard (io_context thread) per core.
   unsigned threads = 0;
-  /// Cap on open connections; beyond it new upgrades get HTTP 503.
-  std::size_t max_connections = 100000;
-  /// Bytes queued to one connection before it is dropped as a slow consumer (3008).
-  /// 1 MiB: several seconds of a busy channel; a reader further behind than that is
-  /// better served by reconnecting and recovering.
-  std::size_t max_send_queue_bytes = 1 << 20;
-  /// SO_SNDBUF of WebSocket/SSE sockets (0 = kernel autotuning): GatewayOptions.
-  std::size_t send_buffer_bytes = 4 * 1024;
-  /// Queued bytes (all connections) beyond which HTTP publishes wait, then get 503.
-  std::size_t publish_backpressure_bytes = 2u << 20;
-  /// The same for a WebSocket that has not authenticated yet (its pongs included).
-  std::size_t unauthenticated_output_bytes = 64 * 1024;
-  /// Request line + header fields beyond this get 414 / 431.
-  std::size_t max_header_bytes = 16 * 1024;
-  /// A request must arrive within this; idle keep-alive connections close after it.
-  std::chrono::seconds header_timeout{60};
-  /// Plain HTTP connections beyond which new ones get 503 and are closed.
-  std::size_t max_http_connections = 10000;
-  /// Channels one connection may subscribe to. 1000: far above any dashboard's needs,
-  /// low enough that one client cannot make the node hold millions of subscriptions.
-  std::size_t max_subscriptions_per_connection = 1000;
+  /// Gateway limits (the reasons are in gateway_defaults.hpp).
+  std::size_t max_connections = gateway::defaults::max_connections;
+  std::size_t max_send_queue_bytes = gateway::defaults::max_send_queue_bytes;
+  std::size_t send_buffer_bytes = gateway::defaults::send_buffer_bytes;
+  std::size_t publish_backpressure_bytes = gateway::defaults::publish_backpressure_bytes;
+  std::size_t unauthenticated_output_bytes = gateway::defaults::unauthenticated_output_bytes;
+  std::size_t max_header_bytes = gateway::defaults::max_header_bytes;
+  std::chrono::seconds header_timeout{gateway::defaults::header_timeout};
+  std::size_t max_http_connections = gateway::defaults::max_http_connections;
+  std::size_t max_subscriptions_per_connection =
+      gateway::defaults::max_subscriptions_per_connection;
   /// Client frames per second per connection (token bucket, burst = 2x).
-  double client_rate_limit = 100;
+  double client_rate_limit = gateway::defaults::client_rate_limit;
   std::vector<gateway::ChannelRule> channels;  ///< [[channel]] rules, in file order
   std::vector<proxy::RouteRule> routes;        ///< [[route]] rules (HTTP cache gateway)
   std::string config_file;                     ///< the --config path, empty if none

@@ -89,7 +89,10 @@ using InvalidationListener = std::function<void(const std::vector<std::string>& 
 
 class Cache {
  public:
-  /// pool == nullptr (or bus == nullopt): an L1-only cache on this node.
+  /// pool == nullptr: an L1-only cache on this node (bus ignored). With a pool, the
+  /// bus (a Pub/Sub connection of its own, usually the pool's ConnectionConfig) is
+  /// required: an L2 without it would serve L1 copies other nodes invalidated, so a
+  /// pool with bus == nullopt throws std::invalid_argument.
   Cache(boost::asio::any_io_executor executor, CacheConfig config, redis::Pool* pool,
         std::optional<redis::ConnectionConfig> bus);
   ~Cache();
@@ -99,24 +102,43 @@ class Cache {
   void start();
   void stop();
 
-  boost::asio::awaitable<Result<CacheValue>> get_or_set(const std::string& key, Loader loader,
-                                                        const CachePolicy& policy);
+  // Arguments: every coroutine below takes its key, tags and policy by value, so the
+  // operation owns them and a call may be co_spawned with temporaries, e.g.
+  // `co_spawn(ex, cache.get_or_set(make_key(), loader, policy_for(x)), detached)`:
+  // nothing the awaitable needs lives in the caller's frame. (Pass an lvalue policy
+  // with std::move when it is not needed afterwards: a copy costs its tags.)
+  // Only the Cache itself must outlive the operation.
+  //
+  // The loader may outlive the call: a stale-while-revalidate or eager refresh runs
+  // it in the background after get_or_set answered, and after a soft_timeout (or a
+  // hard_timeout) the load keeps running, and is cached, after the caller got its
+  // stale answer or error. So a loader must own (capture by value, or by
+  // shared_ptr) everything it touches, never a reference to the caller's locals; it
+  // runs on the cache's executor, at most once at a time per key on this node.
+
+  /// Cache-aside read: L1, L2, then one load per key across the cluster.
+  boost::asio::awaitable<Result<CacheValue>> get_or_set(std::string key, Loader loader,
+                                                        CachePolicy policy);
   /// Cache lookup only (L1, then L2); nullopt on a miss.
-  boost::asio::awaitable<std::optional<CacheValue>> get(const std::string& key,
-                                                        const CachePolicy& policy);
-  /// Stores a value unconditionally (e.g. write-through after an update).
-  boost::asio::awaitable<void> set(const std::string& key, std::string value,
-                                   const CachePolicy& policy);
+  boost::asio::awaitable<std::optional<CacheValue>> get(std::string key, CachePolicy policy);
+  /// Stores a value (write-through after an update) under the current versions of
+  /// its namespace and tags, and drops other nodes' L1 copies. Not unconditional: it
+  /// reads L2 first and writes with the same compare-and-set as a load's write-back,
+  /// so if the entry, its namespace or one of its tags changes between the two (a
+  /// concurrent write or invalidation), that change wins and nothing is stored in
+  /// Redis. Loads of the key running on this node do not write back over it. With
+  /// Redis unreachable it stores in L1 only; a ttl_of() of 0 stores nothing.
+  boost::asio::awaitable<void> set(std::string key, std::string value, CachePolicy policy);
 
   /// Drops one key on every node. Fails only if Redis could not be told.
-  boost::asio::awaitable<Result<void>> remove(const std::string& key);
+  boost::asio::awaitable<Result<void>> remove(std::string key);
   /// Invalidates every entry carrying any of the tags, on every node: O(1) Redis
   /// writes per tag. Returns an upper bound of the entries invalidated (entries
   /// written under those tags since their previous invalidation).
-  boost::asio::awaitable<Result<std::size_t>> invalidate_tags(const std::vector<std::string>& tags);
+  boost::asio::awaitable<Result<std::size_t>> invalidate_tags(std::vector<std::string> tags);
   /// Invalidates a namespace at once (one INCR), then deletes its keys with SCAN +
   /// UNLINK in batches. Returns the number of keys deleted.
-  boost::asio::awaitable<Result<std::size_t>> invalidate_namespace(const std::string& ns);
+  boost::asio::awaitable<Result<std::size_t>> invalidate_namespace(std::string ns);
 
   /// Drops everything: every key under the prefix (SCAN + UNLINK batches) and every
   /// node's L1. Returns the number of Redis keys deleted.

@@ -5,6 +5,8 @@
 
 #include <herald/gateway/app_routes.hpp>
 #include <herald/gateway/channel_rules.hpp>
+#include <herald/gateway/gateway_defaults.hpp>
+#include <herald/realtime/engine_defaults.hpp>
 
 #include <boost/system/result.hpp>
 
@@ -28,50 +30,45 @@ class HttpProxy;
 namespace herald::gateway {
 
 struct GatewayOptions {
-  std::string listen_host = "127.0.0.1";
-  std::uint16_t listen_port = 8080;  ///< 0: an ephemeral port (Server::port() tells which)
-  std::string api_key;               ///< empty: the HTTP API answers loopback clients only
-  std::string jwt_secret;            ///< HS256; with jwt_public_key_pem empty too: anonymous
-  std::string jwt_public_key_pem;    ///< RS256
+  std::string listen_host{defaults::listen_host};
+  std::uint16_t listen_port =
+      defaults::listen_port;       ///< 0: an ephemeral port (Server::port() tells which)
+  std::string api_key;             ///< empty: the HTTP API answers loopback clients only
+  std::string jwt_secret;          ///< HS256; with jwt_public_key_pem empty too: anonymous
+  std::string jwt_public_key_pem;  ///< RS256
   std::vector<std::string> allowed_origins;  ///< empty: same-origin; "*": any
-  std::size_t history_size = 100;
-  std::chrono::seconds history_ttl{300};
+  std::size_t history_size = realtime::defaults::history_size;
+  std::chrono::seconds history_ttl{realtime::defaults::history_ttl};
   /// WebSocket ping after this much silence; a peer silent for twice as long is dropped.
-  std::chrono::milliseconds ping_interval{25000};
-  std::size_t max_message_bytes = 65536;  ///< one inbound WebSocket frame (close 1009)
-  unsigned threads = 0;                   ///< shards; 0 = one per core but one (min 1)
-  std::size_t max_connections = 100000;   ///< WebSocket + SSE; beyond: HTTP 503
+  std::chrono::milliseconds ping_interval{defaults::ping_interval};
+  /// One inbound WebSocket frame (close 1009).
+  std::size_t max_message_bytes = defaults::max_message_bytes;
+  unsigned threads = 0;  ///< shards; 0 = one per core but one (min 1)
+  /// WebSocket + SSE; beyond: HTTP 503.
+  std::size_t max_connections = defaults::max_connections;
   /// Bytes that may wait unwritten for one connection (queued frames; separately, its
   /// WebSocket control frames such as pongs); beyond: dropped (3008).
-  std::size_t max_send_queue_bytes = 1 << 20;
+  std::size_t max_send_queue_bytes = defaults::max_send_queue_bytes;
   /// The same bound for a WebSocket that has not authenticated yet: an anonymous peer
   /// gets replies to a few frames, not a megabyte of pongs it never reads.
-  std::size_t unauthenticated_output_bytes = 64 * 1024;
+  std::size_t unauthenticated_output_bytes = defaults::unauthenticated_output_bytes;
   /// Publish backpressure: while more than this is queued to clients in total, HTTP
   /// publishes wait (up to publish_backpressure_wait) for the queues to drain, so
   /// publishers that outrun the sockets are slowed down instead of every subscriber
-  /// being dropped as a slow consumer. 2 MiB (issue 14, S2): with small socket
-  /// buffers the backlog is here, and 2 MiB over 1,000 readers is ~10 frames each;
-  /// above max_send_queue_bytes, so one slow client alone is dropped at its own limit.
-  /// Still over the limit after the wait: the publish is refused, 503 with
-  /// `Retry-After: 1` (counted in herald_publish_refused_total), so the delivery lag
-  /// stays bounded instead of growing with what publishers send.
-  std::size_t publish_backpressure_bytes = 2u << 20;
+  /// being dropped as a slow consumer. Still over the limit after the wait: the publish
+  /// is refused, 503 with `Retry-After: 1` (herald_publish_refused_total).
+  std::size_t publish_backpressure_bytes = defaults::publish_backpressure_bytes;
   std::chrono::milliseconds publish_backpressure_wait{2000};
-  /// SO_SNDBUF of every WebSocket and SSE socket (0: the kernel's autotuning, which
-  /// lets each socket buffer megabytes). Small, the backlog of a reader that cannot
-  /// keep up stays in the connection's send queue, where the queued-bytes gauge (and
-  /// so publish backpressure and the slow-consumer rule) sees it, instead of in the
-  /// kernel, where nothing bounds its age. The kernel doubles the value for its
-  /// bookkeeping.
-  std::size_t send_buffer_bytes = 4 * 1024;
-  double client_rate_limit = 100;  ///< frames/s per connection, burst 2x; 0 = unlimited
+  /// SO_SNDBUF of every WebSocket and SSE socket (0: the kernel's autotuning).
+  std::size_t send_buffer_bytes = defaults::send_buffer_bytes;
+  /// Frames/s per connection, burst 2x; 0 = unlimited.
+  double client_rate_limit = defaults::client_rate_limit;
   /// Channels one connection may hold (WebSocket subscribes, SSE `?channel=`); beyond
   /// it a subscribe gets error 400 "too many subscriptions". Bounds what one client can
   /// make a node hold (each subscription costs a few hundred bytes across the
   /// connection, its shard and the engine, and an unsubscribe on close) while staying
   /// far above what a real page needs (Centrifugo's default cap is 128).
-  std::size_t max_subscriptions_per_connection = 1000;
+  std::size_t max_subscriptions_per_connection = defaults::max_subscriptions_per_connection;
   std::vector<ChannelRule> channels;
   /// 5 s for the first-frame `auth` (protocol.md section 6).
   std::chrono::milliseconds auth_timeout{5000};
@@ -79,15 +76,14 @@ struct GatewayOptions {
   std::chrono::milliseconds shutdown_grace{3000};
   /// HTTP request bodies above this get 413 (protocol.md section 6: 1 MiB).
   std::size_t max_http_body = 1 << 20;
-  /// A request line and header fields above this get 414 / 431 (16 KiB: browsers send
-  /// 1-2 KB; nginx's default large_client_header_buffers is 4 x 8 KiB).
-  std::size_t max_header_bytes = 16 * 1024;
+  /// A request line and header fields above this get 414 / 431.
+  std::size_t max_header_bytes = defaults::max_header_bytes;
   /// A request (head and body) must arrive within this of the connection's previous
   /// answer or its opening; an idle keep-alive connection is closed after it.
-  std::chrono::milliseconds header_timeout{60000};
+  std::chrono::milliseconds header_timeout{defaults::header_timeout};
   /// Plain HTTP connections (keep-alive ones idle between requests included; upgraded
   /// ones count toward max_connections instead); beyond: 503 and close.
-  std::size_t max_http_connections = 10000;
+  std::size_t max_http_connections = defaults::max_http_connections;
   /// Builds the engine (default: the memory engine). The sink and shard count are the
   /// gateway's; the Redis engine plugs in here.
   std::function<std::unique_ptr<realtime::Engine>(realtime::DeliverySink&, std::size_t shards)>

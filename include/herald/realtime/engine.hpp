@@ -52,7 +52,8 @@ struct SubscribeResult {
 /// One publication of Engine::publish_batch().
 struct PublishRequest {
   std::string channel;
-  std::string data_json;  ///< valid JSON (callers validate)
+  std::string data_json;   ///< valid JSON (callers validate)
+  std::string event = {};  ///< Publication::event ("" = `message`; callers validate)
 };
 
 struct HistoryResult {
@@ -65,9 +66,11 @@ class Engine {
   virtual ~Engine() = default;
 
   /// Assigns the next offset, stores the publication in history and fans it out.
-  /// `data_json` must be valid JSON (callers validate).
+  /// `data_json` must be valid JSON, `event` a valid event name or "" for the
+  /// default (callers validate; see Publication::event). Overrides keep the default.
   virtual boost::asio::awaitable<Result<StreamPosition>> publish(std::string channel,
-                                                                 std::string data_json) = 0;
+                                                                 std::string data_json,
+                                                                 std::string event = {}) = 0;
 
   /// Publishes `batch` in order, each exactly as publish() would (one result each, in
   /// the same order; one failing does not stop the others). An engine may send them
@@ -78,7 +81,8 @@ class Engine {
     std::vector<Result<StreamPosition>> out;
     out.reserve(batch.size());
     for (PublishRequest& p : batch) {
-      out.push_back(co_await publish(std::move(p.channel), std::move(p.data_json)));
+      out.push_back(
+          co_await publish(std::move(p.channel), std::move(p.data_json), std::move(p.event)));
     }
     co_return out;
   }

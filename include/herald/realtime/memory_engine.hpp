@@ -10,6 +10,7 @@
 #pragma once
 
 #include <herald/realtime/engine.hpp>
+#include <herald/realtime/engine_defaults.hpp>
 
 #include <array>
 #include <chrono>
@@ -23,11 +24,12 @@ namespace herald::realtime {
 
 struct MemoryEngineOptions {
   std::size_t shards = 1;  ///< number of gateway shards DeliverySink::deliver() can see
-  /// History size of a channel (ChannelRules::history_size); default 100 for all.
+  /// History size of a channel (ChannelRules::history_size); default
+  /// defaults::history_size for all.
   std::function<std::size_t(std::string_view)> history_size = [](std::string_view) {
-    return std::size_t{100};
+    return defaults::history_size;
   };
-  std::chrono::steady_clock::duration history_ttl = std::chrono::seconds(300);
+  std::chrono::steady_clock::duration history_ttl = defaults::history_ttl;
   /// Time source (tests substitute a fake clock).
   std::function<std::chrono::steady_clock::time_point()> clock = [] {
     return std::chrono::steady_clock::now();
@@ -40,8 +42,8 @@ class MemoryEngine final : public Engine {
   MemoryEngine(MemoryEngineOptions options, DeliverySink& sink);
   ~MemoryEngine() override;
 
-  boost::asio::awaitable<Result<StreamPosition>> publish(std::string channel,
-                                                         std::string data_json) override;
+  boost::asio::awaitable<Result<StreamPosition>> publish(std::string channel, std::string data_json,
+                                                         std::string event = {}) override;
   boost::asio::awaitable<Result<SubscribeResult>> subscribe(
       std::string channel, std::size_t shard, std::optional<StreamPosition> since) override;
   void unsubscribe(std::string_view channel, std::size_t shard) override;
@@ -56,7 +58,8 @@ class MemoryEngine final : public Engine {
   std::string_view name() const noexcept override { return "memory"; }
 
   // Synchronous forms (the memory engine never waits); the awaitables wrap them.
-  StreamPosition publish_now(std::string_view channel, std::string_view data_json);
+  StreamPosition publish_now(std::string_view channel, std::string_view data_json,
+                             std::string_view event = {});
   SubscribeResult subscribe_now(std::string_view channel, std::size_t shard,
                                 const std::optional<StreamPosition>& since);
   Result<HistoryResult> history_now(std::string_view channel,

@@ -3,7 +3,7 @@
 // channel's history and by every subscriber's send queue; nobody copies the frame.
 #pragma once
 
-#include <herald/gateway/protocol/stream_position.hpp>
+#include <herald/protocol/stream_position.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -33,6 +33,9 @@ struct Publication {
   std::string channel;
   std::uint64_t offset = 0;
   std::string epoch;
+  /// The Socket.IO event it is emitted as ("" = `message`; docs/protocol.md
+  /// "Publication events"). Not part of the native frame.
+  std::string event;
   /// The WebSocket frame (also the SSE `data:` payload): `message`, or `invalidate`
   /// on `tag:` channels.
   std::string frame;
@@ -55,8 +58,10 @@ using PublicationPtr = std::shared_ptr<const Publication>;
 /// On a `tag:<tag>` channel whose data is an object with a `tags` member (what the
 /// cache's invalidation bridge publishes), the frame is the protocol's `invalidate`
 /// frame: {"type":"invalidate","channel":c,"offset":N,"epoch":"e","tags":[...]}.
+/// `event`: see Publication::event (callers validate it).
 PublicationPtr make_publication(std::string_view channel, std::uint64_t offset,
-                                std::string_view epoch, std::string_view data_json);
+                                std::string_view epoch, std::string_view data_json,
+                                std::string_view event = {});
 
 /// `{"type":"message","channel":c,"data":<data_json>}`: a Kind::ephemeral publication.
 PublicationPtr make_ephemeral_publication(std::string_view channel, std::string_view data_json);

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <herald/realtime/engine.hpp>
+#include <herald/realtime/engine_defaults.hpp>
 #include <herald/redis/config.hpp>
 #include <herald/redis/topology.hpp>
 
@@ -37,28 +38,24 @@ struct RedisEngineOptions {
   std::size_t shards = 1;  ///< gateway shards DeliverySink::deliver() can see
   /// History size of a channel (ChannelRules::history_size); 0 keeps no stream.
   std::function<std::size_t(std::string_view)> history_size = [](std::string_view) {
-    return std::size_t{100};
+    return defaults::history_size;
   };
   /// Stream and meta expiry after the last publish (nodes with subscribers keep the
   /// meta, and so the epoch, alive).
-  std::chrono::milliseconds history_ttl{300'000};
-  enum class PubSub {
-    automatic,  ///< SPUBLISH/SSUBSCRIBE when the server is Redis 7 or later
-    sharded,    ///< always sharded Pub/Sub
-    classic,    ///< always PUBLISH/SUBSCRIBE (e.g. a proxy that lacks SSUBSCRIBE)
-  };
+  std::chrono::milliseconds history_ttl{defaults::history_ttl};
+  using PubSub = PubSubMode;
   PubSub pubsub = PubSub::automatic;
   /// Command connections. 2: publishes pipeline well on one socket; a second one
   /// spreads the kernel work and keeps a slow history read from delaying publishes.
   std::size_t pool_size = 2;
   /// Presence entries live this long unless their node refreshes them (every third of
-  /// it). 30 s: a dead node's connections leave the counts within half a minute.
-  std::chrono::milliseconds presence_ttl{30'000};
+  /// it): defaults::presence_ttl.
+  std::chrono::milliseconds presence_ttl{defaults::presence_ttl};
   /// Consume `herald:ingest` (off: this node only serves WebSockets).
   bool ingest = true;
   /// An ingest entry pending this long with its consumer is presumed abandoned (its
-  /// node died) and claimed by another. 30 s: far above any publish's duration.
-  std::chrono::milliseconds ingest_claim_idle{30'000};
+  /// node died) and claimed by another: defaults::ingest_claim_idle.
+  std::chrono::milliseconds ingest_claim_idle{defaults::ingest_claim_idle};
   /// Failed deliveries of one entry before it moves to `herald:ingest:dead`. 5: a
   /// Redis blip costs one or two; five means the entry itself is bad.
   unsigned ingest_max_attempts = 5;
@@ -101,8 +98,8 @@ class RedisEngine final : public Engine {
   RedisEngine(const RedisEngine&) = delete;
   RedisEngine& operator=(const RedisEngine&) = delete;
 
-  boost::asio::awaitable<Result<StreamPosition>> publish(std::string channel,
-                                                         std::string data_json) override;
+  boost::asio::awaitable<Result<StreamPosition>> publish(std::string channel, std::string data_json,
+                                                         std::string event = {}) override;
   boost::asio::awaitable<std::vector<Result<StreamPosition>>> publish_batch(
       std::vector<PublishRequest> batch) override;
   boost::asio::awaitable<Result<SubscribeResult>> subscribe(

@@ -74,7 +74,7 @@ std::string help_text() {
       "  subscribe = [\"authenticated\"]     # any | authenticated | role:<r> | none\n"
       "  publish = [\"role:admin\"]          # default none: publish via the HTTP API\n"
       "  presence = [\"authenticated\"]      # default: whoever may subscribe\n"
-      "  history_size = 100                # default --history-size; 0 disables\n"
+      "  history_size = 10                 # default: --history-size; 0 disables\n"
       "user:<id> channels are private to user <id>; $... and herald:... are internal.\n\n"
       "Route rules for --upstream (config file only), tried in order, first match wins:\n"
       "  [[route]]\n"

@@ -1,8 +1,12 @@
 // The table of `herald serve` settings (protocol.md section 5). Bounds beyond the
 // spec's are there to catch typos and overflow, not to police taste: seconds stay
 // below ~31 years so converting to milliseconds cannot overflow, threads <= 1024,
-// one inbound frame <= 1 GiB.
+// one inbound frame <= 1 GiB. Defaults are the libraries' constants
+// (gateway_defaults.hpp, engine_defaults.hpp), printed from them: one definition each.
 #include "setting.hpp"
+
+#include <herald/gateway/gateway_defaults.hpp>
+#include <herald/realtime/engine_defaults.hpp>
 
 #include <array>
 #include <cctype>
@@ -12,6 +16,33 @@ namespace herald::app::detail {
 namespace {
 
 constexpr std::uint64_t size_max = std::numeric_limits<std::size_t>::max();
+
+/// N in decimal, as text with static storage (for Setting::default_text).
+template <std::uint64_t N>
+struct Decimal {
+  static constexpr std::size_t size = [] {
+    std::size_t n = 1;
+    for (std::uint64_t v = N; v >= 10; v /= 10) ++n;
+    return n;
+  }();
+  static constexpr std::array<char, size> chars = [] {
+    std::array<char, size> a{};
+    std::uint64_t v = N;
+    for (std::size_t i = size; i-- > 0; v /= 10) a[i] = static_cast<char>('0' + v % 10);
+    return a;
+  }();
+  static constexpr std::string_view text{chars.data(), size};
+};
+template <std::uint64_t N>
+constexpr std::string_view decimal = Decimal<N>::text;
+
+namespace gd = gateway::defaults;
+namespace rd = realtime::defaults;
+static_assert(decimal<0> == "0" && decimal<65536> == "65536");
+// The listen default's text, checked against its parts.
+constexpr std::string_view listen_default = "127.0.0.1:8080";
+static_assert(listen_default.substr(0, listen_default.find(':')) == gd::listen_host &&
+              listen_default.substr(listen_default.find(':') + 1) == decimal<gd::listen_port>);
 constexpr std::uint64_t max_seconds = 1'000'000'000;
 
 Problem apply_size(std::string_view text, std::uint64_t min, std::uint64_t max, std::size_t& out) {
@@ -30,7 +61,7 @@ Problem apply_seconds(std::string_view text, std::chrono::seconds& out) {
 
 constexpr std::array<Setting, 33> table{{
     {"listen", "--listen", "HERALD_LISTEN", "HOST:PORT",
-     "address to listen on; [::1]:8080 for IPv6, :8080 for every interface", "127.0.0.1:8080",
+     "address to listen on; [::1]:8080 for IPv6, :8080 for every interface", listen_default,
      TomlKind::string,
      [](std::string_view t, ConfigDraft& d) {
        return parse_listen(t, d.config.listen_host, d.config.listen_port);
@@ -87,11 +118,16 @@ constexpr std::array<Setting, 33> table{{
     {"pubsub", "--pubsub", "HERALD_PUBSUB", "auto|sharded|classic",
      "Redis engine fan-out: sharded SPUBLISH/SSUBSCRIBE (auto: on Redis 7+) or classic", "auto",
      TomlKind::string,
-     [](std::string_view t, ConfigDraft& d) {
-       return parse_choice(t, {"auto", "sharded", "classic"}, d.config.pubsub);
+     [](std::string_view t, ConfigDraft& d) -> Problem {
+       auto mode = realtime::parse_pubsub_mode(t);
+       if (!mode)
+         return "expected " + std::string(realtime::pubsub_mode_names) + ", got " + printable(t);
+       d.config.pubsub = *mode;
+       return std::nullopt;
      }},
     {"presence_ttl", "--presence-ttl", "HERALD_PRESENCE_TTL", "SECONDS",
-     "Redis engine: presence of a node that died expires after this", "30", TomlKind::integer,
+     "Redis engine: presence of a node that died expires after this",
+     decimal<rd::presence_ttl.count()>, TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) { return apply_seconds(t, d.config.presence_ttl); }},
     {"redis_wait_replicas", "--redis-wait-replicas", "HERALD_REDIS_WAIT_REPLICAS", "N",
      "Redis engine: a publish answers once N replicas acknowledged it (WAIT N 1000 after "
@@ -105,8 +141,8 @@ constexpr std::array<Setting, 33> table{{
        return std::nullopt;
      }},
     {"ingest_claim_idle", "--ingest-claim-idle", "HERALD_INGEST_CLAIM_IDLE", "SECONDS",
-     "Redis engine: herald:ingest entries pending this long are claimed by another node", "30",
-     TomlKind::integer,
+     "Redis engine: herald:ingest entries pending this long are claimed by another node",
+     decimal<rd::ingest_claim_idle.count()>, TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) {
        return apply_seconds(t, d.config.ingest_claim_idle);
      }},
@@ -144,18 +180,22 @@ constexpr std::array<Setting, 33> table{{
      "same-origin only (requests without Origin allowed)", TomlKind::string_list,
      [](std::string_view t, ConfigDraft& d) { return parse_origins(t, d.config.allowed_origins); }},
     {"history_size", "--history-size", "HERALD_HISTORY_SIZE", "N",
-     "messages kept per channel for recovery; 0 disables history", "100", TomlKind::integer,
+     "messages kept per channel for recovery; 0 disables history", decimal<rd::history_size>,
+     TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) {
        return apply_size(t, 0, size_max, d.config.history_size);
      }},
     {"history_ttl", "--history-ttl", "HERALD_HISTORY_TTL", "SECONDS",
-     "how long a channel's history is kept after its last message", "300", TomlKind::integer,
+     "how long a channel's history is kept after its last message",
+     decimal<rd::history_ttl.count()>, TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) { return apply_seconds(t, d.config.history_ttl); }},
     {"ping_interval", "--ping-interval", "HERALD_PING_INTERVAL", "SECONDS",
-     "heartbeat interval; peers silent for longer are evicted", "25", TomlKind::integer,
+     "heartbeat interval; peers silent for longer are evicted", decimal<gd::ping_interval.count()>,
+     TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) { return apply_seconds(t, d.config.ping_interval); }},
     {"max_message_bytes", "--max-message-bytes", "HERALD_MAX_MESSAGE_BYTES", "N",
-     "largest inbound WebSocket frame (bigger: close 1009)", "65536", TomlKind::integer,
+     "largest inbound WebSocket frame (bigger: close 1009)", decimal<gd::max_message_bytes>,
+     TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) {
        return apply_size(t, 1, 1u << 30, d.config.max_message_bytes);
      }},
@@ -179,58 +219,64 @@ constexpr std::array<Setting, 33> table{{
        return std::nullopt;
      }},
     {"max_connections", "--max-connections", "HERALD_MAX_CONNECTIONS", "N",
-     "open connections beyond which upgrades get HTTP 503", "100000", TomlKind::integer,
+     "open connections beyond which upgrades get HTTP 503", decimal<gd::max_connections>,
+     TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) {
        return apply_size(t, 1, size_max, d.config.max_connections);
      }},
     {"max_send_queue_bytes", "--max-send-queue-bytes", "HERALD_MAX_SEND_QUEUE_BYTES", "N",
-     "bytes waiting unwritten for one connection before it is dropped (close 3008)", "1048576",
-     TomlKind::integer,
+     "bytes waiting unwritten for one connection before it is dropped (close 3008)",
+     decimal<gd::max_send_queue_bytes>, TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) {
        return apply_size(t, 1, size_max, d.config.max_send_queue_bytes);
      }},
     {"send_buffer_bytes", "--send-buffer-bytes", "HERALD_SEND_BUFFER_BYTES", "N",
      "SO_SNDBUF of WebSocket/SSE sockets, so backlog stays visible in the send queue (0: "
      "kernel autotuning)",
-     "4096", TomlKind::integer,
+     decimal<gd::send_buffer_bytes>, TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) {
        return apply_size(t, 0, 1u << 30, d.config.send_buffer_bytes);
      }},
     {"publish_backpressure_bytes", "--publish-backpressure-bytes",
      "HERALD_PUBLISH_BACKPRESSURE_BYTES", "N",
      "bytes queued to clients in total beyond which HTTP publishes wait (2 s), then get 503",
-     "2097152", TomlKind::integer,
+     decimal<gd::publish_backpressure_bytes>, TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) {
        return apply_size(t, 1, size_max, d.config.publish_backpressure_bytes);
      }},
     {"unauthenticated_output_bytes", "--unauthenticated-output-bytes",
      "HERALD_UNAUTHENTICATED_OUTPUT_BYTES", "N",
-     "the same bound before a WebSocket authenticates (pongs included)", "65536", TomlKind::integer,
+     "the same bound before a WebSocket authenticates (pongs included)",
+     decimal<gd::unauthenticated_output_bytes>, TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) {
        return apply_size(t, 1, size_max, d.config.unauthenticated_output_bytes);
      }},
     {"max_header_bytes", "--max-header-bytes", "HERALD_MAX_HEADER_BYTES", "N",
-     "request line + header fields (beyond: HTTP 414 / 431)", "16384", TomlKind::integer,
+     "request line + header fields (beyond: HTTP 414 / 431)", decimal<gd::max_header_bytes>,
+     TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) {
        return apply_size(t, 256, 1u << 30, d.config.max_header_bytes);
      }},
     {"header_timeout", "--header-timeout", "HERALD_HEADER_TIMEOUT", "SECONDS",
-     "time for a request to arrive; idle keep-alive connections close after it", "60",
-     TomlKind::integer,
+     "time for a request to arrive; idle keep-alive connections close after it",
+     decimal<gd::header_timeout.count()>, TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) { return apply_seconds(t, d.config.header_timeout); }},
     {"max_http_connections", "--max-http-connections", "HERALD_MAX_HTTP_CONNECTIONS", "N",
-     "plain HTTP connections beyond which new ones get HTTP 503", "10000", TomlKind::integer,
+     "plain HTTP connections beyond which new ones get HTTP 503", decimal<gd::max_http_connections>,
+     TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) {
        return apply_size(t, 1, size_max, d.config.max_http_connections);
      }},
     {"max_subscriptions_per_connection", "--max-subscriptions-per-connection",
      "HERALD_MAX_SUBSCRIPTIONS_PER_CONNECTION", "N",
-     "channels one connection may subscribe to (beyond: error 400)", "1000", TomlKind::integer,
+     "channels one connection may subscribe to (beyond: error 400)",
+     decimal<gd::max_subscriptions_per_connection>, TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) {
        return apply_size(t, 1, size_max, d.config.max_subscriptions_per_connection);
      }},
     {"rate_limit", "--rate-limit", "HERALD_RATE_LIMIT", "PER_SECOND",
-     "client frames per second per connection (burst 2x)", "100", TomlKind::number,
+     "client frames per second per connection (burst 2x)", decimal<gd::client_rate_limit>,
+     TomlKind::number,
      [](std::string_view t, ConfigDraft& d) {
        return parse_positive_number(t, d.config.client_rate_limit);
      }},

@@ -10,6 +10,7 @@
 // channels that the rules would refuse; it never grants publish.
 // Every check fails closed: an invalid name or an unknown term denies.
 #include <herald/gateway/channel_rules.hpp>
+#include <herald/protocol/invalidation.hpp>
 
 #include <algorithm>
 
@@ -17,7 +18,6 @@ namespace herald::gateway {
 namespace {
 
 constexpr std::string_view user_prefix = "user:";
-constexpr std::string_view tag_prefix = "tag:";
 
 bool reserved(std::string_view channel) noexcept {
   return channel.starts_with('$') || channel.starts_with("herald:");
@@ -142,7 +142,7 @@ bool ChannelRules::can_subscribe(std::string_view channel, const Identity& who) 
 }
 
 bool ChannelRules::can_publish(std::string_view channel, const Identity& who) const {
-  if (!client_accessible(channel) || channel.starts_with(tag_prefix)) return false;
+  if (!client_accessible(channel) || protocol::is_tag_channel(channel)) return false;
   const ChannelRule* rule = find(channel);
   if (rule != nullptr && rule->publish) return admits(*rule->publish, who);
   return false;  // unmatched: publishing goes through the server API

@@ -2,31 +2,23 @@
 // `tag:` channels) exactly once.
 #include <herald/realtime/publication.hpp>
 
-#include <herald/gateway/protocol/raw_json.hpp>
-#include <herald/gateway/protocol/server_frame.hpp>
+#include <herald/protocol/invalidation.hpp>
+#include <herald/protocol/server_frame.hpp>
 
 namespace herald::realtime {
 
 PublicationPtr make_publication(std::string_view channel, std::uint64_t offset,
-                                std::string_view epoch, std::string_view data_json) {
+                                std::string_view epoch, std::string_view data_json,
+                                std::string_view event) {
   auto p = std::make_shared<Publication>();
   p->channel = std::string(channel);
   p->offset = offset;
   p->epoch = std::string(epoch);
+  p->event = std::string(event);
   p->published_at = std::chrono::steady_clock::now();
-  if (channel.starts_with("tag:")) {
-    if (auto tags = protocol::find_raw_member(data_json, "tags")) {
-      std::string& out = p->frame;
-      out.reserve(64 + channel.size() + epoch.size() + tags->size());
-      out += R"({"type":"invalidate","channel":)";
-      protocol::append_json_string(out, channel);
-      out += R"(,"offset":)";
-      out += std::to_string(offset);
-      out += R"(,"epoch":)";
-      protocol::append_json_string(out, epoch);
-      out += R"(,"tags":)";
-      out += *tags;
-      out += '}';
+  if (protocol::is_tag_channel(channel)) {
+    if (auto frame = protocol::encode_invalidate_frame(channel, offset, epoch, data_json)) {
+      p->frame = std::move(*frame);
       p->data_copy = std::string(data_json);
       return p;
     }

@@ -1,6 +1,8 @@
 // redis_layout: key names and payload codecs of the Redis engine.
 #include "realtime/core/redis_layout.hpp"
 
+#include <herald/protocol/publish_body.hpp>
+
 #include <charconv>
 
 namespace herald::realtime::redis_layout {
@@ -61,12 +63,18 @@ std::optional<std::uint64_t> offset_of_stream_id(std::string_view id) {
   return v;
 }
 
-std::string encode_feed(std::uint64_t offset, std::string_view epoch, std::string_view data) {
+std::string encode_feed(std::uint64_t offset, std::string_view epoch, std::string_view data,
+                        std::string_view event) {
   std::string out = std::to_string(offset);
-  out.reserve(out.size() + epoch.size() + data.size() + 2);
+  out.reserve(out.size() + epoch.size() + data.size() + event.size() + 4);
   out += ' ';
   out += epoch;
   out += ' ';
+  if (!event.empty()) {
+    out += '@';
+    out += event;
+    out += ' ';
+  }
   out += data;
   return out;
 }
@@ -83,6 +91,13 @@ std::optional<FeedMessage> decode_feed(std::string_view payload) {
   m.epoch = payload.substr(first + 1, second - first - 1);
   m.data = payload.substr(second + 1);
   if (m.epoch.empty()) return std::nullopt;
+  if (m.data.starts_with('@')) {
+    auto space = m.data.find(' ');
+    if (space == std::string_view::npos) return std::nullopt;
+    m.event = m.data.substr(1, space - 1);
+    if (!protocol::valid_event_name(m.event)) return std::nullopt;
+    m.data = m.data.substr(space + 1);
+  }
   return m;
 }
 

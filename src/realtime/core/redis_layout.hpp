@@ -17,7 +17,8 @@ namespace herald::realtime::redis_layout {
 /// Hash {o: latest offset, e: epoch}. Expires history_ttl after the last publish;
 /// nodes with subscribers keep it alive (so the epoch lives while anyone listens).
 std::string meta_key(std::string_view channel);
-/// Stream of publications, entry id `<offset>-0`, one field `d` (the data JSON).
+/// Stream of publications, entry id `<offset>-0`, field `d` (the data JSON) and,
+/// when not the default, `e` (the publication's event name).
 std::string stream_key(std::string_view channel);
 /// Sorted set: member = connection id, score = expiry (Redis server ms).
 std::string presence_key(std::string_view channel);
@@ -39,15 +40,19 @@ inline constexpr std::string_view kControlChannel = "herald:control";
 inline constexpr std::string_view kPlainPattern = "ws:*";
 inline constexpr std::string_view kPlainPrefix = "ws:";
 
-/// A live feed payload: `<offset> <epoch> <data>` (written by the publish script).
+/// A live feed payload: `<offset> <epoch> <data>`, or `<offset> <epoch> @<event> <data>`
+/// when the event is not the default (written by the publish script; JSON data never
+/// starts with `@`, so payloads without an event keep their old form and meaning).
 struct FeedMessage {
   std::uint64_t offset = 0;
   std::string_view epoch;
   std::string_view data;
+  std::string_view event;  ///< "" = the default
 };
-std::string encode_feed(std::uint64_t offset, std::string_view epoch, std::string_view data);
+std::string encode_feed(std::uint64_t offset, std::string_view epoch, std::string_view data,
+                        std::string_view event = {});
 /// nullopt when the payload is not a feed message (offset not a positive integer,
-/// epoch missing or empty).
+/// epoch missing or empty, `@` not followed by a valid event name and a space).
 std::optional<FeedMessage> decode_feed(std::string_view payload);
 
 /// Control message "d <origin node> <user>": disconnect `user` everywhere.

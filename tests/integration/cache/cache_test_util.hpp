@@ -9,6 +9,8 @@
 #include <herald/cache/cache_key.hpp>
 #include <herald/redis/pool.hpp>
 
+#include "cache/cache_layout.hpp"
+
 #include "support/redis_server.hpp"
 #include "support/redis_test_util.hpp"
 #include "support/run_coro.hpp"
@@ -50,12 +52,16 @@ using herald::test::Signal;
 using herald::test::sleep_for;
 using herald::test::test_config;
 
-/// The Redis key of a cache key, for CacheConfig's default prefix.
+/// The Redis keys of CacheConfig's default prefix (cache_layout.hpp).
+inline const CacheLayout& default_layout() {
+  static const CacheLayout layout(CacheConfig{}.prefix);
+  return layout;
+}
 inline std::string entry_key(const std::string& key) {
-  return "{herald:cache}:e:" + key;
+  return default_layout().entry(key);
 }
 inline std::string lock_key(const std::string& key) {
-  return "{herald:cache}:lock:" + key;
+  return default_layout().lock(key);
 }
 
 /// Tests wait generously for Redis (the machine may be loaded): the read path must

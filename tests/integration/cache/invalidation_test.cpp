@@ -77,10 +77,10 @@ TEST(CacheInvalidation, TagOverHundredThousandEntriesIsOneWriteAndReachesEveryNo
             e.ns_version = "0.0";  // "<generation>.<namespace version>", both still 0
             req.push("SET", entry_key(item_key(i)), e.encode(), "PX", 600'000);
           }
-          req.push("INCRBY", "{herald:cache}:tn:big", 1000);
+          req.push("INCRBY", default_layout().tag_count("big"), 1000);
           ok(co_await a.pool.exec_all(req), "bulk SET");
         }
-        EXPECT_EQ(server.cli({"GET", "{herald:cache}:tn:big"}), std::to_string(kEntries));
+        EXPECT_EQ(server.cli({"GET", default_layout().tag_count("big")}), std::to_string(kEntries));
         // The second node joins now (the write notices of set() would have found
         // nothing in its L1).
         Node b(ex, server.url());
@@ -205,10 +205,10 @@ TEST(CacheInvalidation, NamespaceOfHundredThousandKeysHasNoSlowCommand) {
         EXPECT_EQ(calls["keys"], 0);
         EXPECT_EQ(calls["del"], 0);
         EXPECT_EQ(server.cli({"EVAL", "return #redis.call('KEYS', ARGV[1])", "0",
-                              "{herald:cache}:e:items:*"}),
+                              default_layout().namespace_entries_pattern("items")}),
                   "0");
         EXPECT_EQ(server.cli({"EVAL", "return #redis.call('KEYS', ARGV[1])", "0",
-                              "{herald:cache}:e:other:*"}),
+                              default_layout().namespace_entries_pattern("other")}),
                   "100");
 
         CO_ASSERT_TRUE(co_await bus_barrier(a, b));
@@ -287,7 +287,7 @@ TEST(CacheInvalidation, ClearDropsEverythingOnEveryNode) {
     CO_ASSERT_TRUE(n.has_value()) << n.error().message();
     EXPECT_GE(*n, 50u);
     // Entries are gone; version counters stay (versions never go backwards).
-    EXPECT_EQ(server.cli({"--scan", "--pattern", "{herald:cache}:e:*"}), "");
+    EXPECT_EQ(server.cli({"--scan", "--pattern", default_layout().all_entries_pattern()}), "");
     EXPECT_EQ(server.cli({"EXISTS", "unrelated"}), "1");
     EXPECT_EQ(a.cache.l1_size(), 0u);
     CO_ASSERT_TRUE(co_await bus_barrier(a, b));
@@ -355,7 +355,7 @@ TEST(CacheStatsFlush, CountersAreWrittenToRedis) {
       CO_ASSERT_TRUE((co_await a.cache.get_or_set("s:k", l.loader(), plain_policy())).has_value());
     std::string stats_key;
     CO_ASSERT_TRUE(co_await wait_until([&] {
-      stats_key = server.cli({"--scan", "--pattern", "{herald:cache}:stats:*"});
+      stats_key = server.cli({"--scan", "--pattern", default_layout().all_stats_pattern()});
       return !stats_key.empty() && server.cli({"HGET", stats_key, "l1_hits"}) == "2";
     }));
     EXPECT_EQ(server.cli({"HGET", stats_key, "loads"}), "1");

@@ -115,8 +115,10 @@ TEST(CachePolicy, L2HitWithoutL1ChecksEveryVersion) {
 
     // Each counter the entry was written under, moved: a miss, then (after the
     // loader's write-back, awaited through Redis) a hit again.
-    const std::vector<std::string> counters = {"{herald:cache}:tv:l2t:b", "{herald:cache}:tv:l2t:a",
-                                               "{herald:cache}:ns:l2ns", "{herald:cache}:gen"};
+    const CacheLayout& layout = default_layout();
+    const std::vector<std::string> counters = {
+        layout.tag_version("l2t:b"), layout.tag_version("l2t:a"), layout.namespace_version("l2ns"),
+        layout.generation()};
     int loads = 0;
     for (const auto& counter : counters) {
       co_await a.cache.set(key, payload, policy);
@@ -143,7 +145,7 @@ TEST(CachePolicy, L2HitWithoutL1ChecksEveryVersion) {
 
     // A cached "not found" is a hit with no value; a tombstone is a miss.
     l.value = std::nullopt;
-    server.cli({"INCR", "{herald:cache}:gen"});
+    server.cli({"INCR", default_layout().generation()});
     auto r = co_await a.cache.get_or_set(key, l.loader(), policy);
     CO_ASSERT_TRUE(r.has_value());
     EXPECT_EQ(r->source, CacheSource::loader);

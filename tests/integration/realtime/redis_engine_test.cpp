@@ -179,6 +179,40 @@ TEST_F(RedisEngineTest, PubSubConnectionKilledRepeatedlyDuringPublishesLosesNoth
 
 // publish_batch: the scripts go in one pipelined request; offsets follow the batch
 // order per channel, also when Redis forgot the script (NOSCRIPT: EVAL again).
+// A publication's event name: in the feed payload (another node's live delivery), in
+// the stream entry (history), only when not the default; batches carry it too.
+TEST_F(RedisEngineTest, EventNamesTravelThroughFeedAndHistory) {
+  RecordingSink sink_a, sink_b;
+  RedisEngine a(options_for(server_.url()), sink_a);
+  RedisEngine b(options_for(server_.url()), sink_b);
+  ASSERT_TRUE(eventually([&] { return a.ready() && b.ready(); }));
+  run_coro([&](asio::any_io_executor) -> asio::awaitable<void> {
+    CO_ASSERT_TRUE((co_await b.subscribe("ev", 0, std::nullopt)).has_value());
+    CO_ASSERT_TRUE((co_await a.publish("ev", R"({"p":1})", "price")).has_value());
+    CO_ASSERT_TRUE((co_await a.publish("ev", R"({"p":2})")).has_value());
+    std::vector<PublishRequest> batch;
+    batch.push_back({"ev", R"({"p":3})", "tick.v2"});
+    batch.push_back({"ev", R"({"p":4})", ""});
+    auto results = co_await a.publish_batch(std::move(batch));
+    CO_ASSERT_EQ(results.size(), 2u);
+    CO_ASSERT_TRUE(results[0].has_value() && results[1].has_value());
+  });
+  const std::vector<std::string> events{"price", "", "tick.v2", ""};
+  ASSERT_TRUE(eventually([&] { return sink_b.snapshot().size() == 4; }));
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(sink_b.snapshot()[i]->event, events[i]) << i;
+  EXPECT_EQ(sink_b.snapshot()[0]->data(), R"({"p":1})");
+  auto entry = server_.cli({"XRANGE", "herald:ch:{ev}:hist", "1-0", "2-0"});
+  EXPECT_NE(entry.find("price"), std::string::npos) << entry;
+  run_coro([&](asio::any_io_executor) -> asio::awaitable<void> {
+    auto h = co_await b.history("ev", std::nullopt, 10);
+    CO_ASSERT_TRUE(h.has_value());
+    CO_ASSERT_EQ(h->messages.size(), 4u);
+    for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(h->messages[i]->event, events[i]) << i;
+    EXPECT_EQ(h->messages[2]->data(), R"({"p":3})");
+  });
+  b.unsubscribe("ev", 0);
+}
+
 TEST_F(RedisEngineTest, PublishBatchKeepsOrderAndSurvivesScriptFlush) {
   RecordingSink sink;
   RedisEngine engine(options_for(server_.url()), sink);

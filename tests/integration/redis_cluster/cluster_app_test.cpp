@@ -76,7 +76,8 @@ TEST(RedisClusterCache, GetOrSetAndInvalidationAcrossNodes) {
   });
   // Every key of the cache is on the owner of {herald:cache}'s slot (clear() bumped
   // the generation there).
-  EXPECT_EQ(setup.owner_of(redis::key_slot("herald:cache")).cli({"EXISTS", "{herald:cache}:gen"}),
+  EXPECT_EQ(setup.owner_of(redis::key_slot("herald:cache"))
+                .cli({"EXISTS", cache::CacheLayout(cache::CacheConfig{}.prefix).generation()}),
             "1");
 }
 

@@ -1,5 +1,7 @@
 // SentinelSetup: a monitored master, one replica (--replicaof) and three sentinels
-// on loopback, for the redis+sentinel:// tests. start() returns once the replica is
+// on loopback, for the redis+sentinel:// tests; with a RedisServer::Tls, every one of
+// them speaks TLS only (clients, replication, the sentinels' links), for
+// rediss+sentinel://. start() returns once the replica is
 // in sync and every sentinel knows the replica and the two other sentinels (so a
 // failover can reach its quorum and elect a leader). Blocking: call it on the test
 // thread before run_coro (the child processes die with the thread that forked them).
@@ -9,6 +11,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -25,11 +28,21 @@ class SentinelSetup {
   /// Sentinels that require `sentinel_password` (requirepass + sentinel-pass).
   explicit SentinelSetup(std::string sentinel_password)
       : sentinel_password_(std::move(sentinel_password)) {}
+  /// Servers and sentinels presenting tls's certificate, over TLS only.
+  explicit SentinelSetup(RedisServer::Tls tls) : tls_(std::move(tls)) {}
 
   void start() {
-    master_.start();
-    replica_ = std::make_unique<RedisServer>(
-        std::vector<std::string>{"--replicaof", "127.0.0.1", std::to_string(master_.port())});
+    master_ = tls_ ? std::make_unique<RedisServer>(*tls_, tls_replication())
+                   : std::make_unique<RedisServer>();
+    master_->start();
+    std::vector<std::string> replica_args = {"--replicaof", "127.0.0.1",
+                                             std::to_string(master_->port())};
+    if (tls_) {
+      for (auto& a : tls_replication()) replica_args.push_back(a);
+      replica_ = std::make_unique<RedisServer>(*tls_, replica_args);
+    } else {
+      replica_ = std::make_unique<RedisServer>(replica_args);
+    }
     replica_->start();
     wait_for("the replica in sync", [&] {
       return replica_->cli({"INFO", "replication"}).find("master_link_status:up") !=
@@ -38,9 +51,10 @@ class SentinelSetup {
     for (int i = 0; i < 3; ++i) {
       RedisServer::Sentinel config;
       config.master_name = kMaster;
-      config.master_port = master_.port();
+      config.master_port = master_->port();
       config.password = sentinel_password_;
-      sentinels_.push_back(std::make_unique<RedisServer>(config));
+      sentinels_.push_back(tls_ ? std::make_unique<RedisServer>(config, *tls_)
+                                : std::make_unique<RedisServer>(config));
       sentinels_.back()->start();
     }
     for (auto& s : sentinels_) {
@@ -51,13 +65,14 @@ class SentinelSetup {
     }
   }
 
-  RedisServer& master() { return master_; }
+  RedisServer& master() { return *master_; }
   RedisServer& replica() { return *replica_; }
   RedisServer& sentinel(std::size_t i) { return *sentinels_.at(i); }
 
   /// redis+sentinel://127.0.0.1:<s1>,127.0.0.1:<s2>,127.0.0.1:<s3>/<master>
+  /// (rediss+sentinel:// with TLS; the caller appends the TLS query).
   std::string url(const std::string& master_name = kMaster) const {
-    std::string out = "redis+sentinel://";
+    std::string out = tls_ ? "rediss+sentinel://" : "redis+sentinel://";
     for (std::size_t i = 0; i < sentinels_.size(); ++i) {
       if (i != 0) out += ',';
       out += "127.0.0.1:" + std::to_string(sentinels_[i]->port());
@@ -86,6 +101,8 @@ class SentinelSetup {
   }
 
  private:
+  static std::vector<std::string> tls_replication() { return {"--tls-replication", "yes"}; }
+
   std::string sentinel_cli(const RedisServer& s, std::vector<std::string> args) const {
     if (!sentinel_password_.empty()) args.insert(args.begin(), {"-a", sentinel_password_});
     return s.cli(args);
@@ -102,7 +119,8 @@ class SentinelSetup {
   }
 
   std::string sentinel_password_;
-  RedisServer master_;
+  std::optional<RedisServer::Tls> tls_;
+  std::unique_ptr<RedisServer> master_;
   std::unique_ptr<RedisServer> replica_;
   std::vector<std::unique_ptr<RedisServer>> sentinels_;
 };

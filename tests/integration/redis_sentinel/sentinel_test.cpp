@@ -4,6 +4,7 @@
 // again at the promoted replica within the failover time plus a few seconds, and
 // the Subscriber follows),
 // a graceful SENTINEL FAILOVER (the old master is demoted under live connections),
+// the same over TLS to the sentinels and the servers (rediss+sentinel://),
 // and a master demoted behind the sentinels' back (-READONLY, then ROLE).
 #include <herald/redis/connection.hpp>
 #include <herald/redis/pool.hpp>
@@ -12,6 +13,7 @@
 #include "sentinel_setup.hpp"
 #include "support/redis_test_util.hpp"
 #include "support/run_coro.hpp"
+#include "support/tls_files.hpp"
 
 #include <gtest/gtest.h>
 
@@ -251,6 +253,56 @@ TEST(RedisSentinel, GracefulFailoverMovesLiveConnections) {
         const Topology after = pool.topology();
         EXPECT_EQ(after.primaries, std::vector<std::string>{"127.0.0.1:" + replica_port});
         EXPECT_GE(after.changes, before.changes + 1);
+        pool.stop();
+      },
+      120s);
+}
+
+// rediss+sentinel://: the sentinels, the master and the replica speak TLS only; the
+// pool verifies each of them against the test CA (the sentinels' certificate and the
+// servers' name 127.0.0.1), finds the master through the sentinels and, after a
+// SENTINEL FAILOVER, the new one; the subscriber follows too.
+TEST(RedisSentinel, TlsToSentinelsAndServersFollowsAFailover) {
+  const herald::test::TlsFiles pki;
+  herald::test::RedisServer::Tls tls;
+  tls.cert_file = pki.server_cert();
+  tls.key_file = pki.server_key();
+  tls.ca_file = pki.ca();
+  SentinelSetup setup(tls);
+  setup.start();
+  const std::string url = setup.url() + "?ca_file=" + pki.ca();
+  const std::string replica_port = std::to_string(setup.replica().port());
+  run_coro(
+      [&](asio::any_io_executor ex) -> awaitable<void> {
+        Pool pool(ex, test_config(url), 2);
+        Subscriber sub(ex, test_config(url));
+        Messages got(ex);
+        got.attach(sub);
+        sub.subscribe({"tls:ch"});
+        pool.start();
+        sub.start();
+        CO_ASSERT_TRUE(co_await pool.wait_connected(10s));
+        EXPECT_EQ(str(ok(co_await pool.exec(cmd("SET", "tls:k", "v")))), "OK");
+        CO_ASSERT_TRUE(co_await sub.wait_connected(10s));
+        ok(co_await sub.flush());
+        EXPECT_EQ(setup.sentinel(0).cli({"SENTINEL", "FAILOVER", SentinelSetup::kMaster}), "OK");
+        bool moved = false;
+        for (int i = 0; i < 300 && !moved; ++i) {
+          auto r = co_await pool.exec(cmd("SET", "tls:after-failover", i));
+          moved =
+              r && r->is_string() &&
+              pool.topology().primaries == std::vector<std::string>{"127.0.0.1:" + replica_port};
+          if (!moved) co_await herald::test::sleep_for(100ms);
+        }
+        EXPECT_TRUE(moved);
+        // The subscriber is on the new master too: a PUBLISH there reaches it.
+        bool heard = false;
+        for (int i = 0; i < 100 && !heard; ++i) {
+          (void)co_await pool.exec(cmd("PUBLISH", "tls:ch", "after"));
+          heard = co_await got.wait_for("after", 100ms);
+        }
+        EXPECT_TRUE(heard);
+        sub.stop();
         pool.stop();
       },
       120s);

@@ -4,6 +4,8 @@
 // No sockets: everything runs on one io_context with timers.
 #include <herald/cache/cache.hpp>
 #include <herald/cache/cache_key.hpp>
+#include <herald/redis/pool.hpp>
+#include <herald/redis/url.hpp>
 
 #include "support/run_coro.hpp"
 
@@ -12,6 +14,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -75,6 +78,24 @@ CachePolicy policy(std::vector<std::string> tags = {}) {
   p.jitter = 0;
   p.tags = std::move(tags);
   return p;
+}
+
+// A pool without a bus would be an L2 whose L1 copies never hear other nodes'
+// invalidations: refused at construction, with the reason. No pool: the bus is not
+// needed (an L1-only cache), whatever is passed.
+TEST(L1OnlyCache, PoolWithoutBusIsRejected) {
+  asio::io_context io;
+  redis::ConnectionConfig rc;
+  rc.url = *redis::RedisUrl::parse("redis://127.0.0.1:1");
+  redis::Pool pool(io.get_executor(), rc, 1);  // never started: no socket
+  try {
+    Cache cache(io.get_executor(), CacheConfig{}, &pool, std::nullopt);
+    ADD_FAILURE() << "a pool without a bus was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("invalidation bus"), std::string::npos) << e.what();
+  }
+  Cache l1_only(io.get_executor(), CacheConfig{}, nullptr, rc);
+  EXPECT_TRUE(l1_only.coherent());
 }
 
 TEST(L1OnlyCache, MissLoadsThenHits) {

@@ -71,6 +71,21 @@ TEST_F(MemoryEngineTest, DeliversOnlyToShardsWithSubscribers) {
   EXPECT_EQ(sink.by_shard[1].size(), 1u);
 }
 
+TEST_F(MemoryEngineTest, EventNamesReachDeliveryAndHistory) {
+  auto e = make();
+  e.subscribe_now("c", 0, std::nullopt);
+  auto first = e.publish_now("c", "1", "price");
+  e.publish_now("c", "2");
+  ASSERT_EQ(sink.by_shard[0].size(), 2u);
+  EXPECT_EQ(sink.by_shard[0][0]->event, "price");
+  EXPECT_EQ(sink.by_shard[0][1]->event, "");
+  EXPECT_EQ(sink.by_shard[0][0]->frame.find("price"), std::string::npos)
+      << "the native frame is unchanged";
+  auto r = e.subscribe_now("c", 1, StreamPosition{0, first.epoch});
+  ASSERT_EQ(r.missed.size(), 2u);
+  EXPECT_EQ(r.missed[0]->event, "price");
+}
+
 TEST_F(MemoryEngineTest, SubscribeReportsLatestPosition) {
   auto e = make();
   auto r0 = e.subscribe_now("c", 0, std::nullopt);

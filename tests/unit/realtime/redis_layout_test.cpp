@@ -41,6 +41,29 @@ TEST(RedisLayout, FeedMessagesRoundTripWithDataUntouched) {
   EXPECT_EQ(m->data, data);
 }
 
+TEST(RedisLayout, FeedMessagesCarryANonDefaultEvent) {
+  const std::string data = R"({"a":"@x y"})";
+  const std::string payload = encode_feed(7, "ep0ch", data, "price:v1");
+  EXPECT_EQ(payload, R"(7 ep0ch @price:v1 {"a":"@x y"})");
+  auto m = decode_feed(payload);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->offset, 7u);
+  EXPECT_EQ(m->epoch, "ep0ch");
+  EXPECT_EQ(m->event, "price:v1");
+  EXPECT_EQ(m->data, data);
+  // The default keeps the old form, which still reads as before.
+  EXPECT_EQ(encode_feed(7, "e", "[1]", ""), "7 e [1]");
+  auto old = decode_feed("7 e [1]");
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->event, "");
+  EXPECT_EQ(old->data, "[1]");
+  for (const char* bad : {"7 e @", "7 e @price", "7 e @ {}", "7 e @a/b {}", "7 e @a\tb {}"}) {
+    EXPECT_FALSE(decode_feed(bad)) << bad;
+  }
+  EXPECT_FALSE(decode_feed("7 e @" + std::string(65, 'x') + " {}"));
+  EXPECT_TRUE(decode_feed("7 e @" + std::string(64, 'x') + " {}"));
+}
+
 TEST(RedisLayout, MalformedFeedMessagesAreRefused) {
   for (const char* bad :
        {"", "7", "7 e", "x e {}", "0 e {}", "-1 e {}", "7  {}", "99999999999999999999999 e {}"}) {

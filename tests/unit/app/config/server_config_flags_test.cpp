@@ -250,3 +250,56 @@ TEST(ServerConfigFlags, ValueStartingWithDashViaEquals) {
 
 }  // namespace
 }  // namespace herald::app
+
+namespace herald::app {
+namespace {
+
+using test::contains;
+using test::load_error;
+using test::load_ok;
+
+// One definition per default: what ServerConfig starts with and what --help prints
+// are the libraries' constants (which their option structs use too).
+TEST(ServerConfigFlags, DefaultsAreTheLibrariesOwn) {
+  namespace gd = gateway::defaults;
+  namespace rd = realtime::defaults;
+  const ServerConfig c;
+  EXPECT_EQ(c.history_size, rd::history_size);
+  EXPECT_EQ(c.history_ttl, rd::history_ttl);
+  EXPECT_EQ(c.presence_ttl, rd::presence_ttl);
+  EXPECT_EQ(c.ingest_claim_idle, rd::ingest_claim_idle);
+  EXPECT_EQ(c.pubsub, realtime::PubSubMode::automatic);
+  EXPECT_EQ(c.listen_host, gd::listen_host);
+  EXPECT_EQ(c.listen_port, gd::listen_port);
+  EXPECT_EQ(c.ping_interval, gd::ping_interval);
+  EXPECT_EQ(c.max_message_bytes, gd::max_message_bytes);
+  EXPECT_EQ(c.max_connections, gd::max_connections);
+  EXPECT_EQ(c.max_send_queue_bytes, gd::max_send_queue_bytes);
+  EXPECT_EQ(c.unauthenticated_output_bytes, gd::unauthenticated_output_bytes);
+  EXPECT_EQ(c.max_header_bytes, gd::max_header_bytes);
+  EXPECT_EQ(c.header_timeout, gd::header_timeout);
+  EXPECT_EQ(c.max_http_connections, gd::max_http_connections);
+  EXPECT_EQ(c.max_subscriptions_per_connection, gd::max_subscriptions_per_connection);
+  EXPECT_EQ(c.client_rate_limit, gd::client_rate_limit);
+
+  const std::string help = load_error({"--help"}).message;
+  EXPECT_TRUE(contains(help, "default: " + std::to_string(realtime::defaults::history_size)))
+      << help;
+  EXPECT_TRUE(contains(help, "default: " + std::to_string(gateway::defaults::max_message_bytes)))
+      << help;
+  EXPECT_TRUE(contains(help, "default: 127.0.0.1:8080")) << help;
+}
+
+TEST(ServerConfigFlags, UnknownPubSubIsAnErrorNamingTheChoices) {
+  EXPECT_EQ(load_ok({"--pubsub", "sharded"}).pubsub, realtime::PubSubMode::sharded);
+  EXPECT_EQ(load_ok({"--pubsub", "classic"}).pubsub, realtime::PubSubMode::classic);
+  EXPECT_EQ(load_ok({"--pubsub", "auto"}).pubsub, realtime::PubSubMode::automatic);
+  const auto e = load_error({"--pubsub", "shardd"});
+  EXPECT_EQ(e.exit_code, 2);
+  EXPECT_TRUE(contains(e.message, "--pubsub")) << e.message;
+  EXPECT_TRUE(contains(e.message, "expected auto, sharded or classic")) << e.message;
+  EXPECT_TRUE(contains(e.message, "shardd")) << e.message;
+}
+
+}  // namespace
+}  // namespace herald::app

@@ -24,6 +24,8 @@ gateway::GatewayOptions gateway_options(const ServerConfig& c) {
   o.threads = c.threads;
   o.max_connections = c.max_connections;
   o.max_send_queue_bytes = c.max_send_queue_bytes;
+  o.send_buffer_bytes = c.send_buffer_bytes;
+  o.publish_backpressure_bytes = c.publish_backpressure_bytes;
   o.unauthenticated_output_bytes = c.unauthenticated_output_bytes;
   o.max_header_bytes = c.max_header_bytes;
   o.header_timeout = c.header_timeout;

@@ -5,7 +5,9 @@
 //
 // Use: cork(), write the batch of messages through the websocket stream, then
 // co_await async_flush() (uncorks, writes everything, completes when the socket
-// took it). While not corked, writes (Beast's own pongs, pings and close frames)
+// took it; its `progress` callback hears of every part the socket took meanwhile, so
+// a caller can tell a slow reader from one that stopped while a flush is still in
+// flight). While not corked, writes (Beast's own pongs, pings and close frames)
 // are flushed as they come. Flushes are serialised, so bytes reach the socket in the
 // order they were written and frames never interleave.
 //
@@ -120,11 +122,13 @@ class CoalescingStream {
   }
 
   /// Uncorks and completes once everything written so far reached the socket (or
-  /// with the error that stopped it).
+  /// with the error that stopped it). Until then `progress(n)` is called (on this
+  /// stream's thread, never after the stream is gone) each time the socket takes n
+  /// more bytes, control frames included.
   template <class FlushToken>
-  auto async_flush(FlushToken&& token) {
+  auto async_flush(std::function<void(std::size_t)> progress, FlushToken&& token) {
     return boost::asio::async_initiate<FlushToken, void(boost::system::error_code)>(
-        [this](auto handler) {
+        [this](auto handler, std::function<void(std::size_t)> progress) {
           State& st = state();
           st.corked = false;
           if (st.error || (!st.flushing && st.pending.empty())) {
@@ -140,9 +144,14 @@ class CoalescingStream {
           st.waiter = [h, ex](boost::system::error_code ec) {
             boost::asio::post(ex, [h, ec]() { std::move (*h)(ec); });
           };
+          st.progress = std::move(progress);
           start_flush();
         },
-        token);
+        token, std::move(progress));
+  }
+  template <class FlushToken>
+  auto async_flush(FlushToken&& token) {
+    return async_flush(nullptr, std::forward<FlushToken>(token));
   }
 
  private:
@@ -159,6 +168,8 @@ class CoalescingStream {
     bool alive = true;  // false once the stream is gone: completions must not touch it
     boost::system::error_code error;                        // sticky: the first write error
     std::function<void(boost::system::error_code)> waiter;  // the pending async_flush
+    std::function<void(std::size_t)> progress;              // ... and its progress callback
+    std::size_t reported = 0;  // bytes of `inflight` already passed to `progress`
   };
 
   State& state() {
@@ -230,9 +241,17 @@ class CoalescingStream {
     st.inflight.swap(st.pending);
     st.control_inflight = st.control_pending;
     st.control_pending = 0;
-    boost::asio::async_write(next_, boost::asio::buffer(st.inflight),
-                             [this, keep = state_](boost::system::error_code ec, std::size_t) {
+    st.reported = 0;
+    // The completion condition runs after every partial write: it reports progress.
+    auto condition = [keep = state_](const boost::system::error_code& ec,
+                                     std::size_t total) -> std::size_t {
+      report_progress(*keep, total);
+      return boost::asio::transfer_all()(ec, total);
+    };
+    boost::asio::async_write(next_, boost::asio::buffer(st.inflight), std::move(condition),
+                             [this, keep = state_](boost::system::error_code ec, std::size_t n) {
                                State& s = *keep;
+                               report_progress(s, n);
                                s.flushing = false;
                                s.control_inflight = 0;
                                // Freed, not kept for the next batch: most connections are
@@ -247,10 +266,20 @@ class CoalescingStream {
                                if (s.waiter && (s.error || s.pending.empty())) {
                                  auto w = std::move(s.waiter);
                                  s.waiter = nullptr;
+                                 s.progress = nullptr;
                                  w(s.error);
                                }
                                if (state_ == keep) release_if_idle();
                              });
+  }
+
+  // `total` bytes of the write in flight are written: the new ones go to the flush's
+  // progress callback, if the stream (and so whoever set it) is still there.
+  static void report_progress(State& s, std::size_t total) {
+    if (total <= s.reported) return;
+    std::size_t fresh = total - s.reported;
+    s.reported = total;
+    if (s.alive && s.progress) s.progress(fresh);
   }
 
   NextLayer next_;

@@ -194,7 +194,7 @@ awaitable<HttpResponse> HttpApi::publish(const HttpRequest& req) {
   if (!body.ok()) co_return json_error(req, 400, body.error);
   protocol::PublishItem& item = body.items.front();
   log_channel(item.channel);
-  if (!has_room()) co_await wait_for_room();
+  if (!has_room() && !co_await wait_for_room()) co_return backlog_refusal(req);
   realtime::Result<realtime::StreamPosition> r = realtime::StreamPosition{};
   if (ctx_.memory_engine != nullptr) {
     r = ctx_.memory_engine->publish_now(item.channel, item.data, item.event);
@@ -213,7 +213,7 @@ awaitable<HttpResponse> HttpApi::batch(const HttpRequest& req) {
   protocol::PublishBody body =
       protocol::parse_batch_body(req.body(), valid_channel_name, max_batch_publications);
   if (!body.ok()) co_return json_error(req, 400, body.error);
-  if (!has_room()) co_await wait_for_room();
+  if (!has_room() && !co_await wait_for_room()) co_return backlog_refusal(req);
   std::string out = R"({"results":[)";
   std::uint64_t published = 0;
   auto add = [&](const realtime::Result<realtime::StreamPosition>& r) {
@@ -256,7 +256,7 @@ awaitable<HttpResponse> HttpApi::broadcast(const HttpRequest& req) {
   if (data == nullptr) co_return json_error(req, 400, "missing field 'data'");
   auto raw = protocol::find_raw_member(req.body(), "data");
   std::string data_json = raw ? std::string(*raw) : json::serialize(*data);
-  if (!has_room()) co_await wait_for_room();
+  if (!has_room() && !co_await wait_for_room()) co_return backlog_refusal(req);
   std::string out = R"({"results":[)";
   bool first = true;
   for (const json::value& c : channels->get_array()) {
@@ -279,9 +279,16 @@ bool HttpApi::has_room() const noexcept {
          static_cast<std::int64_t>(ctx_.options.publish_backpressure_bytes);
 }
 
-awaitable<void> HttpApi::wait_for_room() {
+HttpResponse HttpApi::backlog_refusal(const HttpRequest& req) {
+  shard_.metrics().publish_refused.fetch_add(1, std::memory_order_relaxed);
+  HttpResponse res = json_error(req, 503, "delivery backlog over the limit: retry later");
+  res.set(http::field::retry_after, "1");
+  return res;
+}
+
+awaitable<bool> HttpApi::wait_for_room() {
   auto limit = static_cast<std::int64_t>(ctx_.options.publish_backpressure_bytes);
-  if (ctx_.metrics.queued_bytes() <= limit) co_return;
+  if (ctx_.metrics.queued_bytes() <= limit) co_return true;
   auto deadline = std::chrono::steady_clock::now() + ctx_.options.publish_backpressure_wait;
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
   while (ctx_.metrics.queued_bytes() > limit && std::chrono::steady_clock::now() < deadline) {
@@ -295,6 +302,7 @@ awaitable<void> HttpApi::wait_for_room() {
     boost::system::error_code ec;
     co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
   }
+  co_return ctx_.metrics.queued_bytes() <= limit;
 }
 
 awaitable<HttpResponse> HttpApi::invalidate(const HttpRequest& req) {

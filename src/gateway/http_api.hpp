@@ -61,8 +61,11 @@ class HttpApi {
   boost::asio::awaitable<HttpResponse> invalidate(const HttpRequest& req);
   /// True while the shards' send queues hold at most the backpressure limit.
   bool has_room() const noexcept;
-  /// Waits while the shards' send queues hold more than the backpressure limit.
-  boost::asio::awaitable<void> wait_for_room();
+  /// Waits while the shards' send queues hold more than the backpressure limit (at
+  /// most publish_backpressure_wait); false if they still do.
+  boost::asio::awaitable<bool> wait_for_room();
+  /// 503 with Retry-After for a publish refused by backpressure (counted).
+  HttpResponse backlog_refusal(const HttpRequest& req);
 
   /// Remembers `channel` for logged_channel() when debug logging is on.
   void log_channel(std::string_view channel);

@@ -356,6 +356,14 @@ awaitable<void> run_http_session(ServerContext& ctx, Shard& shard, asio::ip::tcp
     if (!upgrade) co_return;
     // Spawned rather than awaited: this frame (and its caller's) would otherwise stay
     // allocated for the connection's whole life.
+    if (ctx.options.send_buffer_bytes != 0) {
+      // Backlog stays in the send queue, where it is counted (GatewayOptions).
+      boost::system::error_code ignored;
+      upgrade->socket.set_option(
+          asio::socket_base::send_buffer_size(
+              static_cast<int>(std::min<std::size_t>(ctx.options.send_buffer_bytes, INT32_MAX))),
+          ignored);
+    }
     auto executor = upgrade->socket.get_executor();
     if (upgrade->socketio) {
       asio::co_spawn(

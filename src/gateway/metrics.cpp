@@ -82,6 +82,9 @@ std::string Metrics::render(std::int64_t channels) const {
          sum(&ShardMetrics::bytes_out));
   metric("herald_publications_total", "counter", "Publications accepted.",
          sum(&ShardMetrics::publications));
+  metric("herald_publish_refused_total", "counter",
+         "HTTP publishes refused with 503 because the delivery backlog stayed over the limit.",
+         sum(&ShardMetrics::publish_refused));
   metric("herald_rate_limited_total", "counter", "Client frames refused with 429.",
          sum(&ShardMetrics::rate_limited));
   metric("herald_rejected_connections_total", "counter",

@@ -38,6 +38,7 @@ struct alignas(64) ShardMetrics {
   std::atomic<std::uint64_t> messages_out{0};  ///< frames written to clients
   std::atomic<std::uint64_t> bytes_out{0};
   std::atomic<std::uint64_t> publications{0};          ///< publishes accepted (API + clients)
+  std::atomic<std::uint64_t> publish_refused{0};       ///< HTTP publishes answered 503 (backlog)
   std::atomic<std::uint64_t> rate_limited{0};          ///< frames answered 429
   std::atomic<std::uint64_t> rejected_connections{0};  ///< over the connection cap
   std::atomic<std::uint64_t> accept_failures{0};       ///< accept() errors (EMFILE...)

@@ -1,4 +1,5 @@
-// SendQueue: byte-bounded FIFO of shared frames.
+// SendQueue: byte-bounded FIFO of shared frames, and the connection's share of the
+// shard's queued-bytes gauge (queued plus in flight, unless stalled).
 #include "gateway/send_queue.hpp"
 
 namespace herald::gateway {
@@ -6,7 +7,7 @@ namespace herald::gateway {
 bool SendQueue::push(OutboundFrame frame) {
   std::size_t n = frame.text->size();
   if (!empty() && bytes_ + n > max_bytes_) return false;
-  if (empty()) {
+  if (empty() && in_flight_ == 0) {
     // The clock starts when frames start waiting (a publication carries its time).
     moved_at_ = frame.published_at != std::chrono::steady_clock::time_point{}
                     ? frame.published_at
@@ -19,15 +20,11 @@ bool SendQueue::push(OutboundFrame frame) {
 }
 
 void SendQueue::take(std::vector<OutboundFrame>& out, std::size_t max_frames) {
-  if (!counted_) {  // moving again: back in the gauge
-    counted_ = true;
-    account(static_cast<std::int64_t>(bytes_));
-  }
-  moved_at_ = std::chrono::steady_clock::now();
+  progressed(std::chrono::steady_clock::now());
   while (head_ < frames_.size() && out.size() < max_frames) {
     OutboundFrame& f = frames_[head_++];
     bytes_ -= f.text->size();
-    account(-static_cast<std::int64_t>(f.text->size()));
+    in_flight_ += f.text->size();  // still in the gauge
     out.push_back(std::move(f));
   }
   if (head_ == frames_.size()) {
@@ -41,20 +38,34 @@ void SendQueue::take(std::vector<OutboundFrame>& out, std::size_t max_frames) {
   }
 }
 
+void SendQueue::progressed(std::chrono::steady_clock::time_point now) noexcept {
+  if (!counted_) {  // moving again: back in the gauge
+    counted_ = true;
+    account(static_cast<std::int64_t>(bytes_ + in_flight_));
+  }
+  moved_at_ = now;
+}
+
+void SendQueue::release_taken() noexcept {
+  account(-static_cast<std::int64_t>(in_flight_));
+  in_flight_ = 0;
+}
+
 bool SendQueue::exclude_if_stalled(std::chrono::steady_clock::time_point now,
                                    std::chrono::steady_clock::duration stall) noexcept {
-  if (!counted_ || empty() || now - moved_at_ < stall) return false;
-  account(-static_cast<std::int64_t>(bytes_));
+  if (!counted_ || (empty() && in_flight_ == 0) || now - moved_at_ < stall) return false;
+  account(-static_cast<std::int64_t>(bytes_ + in_flight_));
   counted_ = false;
   return true;
 }
 
 void SendQueue::clear() noexcept {
-  account(-static_cast<std::int64_t>(bytes_));
+  account(-static_cast<std::int64_t>(bytes_ + in_flight_));
   counted_ = true;
   std::vector<OutboundFrame>().swap(frames_);  // releases the memory, cannot throw
   head_ = 0;
   bytes_ = 0;
+  in_flight_ = 0;
 }
 
 }  // namespace herald::gateway

@@ -38,19 +38,31 @@ class SendQueue {
   void set_limit(std::size_t max_bytes) noexcept { max_bytes_ = max_bytes; }
   std::size_t limit() const noexcept { return max_bytes_; }
   /// Publish backpressure counts only backlog that is being delivered: a queue that
-  /// holds frames and has not moved (no take()) for `stall` belongs to a reader that
-  /// stopped, and its bytes leave the gauge until its next take(). True if it left now.
-  /// Cost: O(1).
+  /// holds frames (queued or in flight) and has not moved for `stall` (no take(), no
+  /// progressed()) belongs to a reader that stopped, and its bytes leave the gauge
+  /// until it moves again. True if it left now. Cost: O(1).
   bool exclude_if_stalled(std::chrono::steady_clock::time_point now,
                           std::chrono::steady_clock::duration stall) noexcept;
   /// False while excluded from the gauge (exclude_if_stalled).
   bool counted() const noexcept { return counted_; }
-  /// Moves out up to `max_frames` frames (one coalesced write). Cost: O(frames).
+  /// Moves out up to `max_frames` frames for the writer (one coalesced write). Their
+  /// bytes stay in the gauge, in flight, until release_taken(): a batch being written
+  /// to a slow socket is backlog too. Cost: O(frames).
   void take(std::vector<OutboundFrame>& out, std::size_t max_frames);
+  /// For the writer, while a write is in flight: the socket took some of its bytes (the
+  /// reader is reading), so the queue is moving, however long the whole write takes.
+  /// Cost: O(1).
+  void progressed(std::chrono::steady_clock::time_point now) noexcept;
+  /// For the writer, when a write ended: the frames taken so far are written (or lost
+  /// with the connection); their bytes leave the gauge. Cost: O(1).
+  void release_taken() noexcept;
   void clear() noexcept;
 
   bool empty() const noexcept { return head_ == frames_.size(); }
+  /// Queued bytes (the per-connection limit applies to these, not to in_flight()).
   std::size_t bytes() const noexcept { return bytes_; }
+  /// Bytes taken and not yet released (release_taken).
+  std::size_t in_flight() const noexcept { return in_flight_; }
   std::size_t size() const noexcept { return frames_.size() - head_; }
   /// Frames the storage can hold without allocating (0 once drained).
   std::size_t capacity() const noexcept { return frames_.capacity(); }
@@ -61,14 +73,16 @@ class SendQueue {
   std::vector<OutboundFrame> frames_;
   std::size_t head_ = 0;  // frames_[head_..] are queued
   std::size_t bytes_ = 0;
+  std::size_t in_flight_ = 0;  // taken, not yet released; still in *gauge_
   void account(std::int64_t delta) noexcept {
     if (gauge_ != nullptr && counted_) gauge_->fetch_add(delta, std::memory_order_relaxed);
   }
 
   std::size_t max_bytes_;
   std::atomic<std::int64_t>* gauge_;
-  std::chrono::steady_clock::time_point moved_at_{};  // last take(), or the first push
-  bool counted_ = true;                               // bytes_ is in *gauge_
+  // Last take() or progressed(), or the first push into an idle queue.
+  std::chrono::steady_clock::time_point moved_at_{};
+  bool counted_ = true;  // bytes_ + in_flight_ are in *gauge_
 };
 
 }  // namespace herald::gateway

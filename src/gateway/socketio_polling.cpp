@@ -45,6 +45,7 @@ awaitable<std::optional<std::string>> SocketIoSession::poll() {
   if (polling_->upgrading) co_return std::string("6");  // lets the client finish the upgrade
   std::vector<OutboundFrame> batch;
   flow_.queue().take(batch, max_poll_packets);
+  flow_.queue().release_taken();  // handed to the GET's answer (the HTTP session writes it)
   for (const OutboundFrame& f : batch) socketio::append_to_payload(payload, *f.text);
   flow_.record_written(batch, payload.size());
   if ((closing_ && flow_.queue().empty()) || dead_) {

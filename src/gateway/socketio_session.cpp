@@ -8,6 +8,7 @@
 #include "gateway/server_context.hpp"
 #include "gateway/socketio/engineio_packet.hpp"
 #include "gateway/token_lifetime.hpp"
+#include "gateway/websocket_writer.hpp"
 
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
@@ -32,9 +33,7 @@ using asio::use_awaitable;
 using std::chrono::steady_clock;
 
 namespace {
-constexpr std::size_t max_batch = 256;
 constexpr std::chrono::seconds close_timeout{5};
-constexpr std::size_t max_frame_header = 10;
 
 }  // namespace
 
@@ -250,31 +249,9 @@ void SocketIoSession::start_writer() {
 
 awaitable<void> SocketIoSession::write_loop(Ptr self) {
   SocketIoSession& s = *self;
-  beast::error_code ec;
-  {
-    std::vector<OutboundFrame> batch;
-    SendQueue& queue = s.flow_.queue();
-    while (!s.dead_ && !queue.empty()) {
-      batch.clear();
-      batch.reserve(std::min(queue.size(), max_batch));
-      queue.take(batch, max_batch);
-      std::size_t bytes = 0;
-      for (const OutboundFrame& f : batch) bytes += f.text->size() + max_frame_header;
-      s.ws_->next_layer().cork(bytes);
-      for (const OutboundFrame& f : batch) {
-        co_await s.ws_->async_write(asio::buffer(*f.text), asio::redirect_error(use_awaitable, ec));
-        if (ec) break;
-      }
-      if (!ec) co_await s.ws_->next_layer().async_flush(asio::redirect_error(use_awaitable, ec));
-      if (ec) {
-        s.dead_ = true;
-        break;
-      }
-      std::size_t written = 0;
-      for (const OutboundFrame& f : batch) written += f.text->size();
-      s.flow_.record_written(batch, written);
-    }
-  }
+  WebSocketWriter writer(*s.ws_, s.flow_);
+  beast::error_code ec = co_await writer.drain(s.dead_);
+  if (ec) s.dead_ = true;
   if (s.closing_ && !s.dead_ && s.close_reason_) {
     co_await s.ws_->async_close(*s.close_reason_, asio::redirect_error(use_awaitable, ec));
   }

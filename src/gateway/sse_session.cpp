@@ -236,8 +236,13 @@ awaitable<void> SseSession::write_loop() {
   std::vector<OutboundFrame> batch;
   std::vector<asio::const_buffer> buffers;
   boost::system::error_code ec;
+  SendQueue& queue = flow_.queue();
+  auto progress = [&queue](const boost::system::error_code& error, std::size_t total) {
+    if (total != 0) queue.progressed(std::chrono::steady_clock::now());
+    return asio::transfer_all()(error, total);
+  };
   while (!dead_) {
-    if (flow_.queue().empty()) {
+    if (queue.empty()) {
       if (closing_) break;
       wake_timer_.expires_at(asio::steady_timer::time_point::max());
       writer_waiting_ = true;
@@ -247,10 +252,14 @@ awaitable<void> SseSession::write_loop() {
     }
     batch.clear();
     buffers.clear();
-    flow_.queue().take(batch, 64);
+    queue.take(batch, 64);
     for (const auto& f : batch) buffers.push_back(asio::buffer(*f.text));
-    std::size_t n =
-        co_await asio::async_write(socket_, buffers, asio::redirect_error(use_awaitable, ec));
+    // The batch stays in the backpressure total until written, and every partial write
+    // through the small socket buffer shows that the reader is still reading (as in
+    // WebSocketWriter): a slow reader's long write does not look stalled.
+    std::size_t n = co_await asio::async_write(socket_, buffers, progress,
+                                               asio::redirect_error(use_awaitable, ec));
+    queue.release_taken();
     if (ec) break;
     flow_.record_written(batch, n);
   }

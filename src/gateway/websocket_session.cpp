@@ -26,6 +26,7 @@
 #include "gateway/subscription_flow.hpp"
 #include "gateway/token_lifetime.hpp"
 #include "gateway/websocket_transport.hpp"
+#include "gateway/websocket_writer.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/bind_allocator.hpp>
@@ -53,13 +54,8 @@ using std::chrono::steady_clock;
 using std::chrono::system_clock;
 using namespace protocol;
 
-// Frames taken from the queue per coalesced batch (one socket write): bounds the
-// time one connection holds the shard between yields.
-constexpr std::size_t max_batch = 256;
 // A peer that does not complete the close handshake in this time loses its socket.
 constexpr std::chrono::seconds close_timeout{5};
-// Upper bound of a WebSocket frame header the server writes (unmasked, 64-bit length).
-constexpr std::size_t max_frame_header = 10;
 
 using ws::ExactAllocator;
 using ws::Socket;
@@ -346,33 +342,9 @@ void WebSocketSession::start_writer() {
 
 awaitable<void> WebSocketSession::write_loop(Ptr self) {
   WebSocketSession& s = *self;
-  beast::error_code ec;
-  {
-    std::vector<OutboundFrame> batch;
-    SendQueue& queue = s.flow_.queue();
-    while (!s.dead_ && !queue.empty()) {
-      batch.clear();
-      batch.reserve(std::min(queue.size(), max_batch));
-      queue.take(batch, max_batch);
-      std::size_t bytes = 0;
-      for (const OutboundFrame& f : batch) bytes += f.text->size() + max_frame_header;
-      // Every message of the batch lands in one buffer; one socket write sends them.
-      s.ws_.next_layer().cork(bytes);
-      for (const OutboundFrame& f : batch) {
-        asio::const_buffer text = asio::buffer(*f.text);
-        co_await s.ws_.async_write(text, asio::redirect_error(use_awaitable, ec));
-        if (ec) break;
-      }
-      if (!ec) co_await s.ws_.next_layer().async_flush(asio::redirect_error(use_awaitable, ec));
-      if (ec) {
-        s.dead_ = true;
-        break;
-      }
-      std::size_t written = 0;
-      for (const OutboundFrame& f : batch) written += f.text->size();
-      s.flow_.record_written(batch, written);
-    }
-  }  // the last batch's frames are released before the writer ends, not kept while idle
+  WebSocketWriter writer(s.ws_, s.flow_);
+  beast::error_code ec = co_await writer.drain(s.dead_);
+  if (ec) s.dead_ = true;
   if (s.closing_ && !s.dead_ && s.close_reason_) {
     co_await s.ws_.async_close(*s.close_reason_, asio::redirect_error(use_awaitable, ec));
   }

@@ -79,6 +79,8 @@ struct ServerConfig {
   /// Gateway limits (the reasons are in gateway_defaults.hpp).
   std::size_t max_connections = gateway::defaults::max_connections;
   std::size_t max_send_queue_bytes = gateway::defaults::max_send_queue_bytes;
+  std::size_t send_buffer_bytes = gateway::defaults::send_buffer_bytes;
+  std::size_t publish_backpressure_bytes = gateway::defaults::publish_backpressure_bytes;
   std::size_t unauthenticated_output_bytes = gateway::defaults::unauthenticated_output_bytes;
   std::size_t max_header_bytes = gateway::defaults::max_header_bytes;
   std::chrono::seconds header_timeout{gateway::defaults::header_timeout};

@@ -25,6 +25,18 @@ inline constexpr std::size_t max_connections = 100000;
 /// 1 MiB: several seconds of a busy channel; a reader further behind than that is
 /// better served by reconnecting and recovering.
 inline constexpr std::size_t max_send_queue_bytes = 1 << 20;
+/// SO_SNDBUF of WebSocket and SSE sockets (0: the kernel's autotuning, which lets each
+/// socket buffer megabytes). 4 KiB (issue 14, S2): the backlog of a reader that cannot
+/// keep up stays in the connection's send queue, where the queued-bytes gauge (and so
+/// publish backpressure and the slow-consumer rule) sees it, instead of in the kernel,
+/// where nothing bounds its age. The kernel doubles the value for its bookkeeping.
+inline constexpr std::size_t send_buffer_bytes = 4 * 1024;
+/// Bytes queued to clients in total (all connections) beyond which HTTP publishes wait,
+/// then get 503 + Retry-After. 2 MiB (issue 14, S2): with small socket buffers the
+/// backlog is in the send queues, and 2 MiB over 1,000 readers is ~10 frames each, so
+/// the delivery lag stays bounded instead of growing with what publishers send; above
+/// max_send_queue_bytes, so one slow client alone is dropped at its own limit.
+inline constexpr std::size_t publish_backpressure_bytes = 2u << 20;
 /// The same for a WebSocket that has not authenticated yet (its pongs included).
 inline constexpr std::size_t unauthenticated_output_bytes = 64 * 1024;
 /// Request line + header fields (beyond: 414 / 431). 16 KiB: browsers send 1-2 KB;

@@ -55,10 +55,12 @@ struct GatewayOptions {
   /// Publish backpressure: while more than this is queued to clients in total, HTTP
   /// publishes wait (up to publish_backpressure_wait) for the queues to drain, so
   /// publishers that outrun the sockets are slowed down instead of every subscriber
-  /// being dropped as a slow consumer. 16 MiB: ~0.1-0.2 s of backlog at the fan-out
-  /// rates one node reaches; one slow client alone is dropped at its own limit.
-  std::size_t publish_backpressure_bytes = 16u << 20;
+  /// being dropped as a slow consumer. Still over the limit after the wait: the publish
+  /// is refused, 503 with `Retry-After: 1` (herald_publish_refused_total).
+  std::size_t publish_backpressure_bytes = defaults::publish_backpressure_bytes;
   std::chrono::milliseconds publish_backpressure_wait{2000};
+  /// SO_SNDBUF of every WebSocket and SSE socket (0: the kernel's autotuning).
+  std::size_t send_buffer_bytes = defaults::send_buffer_bytes;
   /// Frames/s per connection, burst 2x; 0 = unlimited.
   double client_rate_limit = defaults::client_rate_limit;
   /// Channels one connection may hold (WebSocket subscribes, SSE `?channel=`); beyond

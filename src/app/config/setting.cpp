@@ -59,7 +59,7 @@ Problem apply_seconds(std::string_view text, std::chrono::seconds& out) {
   return std::nullopt;
 }
 
-constexpr std::array<Setting, 31> table{{
+constexpr std::array<Setting, 33> table{{
     {"listen", "--listen", "HERALD_LISTEN", "HOST:PORT",
      "address to listen on; [::1]:8080 for IPv6, :8080 for every interface", listen_default,
      TomlKind::string,
@@ -229,6 +229,20 @@ constexpr std::array<Setting, 31> table{{
      decimal<gd::max_send_queue_bytes>, TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) {
        return apply_size(t, 1, size_max, d.config.max_send_queue_bytes);
+     }},
+    {"send_buffer_bytes", "--send-buffer-bytes", "HERALD_SEND_BUFFER_BYTES", "N",
+     "SO_SNDBUF of WebSocket/SSE sockets, so backlog stays visible in the send queue (0: "
+     "kernel autotuning)",
+     decimal<gd::send_buffer_bytes>, TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) {
+       return apply_size(t, 0, 1u << 30, d.config.send_buffer_bytes);
+     }},
+    {"publish_backpressure_bytes", "--publish-backpressure-bytes",
+     "HERALD_PUBLISH_BACKPRESSURE_BYTES", "N",
+     "bytes queued to clients in total beyond which HTTP publishes wait (2 s), then get 503",
+     decimal<gd::publish_backpressure_bytes>, TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) {
+       return apply_size(t, 1, size_max, d.config.publish_backpressure_bytes);
      }},
     {"unauthenticated_output_bytes", "--unauthenticated-output-bytes",
      "HERALD_UNAUTHENTICATED_OUTPUT_BYTES", "N",

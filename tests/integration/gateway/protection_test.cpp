@@ -94,7 +94,9 @@ TEST(Protection, ReaderThatNeverDrainsIsDroppedAfterTheCloseDeadline) {
   EXPECT_TRUE(metric_becomes(server.port(), "herald_connections", 0, 8000ms));
 }
 
-TEST(Protection, PublishesWaitWhileSendQueuesAreFull) {
+// A publish over the backpressure limit waits (publish_backpressure_wait), then is
+// refused with 503 and Retry-After rather than queued behind a growing backlog.
+TEST(Protection, PublishesWaitThenGet503WhileSendQueuesAreFull) {
   gateway::GatewayOptions o;
   o.max_send_queue_bytes = 64 << 20;    // the reader is not dropped in this test
   o.publish_backpressure_bytes = 1024;  // any backlog at all slows publishers
@@ -112,13 +114,20 @@ TEST(Protection, PublishesWaitWhileSendQueuesAreFull) {
   ws.write(asio::buffer(std::string(R"({"type":"subscribe","channel":"bp","id":1})")));
   ws.read(buffer);  // reply
   std::string big = "\"" + std::string(20000, 'x') + "\"";
-  bool waited = false;
-  for (int i = 0; i < 1000 && !waited; ++i) {
+  bool refused = false;
+  for (int i = 0; i < 1000 && !refused; ++i) {
     auto t0 = std::chrono::steady_clock::now();
-    ASSERT_EQ(http_publish(server.port(), "bp", big).status, 200u);  // slowed, never refused
-    waited = std::chrono::steady_clock::now() - t0 >= 250ms;
+    auto r = http_publish(server.port(), "bp", big);
+    ASSERT_TRUE(r.status == 200u || r.status == 503u) << r.status;
+    if (r.status == 503u) {
+      refused = true;
+      EXPECT_GE(std::chrono::steady_clock::now() - t0, 250ms);  // after the wait
+      EXPECT_EQ(r.headers["retry-after"], "1");
+      EXPECT_EQ(r.json().at("error").at("code").as_int64(), 503);
+    }
   }
-  EXPECT_TRUE(waited);
+  EXPECT_TRUE(refused);
+  EXPECT_EQ(metric(server.port(), "herald_publish_refused_total"), 1);
   EXPECT_GT(metric(server.port(), "herald_send_queue_bytes"), 1024);
   EXPECT_EQ(metric(server.port(), R"(herald_disconnects_total{reason="slow_consumer"})"), 0);
 }

@@ -23,6 +23,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -60,6 +61,7 @@ class TestServer {
 struct HttpResult {
   unsigned status = 0;
   std::string body;
+  std::map<std::string, std::string> headers;  ///< names in lower case
   boost::json::value json() const { return boost::json::parse(body); }
 };
 
@@ -79,7 +81,13 @@ inline HttpResult http_request(std::uint16_t port, http::verb verb, const std::s
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 << 20);
   http::read(stream, buffer, parser);
-  return {static_cast<unsigned>(parser.get().result_int()), parser.get().body()};
+  HttpResult out{static_cast<unsigned>(parser.get().result_int()), parser.get().body(), {}};
+  for (const auto& field : parser.get()) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers[std::move(name)] = std::string(field.value());
+  }
+  return out;
 }
 
 inline HttpResult http_publish(std::uint16_t port, const std::string& channel,

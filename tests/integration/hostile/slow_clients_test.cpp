@@ -5,13 +5,21 @@
 //   - Publish backpressure counts only backlog that is being delivered: a few
 //     non-reading clients (their queues stalled) do not slow the publishes of every
 //     channel (each publish used to wait the whole backpressure wait).
+//   - ... but a reader that is slow and still reading stays counted, however long one
+//     write to it takes through its small socket buffer (issue 14: such a queue looked
+//     stalled after 0.5 s of one write, left the total, and publishers were no longer
+//     held back exactly when they should have been). WebSocket, Socket.IO and SSE.
 #include "integration/gateway/test_clients.hpp"
 #include "integration/hostile/raw_client.hpp"
 
 #include <gtest/gtest.h>
 
+#include <poll.h>
+
+#include <atomic>
 #include <fstream>
 #include <memory>
+#include <thread>
 #include <vector>
 
 namespace herald::test {
@@ -130,6 +138,101 @@ TEST(HostileSlowClients, StalledReadersDoNotSlowOtherPublishers) {
   // about stalled_after (0.5 s) once, until the stalled queues leave the gauge.
   EXPECT_LT(slowest, std::chrono::seconds(10));
   EXPECT_EQ(metric(server.port(), R"(herald_disconnects_total{reason="slow_consumer"})"), 0);
+}
+
+// Reads `client` slowly on its own thread, as a reader on a slow link would: 1 KiB,
+// then 20 ms of nothing (at most ~50 KB/s however fast the machine), until destroyed.
+class SlowReader {
+ public:
+  explicit SlowReader(RawClient& client)
+      : thread_([this, fd = client.fd()] {
+          char chunk[1024];
+          while (!stop_) {
+            pollfd p{fd, POLLIN, 0};
+            if (::poll(&p, 1, 100) <= 0) continue;
+            ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+            if (n <= 0) break;
+            bytes_ += static_cast<std::size_t>(n);
+            std::this_thread::sleep_for(20ms);  // the link's pace, not synchronisation
+          }
+        }) {}
+  ~SlowReader() {
+    stop_ = true;
+    thread_.join();
+  }
+  SlowReader(const SlowReader&) = delete;
+  SlowReader& operator=(const SlowReader&) = delete;
+  std::size_t bytes() const { return bytes_; }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<std::size_t> bytes_{0};
+  std::thread thread_;
+};
+
+// Publishes 200 KiB messages to `channel`, whose one subscriber reads at most ~50 KB/s,
+// with a 300 KiB backpressure limit: the third publish finds ~400 KiB queued or being
+// written (one write to that reader takes seconds) and must wait the whole wait, then
+// get 503. Before the fix the queue behind that write looked stalled 0.5 s after the
+// write began, left the total, and every publish went through.
+void expect_publishes_held_back(std::uint16_t port, const std::string& channel,
+                                const SlowReader& reader) {
+  std::string big = "\"" + std::string(200 * 1024, 'x') + "\"";
+  int refused = 0;
+  for (int i = 0; i < 10 && refused == 0; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    auto r = http_publish(port, channel, big);
+    ASSERT_TRUE(r.status == 200u || r.status == 503u) << r.status;
+    if (r.status == 503u) {
+      ++refused;
+      EXPECT_GE(std::chrono::steady_clock::now() - start, 900ms);  // the whole wait
+    }
+  }
+  EXPECT_EQ(refused, 1);
+  EXPECT_GT(reader.bytes(), 0u);  // it was reading all along
+  EXPECT_GT(metric(port, "herald_send_queue_bytes"), 300 * 1024);
+  EXPECT_EQ(metric(port, R"(herald_disconnects_total{reason="slow_consumer"})"), 0);
+}
+
+gateway::GatewayOptions held_back_options() {
+  gateway::GatewayOptions o;
+  o.max_send_queue_bytes = 64u << 20;  // the slow reader is not dropped
+  o.publish_backpressure_bytes = 300 * 1024;
+  o.publish_backpressure_wait = std::chrono::milliseconds(1000);
+  return o;
+}
+
+TEST(HostileSlowClients, SlowReadingWebSocketKeepsHoldingPublishersBack) {
+  TestServer server(held_back_options());
+  RawClient client(server.port(), 4096);
+  client.send_all(ws_upgrade());
+  client.read_until("\"welcome\"");
+  client.send_all(ws_frame(0x1, R"({"type":"subscribe","channel":"slow","id":1})"));
+  client.read_until("\"reply\"");
+  SlowReader reader(client);
+  expect_publishes_held_back(server.port(), "slow", reader);
+}
+
+TEST(HostileSlowClients, SlowReadingSocketIoKeepsHoldingPublishersBack) {
+  TestServer server(held_back_options());
+  RawClient client(server.port(), 4096);
+  client.send_all(ws_upgrade("dGhlIHNhbXBsZSBub25jZQ==", "/socket.io/?EIO=4&transport=websocket"));
+  client.read_until("\"sid\"");  // the Engine.IO open packet
+  client.send_all(ws_frame(0x1, "40"));
+  client.read_until("40{");  // CONNECT accepted
+  client.send_all(ws_frame(0x1, R"(421["subscribe",{"channel":"slow"}])"));
+  client.read_until("431[");  // its ack
+  SlowReader reader(client);
+  expect_publishes_held_back(server.port(), "slow", reader);
+}
+
+TEST(HostileSlowClients, SlowReadingSseKeepsHoldingPublishersBack) {
+  TestServer server(held_back_options());
+  RawClient client(server.port(), 4096);
+  client.send_all("GET /sse?channel=slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  client.read_until("event: subscribe");
+  SlowReader reader(client);
+  expect_publishes_held_back(server.port(), "slow", reader);
 }
 
 }  // namespace

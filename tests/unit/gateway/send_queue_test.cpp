@@ -1,4 +1,5 @@
-// SendQueue: byte bound, one oversized frame always accepted, batch taking.
+// SendQueue: byte bound, one oversized frame always accepted, batch taking, its share
+// of the queued-bytes gauge (in-flight bytes, stalled queues).
 #include "gateway/send_queue.hpp"
 
 #include <gtest/gtest.h>
@@ -79,10 +80,13 @@ TEST(SendQueue, StalledQueueLeavesTheGaugeUntilItMovesAgain) {
   q.push(f);  // frames queued meanwhile are not counted either
   EXPECT_EQ(gauge.load(), 0);
   EXPECT_EQ(q.bytes(), 300u);
-  // The reader moves again: back in the gauge, exactly.
+  // The reader moves again: back in the gauge, exactly (the frame taken counts until
+  // it is written).
   std::vector<OutboundFrame> out;
   q.take(out, 1);
   EXPECT_TRUE(q.counted());
+  EXPECT_EQ(gauge.load(), 300);
+  q.release_taken();
   EXPECT_EQ(gauge.load(), 200);
   q.clear();
   EXPECT_EQ(gauge.load(), 0);
@@ -94,6 +98,56 @@ TEST(SendQueue, StalledQueueLeavesTheGaugeUntilItMovesAgain) {
   EXPECT_EQ(gauge.load(), 0);
   q.push(f);
   EXPECT_EQ(gauge.load(), 100);
+}
+
+// A batch being written to a slow socket is backlog too: it stays in the gauge until
+// the writer releases it, and while the socket keeps taking parts of it the queue is
+// moving, however long the whole write takes (issue 14: a slow reader's queue looked
+// stalled after 0.5 s of one write and left the publish backpressure total).
+TEST(SendQueue, TakenBytesCountUntilReleasedAndProgressKeepsThemCounted) {
+  using namespace std::chrono_literals;
+  std::atomic<std::int64_t> gauge{0};
+  SendQueue q(1000, &gauge);
+  auto t0 = std::chrono::steady_clock::now();
+  OutboundFrame f{std::make_shared<const std::string>(100, 'x'), t0};
+  q.push(f);
+  q.push(f);
+  std::vector<OutboundFrame> out;
+  q.take(out, 10);  // at some t1 >= t0
+  auto t1 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.bytes(), 0u);  // the per-connection limit sees only what is queued
+  EXPECT_EQ(q.in_flight(), 200u);
+  EXPECT_EQ(gauge.load(), 200);
+  q.push(f);  // queued behind the write: the clock is the write's
+  EXPECT_EQ(gauge.load(), 300);
+  // The socket keeps taking parts of the write: never stalled.
+  for (int i = 1; i <= 10; ++i) {
+    q.progressed(t1 + i * 400ms);
+    EXPECT_FALSE(q.exclude_if_stalled(t1 + i * 400ms + 300ms, 500ms));
+  }
+  EXPECT_EQ(gauge.load(), 300);
+  // It stops taking them: stalled, queued and in-flight bytes leave the gauge...
+  EXPECT_TRUE(q.exclude_if_stalled(t1 + 4400ms + 500ms, 500ms));
+  EXPECT_EQ(gauge.load(), 0);
+  // ... and come back, exactly, when it moves again.
+  q.progressed(t1 + 5s);
+  EXPECT_TRUE(q.counted());
+  EXPECT_EQ(gauge.load(), 300);
+  q.release_taken();
+  EXPECT_EQ(q.in_flight(), 0u);
+  EXPECT_EQ(gauge.load(), 100);
+  // A write still in flight with nothing queued is not idle either.
+  q.take(out, 10);
+  EXPECT_TRUE(q.exclude_if_stalled(std::chrono::steady_clock::now() + 1h, 500ms));
+  EXPECT_EQ(gauge.load(), 0);
+  // clear() with a write in flight (a slow consumer dropped) keeps the gauge exact.
+  q.progressed(std::chrono::steady_clock::now());
+  EXPECT_EQ(gauge.load(), 100);
+  q.clear();
+  EXPECT_EQ(gauge.load(), 0);
+  q.release_taken();  // the writer's batch ends after the clear
+  EXPECT_EQ(gauge.load(), 0);
 }
 
 TEST(SendQueue, LimitCanChange) {

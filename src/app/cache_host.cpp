@@ -35,6 +35,7 @@ struct CacheHost::State {
   std::promise<void> stats_ended;  ///< set when refresh_stats returns
   mutable std::mutex stats_mutex;
   std::string stats_text;  ///< guarded by stats_mutex
+  std::string stats_json;  ///< guarded by stats_mutex: the admin console's figures
   realtime::Engine* engine = nullptr;
 };
 
@@ -115,6 +116,12 @@ asio::awaitable<void> refresh_stats(std::shared_ptr<CacheHost::State> state) {
     {
       std::lock_guard lock{s.stats_mutex};
       s.stats_text = render(c.stats(), c.l1_size(), c.l1_bytes(), c.coherent()) + redis_text;
+      const cache::CacheStats st = c.stats();
+      s.stats_json = "{\"l1_hits\":" + std::to_string(st.l1_hits) +
+                     ",\"l1_misses\":" + std::to_string(st.l1_misses) +
+                     ",\"l2_hits\":" + std::to_string(st.l2_hits) +
+                     ",\"l2_misses\":" + std::to_string(st.l2_misses) +
+                     ",\"stale\":" + std::to_string(st.stale_served) + "}";
     }
     s.stats_timer.expires_after(std::chrono::seconds{1});
     auto [ec] = co_await s.stats_timer.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -189,6 +196,11 @@ cache::SharedCache& CacheHost::shared() noexcept {
 std::string CacheHost::prometheus() const {
   std::lock_guard lock{state_->stats_mutex};
   return state_->stats_text;
+}
+
+std::string CacheHost::figures_json() const {
+  std::lock_guard lock{state_->stats_mutex};
+  return state_->stats_json.empty() ? std::string("null") : state_->stats_json;
 }
 
 }  // namespace herald::app

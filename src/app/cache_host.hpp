@@ -40,6 +40,9 @@ class CacheHost {
   cache::SharedCache& shared() noexcept;
   /// Thread-safe: the latest counters as Prometheus text.
   std::string prometheus() const;
+  /// Thread-safe: the latest counters as a JSON object (l1_hits, l1_misses, l2_hits,
+  /// l2_misses, stale) for the admin console; "null" before the first refresh.
+  std::string figures_json() const;
 
   struct State;
 

@@ -74,6 +74,18 @@ int serve(const std::vector<std::string>& args) {
       };
       spdlog::info("proxying to upstream http://{}:{}", po.upstream_host, po.upstream_port);
     }
+    // The admin console's cache and proxy figures (cumulative counters).
+    options.admin_figures = [&cache_host, p = proxy.get()] {
+      std::string out = "{\"cache\":" + cache_host.figures_json();
+      if (p != nullptr) {
+        const auto& s = p->stats();
+        constexpr auto relaxed = std::memory_order_relaxed;
+        out += ",\"proxy\":{\"hits\":" + std::to_string(s.hits.load(relaxed)) +
+               ",\"misses\":" + std::to_string(s.misses.load(relaxed)) +
+               ",\"stale\":" + std::to_string(s.stale.load(relaxed)) + "}";
+      }
+      return out + "}";
+    };
     herald::app::use_redis_engine(options, config);
     // Declared after the cache host: destroyed (drained) before it.
     herald::gateway::Server server(options);

@@ -34,6 +34,10 @@ gateway::GatewayOptions gateway_options(const ServerConfig& c) {
   o.client_rate_limit = c.client_rate_limit;
   o.max_subscriptions_per_connection = c.max_subscriptions_per_connection;
   o.channels = c.channels;
+  o.admin_password = c.admin_password;
+  o.admin_jwt_role = c.admin_jwt_role;
+  o.admin_nodes_interval = c.admin_nodes_interval;
+  o.node_id = c.node_id;
   return o;
 }
 

@@ -137,12 +137,24 @@ awaitable<HttpResponse> HttpApi::handle(const HttpRequest& req, bool loopback) {
       co_return json_response(req, ready ? R"({"status":"ready"})" : R"({"status":"unavailable"})",
                               ready ? 200 : 503);
     }
-    constexpr std::string_view presence_prefix = "/api/presence/";
-    constexpr std::string_view history_prefix = "/api/history/";
     if (!owns(path)) co_return co_await app(req);
     if (!ctx_.access.api_allowed(req[http::field::authorization], loopback)) {
       co_return json_error(req, 401, "missing or wrong API key");
     }
+    co_return co_await serve(req);
+  } catch (const std::exception& e) {
+    co_return json_error(req, 500, e.what());
+  }
+}
+
+awaitable<HttpResponse> HttpApi::serve(const HttpRequest& req) {
+  try {
+    auto url = boost::urls::parse_origin_form(req.target());
+    if (!url) co_return json_error(req, 400, "bad request target");
+    std::string path = url->path();
+    const auto method = req.method();
+    constexpr std::string_view presence_prefix = "/api/presence/";
+    constexpr std::string_view history_prefix = "/api/history/";
     if (path == "/metrics") {
       std::int64_t channels =
           ctx_.memory_engine ? static_cast<std::int64_t>(ctx_.memory_engine->channel_count()) : -1;

@@ -46,6 +46,10 @@ class HttpApi {
   /// Answers one request; never throws (errors become JSON error responses).
   /// `loopback` tells whether the client connected from a loopback address.
   boost::asio::awaitable<HttpResponse> handle(const HttpRequest& req, bool loopback);
+  /// Answers a request for /metrics or /api/* whose caller is already authorised (the
+  /// API key checked by handle(), or an admin console session): the one code path of
+  /// every API action. Never throws.
+  boost::asio::awaitable<HttpResponse> serve(const HttpRequest& req);
 
   /// The channel of the last request handled (publish, presence, history), for its
   /// http_request log event; empty for other requests or when debug logging is off.

@@ -1,6 +1,7 @@
 // HttpSession: request loop of one connection, admission of real-time upgrades.
 #include "gateway/http_session.hpp"
 
+#include "gateway/admin_console.hpp"
 #include "gateway/http_api.hpp"
 #include "gateway/http_endpoint.hpp"
 #include "gateway/log_event.hpp"
@@ -79,7 +80,12 @@ Admission admit(ServerContext& ctx, Shard& shard, const HttpRequest& req, bool s
   }
   if (token.empty())
     token = std::string(AccessPolicy::bearer_token(req[http::field::authorization]));
-  if (!ctx.access.auth_enabled()) {
+  // The admin console's own connection: its session cookie, same origin (AdminGate).
+  std::optional<Identity> admin;
+  if (token.empty() && ctx.admin) admin = ctx.admin->realtime_identity(req);
+  if (admin) {
+    a.identity = std::move(admin);
+  } else if (!ctx.access.auth_enabled()) {
     a.identity = Identity{};
   } else if (!token.empty()) {
     a.identity = ctx.access.authenticate(token);
@@ -143,6 +149,15 @@ struct HttpSlot {
 };
 
 LogThrottle http_cap_log{std::chrono::seconds(10)};
+
+// True for the admin console's paths (/admin, /admin/...) under `prefix`.
+bool admin_path(std::string_view path, std::string_view prefix) {
+  if (!prefix.empty()) {
+    if (!path.starts_with(prefix)) return false;
+    path.remove_prefix(prefix.size());
+  }
+  return AdminConsole::owns(path);
+}
 
 // What the request loop hands over when a request upgrades to a real-time session.
 struct Upgrade {
@@ -217,7 +232,8 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
     // Herald's own routes (under GatewayOptions::route_prefix when set: the target is
     // rewritten to the bare route, so everything past here sees /ws, /api/publish...).
     const std::string& prefix = ctx.options.route_prefix;
-    const bool own = HttpApi::own_path(path, prefix).has_value();
+    const bool own =
+        HttpApi::own_path(path, prefix).has_value() || (ctx.admin && admin_path(path, prefix));
     if (own && !prefix.empty()) {
       req.target(std::string(target.substr(prefix.size())));
       target = req.target();
@@ -320,7 +336,9 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
     }
     HttpResponse res;
     const auto started = std::chrono::steady_clock::now();
-    if (own) {
+    if (own && ctx.admin && AdminConsole::owns(path)) {
+      res = co_await AdminConsole(ctx, api).handle(req, remote.address().to_string());
+    } else if (own) {
       res = co_await api.handle(req, loopback);
     } else {
       res = co_await api.app(req);

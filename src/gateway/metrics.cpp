@@ -47,6 +47,26 @@ std::int64_t Metrics::queued_bytes() const noexcept {
   return total;
 }
 
+MetricsTotals Metrics::totals() const noexcept {
+  MetricsTotals t;
+  constexpr auto relaxed = std::memory_order_relaxed;
+  for (const auto& s : shards_) {
+    t.connections += s->connections.load(relaxed);
+    t.subscriptions += s->subscriptions.load(relaxed);
+    t.publications += s->publications.load(relaxed);
+    t.messages_out += s->messages_out.load(relaxed);
+    auto reason = [&](DisconnectReason r) {
+      return s->disconnects[static_cast<std::size_t>(r)].load(relaxed);
+    };
+    t.slow_consumers += reason(DisconnectReason::slow_consumer);
+    t.auth_disconnects += reason(DisconnectReason::auth) + reason(DisconnectReason::token_expired);
+    t.rejected_connections += s->rejected_connections.load(relaxed);
+    for (std::size_t i = 0; i < t.latency.size(); ++i)
+      t.latency[i] += s->latency.counts[i].load(relaxed);
+  }
+  return t;
+}
+
 std::string Metrics::render(std::int64_t channels) const {
   auto sum = [this](auto member) {
     std::int64_t total = 0;

@@ -67,12 +67,26 @@ struct alignas(64) ShardMetrics {
   }
 };
 
+/// The shards' counters summed (the admin console's figures).
+struct MetricsTotals {
+  std::int64_t connections = 0;
+  std::int64_t subscriptions = 0;
+  std::uint64_t publications = 0;
+  std::uint64_t messages_out = 0;
+  std::uint64_t slow_consumers = 0;    ///< disconnects for DisconnectReason::slow_consumer
+  std::uint64_t auth_disconnects = 0;  ///< for DisconnectReason::auth and token_expired
+  std::uint64_t rejected_connections = 0;
+  std::array<std::uint64_t, latency_buckets.size() + 1> latency{};  ///< per bucket, not cumulative
+};
+
 class Metrics {
  public:
   explicit Metrics(std::size_t shards);
   ShardMetrics& shard(std::size_t i) noexcept { return *shards_[i]; }
   /// Bytes queued to clients on all shards. Cost: O(shards) relaxed loads.
   std::int64_t queued_bytes() const noexcept;
+  /// Every shard's counters summed. Any thread. Cost: O(shards x buckets) relaxed loads.
+  MetricsTotals totals() const noexcept;
   /// Prometheus text exposition; `channels` is the engine's live channel count
   /// (negative: unknown). Cost: O(shards x (buckets x endpoints)).
   std::string render(std::int64_t channels) const;

@@ -5,6 +5,7 @@
 
 #include <herald/realtime/memory_engine.hpp>
 
+#include "gateway/admin_stats_feed.hpp"
 #include "gateway/connection.hpp"
 #include "gateway/http_session.hpp"
 #include "gateway/log_throttle.hpp"
@@ -71,6 +72,16 @@ std::string random_prefix() {
 /// and each waits its turn: on 2 cores with the load generator beside it, 2 shards
 /// served 47k hits/s at p99 4.6 ms where 1 shard served 64-72k at p99 1.6 ms
 /// (docs/benchmarks.md, "Shards per core").
+/// A node name usable in a channel name (`herald:admin:stats:<name>`): characters outside
+/// the channel alphabet become `_`, at most 64.
+std::string admin_node_name(std::string_view id) {
+  std::string out(id.substr(0, 64));
+  for (char& c : out) {
+    if (!valid_channel_name(std::string_view(&c, 1))) c = '_';
+  }
+  return out;
+}
+
 std::size_t shard_count(unsigned threads) {
   if (threads != 0) return threads;
   const unsigned n = std::thread::hardware_concurrency();
@@ -90,6 +101,7 @@ struct Server::Impl {
     for (auto& s : ctx.shards) s->join();
     acceptor.reset();
     sweep_timer.reset();
+    admin_feed.reset();
     ctx.shards.clear();
   }
 
@@ -100,6 +112,7 @@ struct Server::Impl {
   ShardSink sink;
   std::optional<asio::ip::tcp::acceptor> acceptor;
   std::optional<asio::steady_timer> sweep_timer;
+  std::optional<AdminStatsFeed> admin_feed;
   std::uint16_t port = 0;
   bool started = false;
   bool stopped = false;
@@ -112,6 +125,12 @@ Server::Server(GatewayOptions options) {
   impl_ = std::make_unique<Impl>(std::move(options));
   ServerContext& ctx = impl_->ctx;
   ctx.id_prefix = random_prefix();
+  if (AdminGate::enabled(ctx.options)) {
+    ctx.admin = std::make_unique<AdminGate>(ctx.options, ctx.access);
+    ctx.node_name =
+        admin_node_name(ctx.options.node_id.empty() ? ctx.id_prefix : ctx.options.node_id);
+    ctx.admin_channel = std::string(admin_channel_prefix) + "stats:" + ctx.node_name;
+  }
   for (std::size_t i = 0; i < shards; ++i)
     ctx.shards.push_back(std::make_unique<Shard>(i, ctx.metrics.shard(i)));
   if (ctx.options.engine_factory) {
@@ -159,7 +178,13 @@ void Server::start() {
     impl_->sweep_timer.emplace(first.context());
     asio::co_spawn(first.context(), impl_->sweep_loop(), asio::detached);
   }
+  if (ctx.admin) {
+    impl_->admin_feed.emplace(ctx);
+    asio::co_spawn(first.context(), impl_->admin_feed->run(), asio::detached);
+  }
   for (auto& s : ctx.shards) s->start();
+  if (ctx.admin)
+    spdlog::info("admin console on {}/admin/ (node {})", ctx.options.route_prefix, ctx.node_name);
   spdlog::info("herald listening on {}:{} ({} shards, engine {})", ctx.options.listen_host,
                impl_->port, ctx.shards.size(), ctx.engine->name());
 }
@@ -215,6 +240,7 @@ void Server::shutdown() {
     boost::system::error_code ec;
     impl_->acceptor->close(ec);
     if (impl_->sweep_timer) impl_->sweep_timer->cancel();
+    if (impl_->admin_feed) impl_->admin_feed->stop();
     closed.set_value();
   });
   closed.get_future().wait();

@@ -8,6 +8,7 @@
 #include <herald/realtime/engine.hpp>
 
 #include "gateway/access_policy.hpp"
+#include "gateway/admin_gate.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/shard.hpp"
 #include "gateway/socketio_recovery_store.hpp"
@@ -41,6 +42,9 @@ struct ServerContext {
   std::string id_prefix;  ///< random per process, so connection ids differ across nodes
   SocketIoRegistry socketio_sessions;       ///< Socket.IO sessions by sid (polling, upgrades)
   SocketIoRecoveryStore socketio_recovery;  ///< ended Socket.IO sessions by pid
+  std::unique_ptr<AdminGate> admin;         ///< the admin console's gate; null when it is off
+  std::string node_name;      ///< this node on the admin console (node_id or id_prefix)
+  std::string admin_channel;  ///< `herald:admin:stats:<node_name>`: this node's live figures
 
   ServerContext(GatewayOptions o, std::size_t shard_count)
       : options(std::move(o)),

@@ -43,13 +43,13 @@ void Shard::join() {
 }
 
 void Shard::add_subscriber(const std::string& channel, Connection* connection) {
-  subscribers_[channel].push_back(connection);
+  subscribers_[channel].connections.push_back(connection);
 }
 
 void Shard::remove_subscriber(const std::string& channel, Connection* connection) {
   auto it = subscribers_.find(channel);
   if (it == subscribers_.end()) return;
-  auto& list = it->second;
+  auto& list = it->second.connections;
   auto pos = std::find(list.begin(), list.end(), connection);
   if (pos != list.end()) {
     *pos = list.back();  // order among subscribers does not matter
@@ -64,7 +64,7 @@ void Shard::deliver(const realtime::PublicationPtr& publication) {
   if (publication->kind == realtime::Publication::Kind::lost) {
     // The engine could not fill a gap in this channel: its subscribers reconnect and
     // their recovery reports the loss (never a silent gap). close() may edit the table.
-    std::vector<Connection*> affected = it->second;
+    std::vector<Connection*> affected = it->second.connections;
     spdlog::warn("channel {}: publications lost, closing {} subscriber(s) with 3010",
                  publication->channel, affected.size());
     for (Connection* c : affected) {
@@ -74,7 +74,16 @@ void Shard::deliver(const realtime::PublicationPtr& publication) {
   }
   // Invariant: on_publication() never edits the shard's tables synchronously (a slow
   // consumer is only marked closing; its cleanup runs later), so iterate in place.
-  for (Connection* c : it->second) c->on_publication(publication);
+  ++it->second.delivered;
+  for (Connection* c : it->second.connections) c->on_publication(publication);
+}
+
+std::vector<Shard::ChannelFigures> Shard::channel_figures() const {
+  std::vector<ChannelFigures> out;
+  out.reserve(subscribers_.size());
+  for (const auto& [name, local] : subscribers_)
+    out.push_back({name, local.connections.size(), local.delivered});
+  return out;
 }
 
 void Shard::enqueue_delivery(realtime::PublicationPtr publication) {

@@ -55,6 +55,15 @@ class Shard {
   /// batch of queued deliveries.
   void enqueue_delivery(realtime::PublicationPtr publication);
 
+  /// One channel with local subscribers, as the admin console lists it.
+  struct ChannelFigures {
+    std::string channel;
+    std::size_t subscribers = 0;
+    std::uint64_t delivered = 0;  ///< publications delivered here since it had subscribers
+  };
+  /// The channels with local subscribers. Shard thread only. Cost: O(channels).
+  std::vector<ChannelFigures> channel_figures() const;
+
   void attach(Connection* connection) { connections_.insert(connection); }
   void detach(Connection* connection) { connections_.erase(connection); }
   /// Closes every connection (graceful shutdown) / those of `user` (HTTP API).
@@ -76,7 +85,11 @@ class Shard {
   std::mutex inbox_mutex_;                       // guards inbox_ and drain_posted_
   std::vector<realtime::PublicationPtr> inbox_;  // deliveries not yet drained, in order
   bool drain_posted_ = false;
-  std::unordered_map<std::string, std::vector<Connection*>> subscribers_;
+  struct LocalChannel {
+    std::vector<Connection*> connections;
+    std::uint64_t delivered = 0;  ///< for the admin console's messages/s
+  };
+  std::unordered_map<std::string, LocalChannel> subscribers_;
   std::unordered_set<Connection*> connections_;
   SseEventCache sse_events_;
 };

@@ -142,6 +142,12 @@ std::size_t MemoryEngine::presence_count_now(std::string_view name) {
   return channel ? channel->presence.size() : 0;
 }
 
+std::size_t MemoryEngine::history_length_now(std::string_view name) {
+  std::unique_lock<std::mutex> lock;
+  auto channel = locked(name, false, lock);
+  return channel ? channel->history.size() : 0;
+}
+
 std::size_t MemoryEngine::sweep() {
   auto now = options_.clock();
   std::size_t removed = 0;

@@ -87,6 +87,21 @@ awaitable<Result<void>> RedisEngine::disconnect_user(std::string user) {
   co_return co_await std::move(op);
 }
 
+awaitable<Result<void>> RedisEngine::announce_node(std::string node, std::string figures_json,
+                                                   std::chrono::milliseconds ttl) {
+  auto impl = impl_;
+  auto op = asio::co_spawn(impl->executor(),
+                           impl->announce_node(std::move(node), std::move(figures_json), ttl),
+                           asio::use_awaitable);
+  co_return co_await std::move(op);
+}
+
+awaitable<Result<std::vector<std::string>>> RedisEngine::live_nodes() {
+  auto impl = impl_;
+  auto op = asio::co_spawn(impl->executor(), impl->live_nodes(), asio::use_awaitable);
+  co_return co_await std::move(op);
+}
+
 bool RedisEngine::ready() const noexcept {
   return impl_->ready();
 }

@@ -58,6 +58,10 @@ class RedisEngine::Impl : public std::enable_shared_from_this<Impl> {
   void presence_remove(const std::string& channel, const std::string& client);
   boost::asio::awaitable<Result<std::size_t>> presence_count(std::string channel);
   boost::asio::awaitable<Result<void>> disconnect_user(std::string user);
+  /// Admin console node registry (redis_layout::admin_nodes_key / admin_figures_key).
+  boost::asio::awaitable<Result<void>> announce_node(std::string node, std::string figures,
+                                                     std::chrono::milliseconds ttl);
+  boost::asio::awaitable<Result<std::vector<std::string>>> live_nodes();
 
   bool ready() const noexcept { return ready_.load(std::memory_order_relaxed); }
   RedisEngineStats stats() const;

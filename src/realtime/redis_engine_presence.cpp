@@ -75,6 +75,32 @@ awaitable<Result<std::size_t>> RedisEngine::Impl::presence_count(std::string cha
   co_return static_cast<std::size_t>(*n);
 }
 
+awaitable<Result<void>> RedisEngine::Impl::announce_node(std::string node, std::string figures,
+                                                         std::chrono::milliseconds ttl) {
+  if (!pool_.connected()) co_return EngineError::unavailable;
+  const std::vector<std::string> keys{std::string(layout::kAdminNodesKey),
+                                      std::string(layout::kAdminFiguresKey)};
+  const std::vector<std::string> args{std::move(node), std::move(figures),
+                                      std::to_string(ttl.count())};
+  auto reply = co_await redis_scripts::node_announce().run(pool_.pick(), keys, args);
+  if (!reply) co_return EngineError::unavailable;
+  co_return Result<void>{};
+}
+
+awaitable<Result<std::vector<std::string>>> RedisEngine::Impl::live_nodes() {
+  if (!pool_.connected()) co_return EngineError::unavailable;
+  const std::vector<std::string> keys{std::string(layout::kAdminNodesKey),
+                                      std::string(layout::kAdminFiguresKey)};
+  const std::vector<std::string> args;
+  auto reply = co_await redis_scripts::live_nodes().run(pool_.pick(), keys, args);
+  if (!reply) co_return EngineError::unavailable;
+  std::vector<std::string> out;
+  for (const redis::Reply& e : reply->elements) {
+    if (auto s = e.as_string()) out.emplace_back(*s);
+  }
+  co_return out;
+}
+
 awaitable<void> RedisEngine::Impl::touch_presence(std::shared_ptr<Impl> self) {
   presence_running_ = true;
   // A snapshot: presence_ changes while we wait for Redis.

@@ -74,4 +74,39 @@ return redis.call('ZCARD', KEYS[1])
   return script;
 }
 
+const redis::Script& node_announce() {
+  static const redis::Script script{R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ttl = tonumber(ARGV[3])
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ttl * 2)
+redis.call('PEXPIRE', KEYS[2], ttl * 2)
+return 1
+)lua"};
+  return script;
+}
+
+const redis::Script& live_nodes() {
+  static const redis::Script script{R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+if #dead > 0 then
+  redis.call('ZREM', KEYS[1], unpack(dead))
+  redis.call('HDEL', KEYS[2], unpack(dead))
+end
+local live = redis.call('ZRANGE', KEYS[1], 0, -1)
+if #live == 0 then return {} end
+local figures = redis.call('HMGET', KEYS[2], unpack(live))
+local out = {}
+for i = 1, #figures do
+  if figures[i] then out[#out + 1] = figures[i] end
+end
+return out
+)lua"};
+  return script;
+}
+
 }  // namespace herald::realtime::redis_scripts

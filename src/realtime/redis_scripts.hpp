@@ -27,4 +27,13 @@ const redis::Script& presence_touch();
 /// KEYS presence. Drops expired members, returns how many remain.
 const redis::Script& presence_count();
 
+/// KEYS admin nodes (sorted set), admin figures (hash); ARGV node id, figures JSON,
+/// ttl_ms. Scores the node with (Redis time + ttl), stores its figures, keeps both
+/// keys for 2 ttl. The two keys share the hash tag `{herald-admin}`.
+const redis::Script& node_announce();
+
+/// KEYS admin nodes, admin figures. Drops nodes whose score has passed (and their
+/// figures), returns the figures of the rest.
+const redis::Script& live_nodes();
+
 }  // namespace herald::realtime::redis_scripts

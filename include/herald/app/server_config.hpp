@@ -60,6 +60,12 @@ struct ServerConfig {
   std::string node_id;
   /// Empty: the HTTP API answers only loopback clients.
   std::string api_key;
+  /// Admin console: its login password (empty: no password login).
+  std::string admin_password;
+  /// Admin console: a JWT with this role may log in (empty: no JWT login).
+  std::string admin_jwt_role;
+  /// Admin console, Redis engine: node figures written every this often.
+  std::chrono::seconds admin_nodes_interval{2};
   /// HS256 secret; empty with no public key: anonymous connections.
   std::string jwt_secret;
   /// RS256 public key, PEM text read from the file named by --jwt-public-key.

@@ -6,7 +6,8 @@
 //   subscribe = any (anyone allowed to connect), publish = none, presence = same as
 //   subscribe, history_size = the server default.
 // `user:<id>` channels are private whatever the rules say: only user <id> may
-// subscribe. Reserved prefixes `$` and `herald:` are never client-accessible.
+// subscribe. Reserved prefixes `$` and `herald:` are never client-accessible, except
+// that an admin console session (Identity::admin) may subscribe to `herald:admin:...`.
 // Sans-io; cost per check: O(rules x glob length).
 #pragma once
 
@@ -27,6 +28,9 @@ struct Identity {
   /// JWT `exp` of the token behind this identity (seconds since the epoch); 0 = no
   /// expiry (auth off). Live connections are closed (4001) when it passes.
   std::int64_t expires_at = 0;
+  /// An admin console session (never set from a JWT: only the gateway's admin login
+  /// sets it). The one identity that may subscribe to the internal `herald:admin:` channels.
+  bool admin = false;
 };
 
 struct ChannelRule {
@@ -37,6 +41,9 @@ struct ChannelRule {
   std::optional<std::vector<std::string>> presence;
   std::optional<std::size_t> history_size;  ///< 0 disables history
 };
+
+/// The prefix of the admin console's internal channels (`herald:admin:stats:<node>`).
+inline constexpr std::string_view admin_channel_prefix = "herald:admin:";
 
 /// 1-255 bytes of [A-Za-z0-9_:.@/-].
 bool valid_channel_name(std::string_view name) noexcept;
@@ -55,6 +62,7 @@ class ChannelRules {
   bool can_subscribe(std::string_view channel, const Identity& who) const;
   bool can_publish(std::string_view channel, const Identity& who) const;
   bool can_presence(std::string_view channel, const Identity& who) const;
+  /// The rule's or the default size; always 0 for `herald:admin:` channels.
   std::size_t history_size(std::string_view channel) const;
 
  private:

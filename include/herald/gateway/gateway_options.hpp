@@ -106,6 +106,20 @@ struct GatewayOptions {
   /// every other path, the bare names included, is the app's. Empty: at the root.
   /// Starts with '/', does not end with one (checked by the settings table).
   std::string route_prefix;
+  /// Admin console (/admin; docs/operations.md "Admin console"): on when either is
+  /// set. The password of its login form; a client JWT whose `roles` hold
+  /// admin_jwt_role may log in too.
+  std::string admin_password;
+  std::string admin_jwt_role;
+  /// Redis engine: how often each node writes its figures for the console (they
+  /// expire after 3 intervals, so a dead node drops out).
+  std::chrono::milliseconds admin_nodes_interval{2000};
+  /// This node's name on the console (the Redis engine's node id); empty: random.
+  std::string node_id;
+  /// Figures beyond the gateway's own for the console (cache, proxy): the text of a
+  /// JSON object, merged into each snapshot. Called on a shard thread once a second;
+  /// must be cheap and thread-safe. Empty: none.
+  std::function<std::string()> admin_figures;
   /// Extra Prometheus text appended to /metrics (e.g. the cache's counters). Called on
   /// a shard thread; must be cheap and thread-safe.
   std::function<std::string()> extra_metrics;

@@ -21,6 +21,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/result.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -108,6 +109,21 @@ class Engine {
   /// node's at once, the others' through the engine. unavailable when the other nodes
   /// could not be told (this node's are closed all the same).
   virtual boost::asio::awaitable<Result<void>> disconnect_user(std::string user) = 0;
+
+  /// Node registry for the admin console: stores this node's figures (a JSON object,
+  /// `node` its id) for `ttl`, refreshed by the caller every third of it or so, so a
+  /// node that died drops out on its own. Default (one process): nothing to share.
+  virtual boost::asio::awaitable<Result<void>> announce_node(std::string node,
+                                                             std::string figures_json,
+                                                             std::chrono::milliseconds ttl) {
+    (void)node, (void)figures_json, (void)ttl;
+    co_return Result<void>{};
+  }
+  /// The figures every live node announced (this one's included once it announced);
+  /// default: none (the caller shows its own).
+  virtual boost::asio::awaitable<Result<std::vector<std::string>>> live_nodes() {
+    co_return std::vector<std::string>{};
+  }
 
   /// False while the backend is unreachable (/readyz answers 503).
   virtual bool ready() const noexcept = 0;

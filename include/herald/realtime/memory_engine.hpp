@@ -65,6 +65,9 @@ class MemoryEngine final : public Engine {
   Result<HistoryResult> history_now(std::string_view channel,
                                     const std::optional<StreamPosition>& since, std::size_t limit);
   std::size_t presence_count_now(std::string_view channel);
+  /// Publications held in `channel`'s history (expired ones may still count until the
+  /// next publish or sweep); 0 for an unknown channel. For the admin console.
+  std::size_t history_length_now(std::string_view channel);
 
   /// Drops channels with no subscriber, no presence and no unexpired history.
   /// Call periodically (the gateway does every few seconds). Cost: O(channels).

@@ -112,6 +112,9 @@ class RedisEngine final : public Engine {
   void presence_remove(std::string_view channel, std::string_view client) override;
   boost::asio::awaitable<Result<std::size_t>> presence_count(std::string channel) override;
   boost::asio::awaitable<Result<void>> disconnect_user(std::string user) override;
+  boost::asio::awaitable<Result<void>> announce_node(std::string node, std::string figures_json,
+                                                     std::chrono::milliseconds ttl) override;
+  boost::asio::awaitable<Result<std::vector<std::string>>> live_nodes() override;
   bool ready() const noexcept override;
   std::string_view name() const noexcept override { return "redis"; }
 

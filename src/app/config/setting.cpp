@@ -59,7 +59,7 @@ Problem apply_seconds(std::string_view text, std::chrono::seconds& out) {
   return std::nullopt;
 }
 
-constexpr std::array<Setting, 33> table{{
+constexpr std::array<Setting, 36> table{{
     {"listen", "--listen", "HERALD_LISTEN", "HOST:PORT",
      "address to listen on; [::1]:8080 for IPv6, :8080 for every interface", listen_default,
      TomlKind::string,
@@ -160,6 +160,33 @@ constexpr std::array<Setting, 33> table{{
      "none (the HTTP API answers only loopback clients)", TomlKind::string,
      [](std::string_view t, ConfigDraft& d) -> Problem {
        d.config.api_key = std::string(t);
+       return std::nullopt;
+     }},
+    {"admin_password", "--admin-password", "HERALD_ADMIN_PASSWORD", "PASSWORD",
+     "turns the admin console (/admin) on: the password of its login (docs/operations.md)",
+     "none (no password login; the console is off unless --admin-jwt-role is set)",
+     TomlKind::string,
+     [](std::string_view t, ConfigDraft& d) -> Problem {
+       if (t.size() < 8) return "must be at least 8 characters";
+       d.config.admin_password = std::string(t);
+       return std::nullopt;
+     }},
+    {"admin_jwt_role", "--admin-jwt-role", "HERALD_ADMIN_JWT_ROLE", "ROLE",
+     "turns the admin console (/admin) on: a client JWT with this role in `roles` may log in",
+     "none (no JWT login)", TomlKind::string,
+     [](std::string_view t, ConfigDraft& d) -> Problem {
+       if (t.empty()) return "must not be empty";
+       d.config.admin_jwt_role = std::string(t);
+       return std::nullopt;
+     }},
+    {"admin_nodes_interval", "--admin-nodes-interval", "HERALD_ADMIN_NODES_INTERVAL", "SECONDS",
+     "admin console, Redis engine: how often each node writes its figures to Redis (they "
+     "expire after 3 intervals)",
+     "2", TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) -> Problem {
+       std::uint64_t n = 0;
+       if (auto p = parse_unsigned(t, 1, 3600, n)) return p;
+       d.config.admin_nodes_interval = std::chrono::seconds(static_cast<std::int64_t>(n));
        return std::nullopt;
      }},
     {"jwt_secret", "--jwt-secret", "HERALD_JWT_SECRET", "SECRET", "HS256 secret for client JWTs",

@@ -1,6 +1,7 @@
 // ChannelRules: per-channel permission checks (protocol.md section 5) on top of the
 // fixed, rule-independent policy for reserved channel prefixes:
 //   `$...`, `herald:...`  internal: no client may subscribe, publish or see presence;
+//                         `herald:admin:...` only an admin console session may subscribe;
 //   `user:<id>`           only user <id> may subscribe or see presence (rules and JWT
 //                         grants can narrow presence, never widen either); <id> is the
 //                         whole rest of the name, so `user:42:inbox` belongs to user
@@ -133,6 +134,8 @@ const ChannelRule* ChannelRules::find(std::string_view channel) const {
 }
 
 bool ChannelRules::can_subscribe(std::string_view channel, const Identity& who) const {
+  if (channel.starts_with(admin_channel_prefix)) return who.admin && valid_channel_name(channel);
+  if (who.admin) return false;  // an admin session sees its own channels, nothing else
   if (!client_accessible(channel)) return false;
   if (auto owner = user_channel_owner(channel)) return owns(*owner, who);
   if (granted(channel, who)) return true;
@@ -158,6 +161,7 @@ bool ChannelRules::can_presence(std::string_view channel, const Identity& who) c
 }
 
 std::size_t ChannelRules::history_size(std::string_view channel) const {
+  if (channel.starts_with(admin_channel_prefix)) return 0;  // live figures: nothing to replay
   const ChannelRule* rule = find(channel);
   if (rule != nullptr && rule->history_size) return *rule->history_size;
   return default_history_size_;

@@ -36,6 +36,11 @@ inline constexpr std::string_view kIngestGroup = "herald";
 inline constexpr std::string_view kDeadLetterStream = "herald:ingest:dead";
 /// Node-to-node control messages (see encode_disconnect()).
 inline constexpr std::string_view kControlChannel = "herald:control";
+/// Admin console node registry (one hash tag, so one cluster slot): a sorted set of
+/// node ids scored by expiry (Redis server ms) and a hash node id -> figures JSON.
+/// Each node refreshes its entry every few seconds; a dead node's expires.
+inline constexpr std::string_view kAdminNodesKey = "herald:{herald-admin}:nodes";
+inline constexpr std::string_view kAdminFiguresKey = "herald:{herald-admin}:figures";
 /// Plain Pub/Sub from other apps: `PUBLISH ws:<channel> <json>`.
 inline constexpr std::string_view kPlainPattern = "ws:*";
 inline constexpr std::string_view kPlainPrefix = "ws:";

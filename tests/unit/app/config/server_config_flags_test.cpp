@@ -303,3 +303,27 @@ TEST(ServerConfigFlags, UnknownPubSubIsAnErrorNamingTheChoices) {
 
 }  // namespace
 }  // namespace herald::app
+
+namespace herald::app {
+namespace {
+
+// The admin console's settings: off by default; the password has a minimum length,
+// the role must not be empty, the nodes interval is whole seconds 1-3600.
+TEST(ServerConfigFlags, AdminConsoleSettings) {
+  ServerConfig off = test::load_ok({});
+  EXPECT_TRUE(off.admin_password.empty());
+  EXPECT_TRUE(off.admin_jwt_role.empty());
+  EXPECT_EQ(off.admin_nodes_interval, std::chrono::seconds(2));
+  ServerConfig c = test::load_ok({"--admin-password", "long enough", "--admin-jwt-role", "ops",
+                                  "--admin-nodes-interval", "5"});
+  EXPECT_EQ(c.admin_password, "long enough");
+  EXPECT_EQ(c.admin_jwt_role, "ops");
+  EXPECT_EQ(c.admin_nodes_interval, std::chrono::seconds(5));
+  EXPECT_FALSE(test::load_error({"--admin-password", "short"}).message.empty());
+  EXPECT_FALSE(test::load_error({"--admin-jwt-role", ""}).message.empty());
+  EXPECT_FALSE(test::load_error({"--admin-nodes-interval", "0"}).message.empty());
+  EXPECT_FALSE(test::load_error({"--admin-nodes-interval", "x"}).message.empty());
+}
+
+}  // namespace
+}  // namespace herald::app

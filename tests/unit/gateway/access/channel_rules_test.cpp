@@ -207,3 +207,30 @@ TEST(ChannelRulesValidate, RejectsGlobsThatCannotMatch) {
 
 }  // namespace
 }  // namespace herald::gateway
+
+namespace herald::gateway {
+namespace {
+
+// The admin console's channels: only an admin session subscribes, nobody publishes
+// or sees presence, whatever the rules or JWT grants say; an admin session subscribes
+// to nothing else; no history.
+TEST(ChannelRules, AdminChannels) {
+  ChannelRules rules({rule("*", Terms{"any"}, Terms{"any"}, Terms{"any"})}, 100);
+  Identity console;
+  console.user = "admin:password";
+  console.admin = true;
+  Identity granted{"bob", {"admin"}, {"*", "herald:admin:*"}};
+  EXPECT_TRUE(rules.can_subscribe("herald:admin:stats:node1", console));
+  EXPECT_FALSE(rules.can_subscribe("herald:admin:stats:node1", granted));
+  EXPECT_FALSE(rules.can_subscribe("herald:admin:stats:node1", anonymous));
+  EXPECT_FALSE(rules.can_subscribe("herald:admin:stats:node1", admin));
+  EXPECT_FALSE(rules.can_publish("herald:admin:stats:node1", console));
+  EXPECT_FALSE(rules.can_presence("herald:admin:stats:node1", console));
+  EXPECT_FALSE(rules.can_subscribe("products", console));
+  EXPECT_FALSE(rules.can_subscribe("$other", console));
+  EXPECT_FALSE(rules.can_subscribe("herald:admin:bad name", console));
+  EXPECT_EQ(rules.history_size("herald:admin:stats:node1"), 0u);
+}
+
+}  // namespace
+}  // namespace herald::gateway

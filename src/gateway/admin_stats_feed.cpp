@@ -2,7 +2,6 @@
 #include "gateway/admin_stats_feed.hpp"
 
 #include <herald/protocol/server_frame.hpp>
-#include <herald/realtime/memory_engine.hpp>
 
 #include "gateway/server_context.hpp"
 
@@ -161,9 +160,14 @@ awaitable<void> AdminStatsFeed::run() {
                           return a.channel < b.channel;
                         });
       table.resize(shown);
-      if (ctx_.memory_engine != nullptr) {
-        for (ChannelRow& r : table)
-          r.history = static_cast<long long>(ctx_.memory_engine->history_length_now(r.channel));
+      {
+        std::vector<std::string> names;
+        names.reserve(table.size());
+        for (const ChannelRow& r : table) names.push_back(r.channel);
+        const std::vector<std::int64_t> lengths =
+            co_await ctx_.engine->history_lengths(std::move(names));
+        for (std::size_t i = 0; i < table.size() && i < lengths.size(); ++i)
+          table[i].history = lengths[i];
       }
 
       std::string own = node_figures(now, seconds);

@@ -198,6 +198,15 @@ boost::asio::awaitable<Result<HistoryResult>> MemoryEngine::history(
   co_return history_now(channel, since, limit);
 }
 
+boost::asio::awaitable<std::vector<std::int64_t>> MemoryEngine::history_lengths(
+    std::vector<std::string> channels) {
+  std::vector<std::int64_t> lengths;
+  lengths.reserve(channels.size());
+  for (const auto& c : channels)
+    lengths.push_back(static_cast<std::int64_t>(history_length_now(c)));
+  co_return lengths;
+}
+
 boost::asio::awaitable<Result<std::size_t>> MemoryEngine::presence_count(std::string channel) {
   co_return presence_count_now(channel);
 }

@@ -102,6 +102,14 @@ awaitable<Result<std::vector<std::string>>> RedisEngine::live_nodes() {
   co_return co_await std::move(op);
 }
 
+awaitable<std::vector<std::int64_t>> RedisEngine::history_lengths(
+    std::vector<std::string> channels) {
+  auto impl = impl_;
+  auto op = asio::co_spawn(impl->executor(), impl->history_lengths(std::move(channels)),
+                           asio::use_awaitable);
+  co_return co_await std::move(op);
+}
+
 bool RedisEngine::ready() const noexcept {
   return impl_->ready();
 }

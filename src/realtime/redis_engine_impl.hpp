@@ -62,6 +62,8 @@ class RedisEngine::Impl : public std::enable_shared_from_this<Impl> {
   boost::asio::awaitable<Result<void>> announce_node(std::string node, std::string figures,
                                                      std::chrono::milliseconds ttl);
   boost::asio::awaitable<Result<std::vector<std::string>>> live_nodes();
+  boost::asio::awaitable<std::vector<std::int64_t>> history_lengths(
+      std::vector<std::string> channels);
 
   bool ready() const noexcept { return ready_.load(std::memory_order_relaxed); }
   RedisEngineStats stats() const;

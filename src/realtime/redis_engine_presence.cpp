@@ -87,6 +87,22 @@ awaitable<Result<void>> RedisEngine::Impl::announce_node(std::string node, std::
   co_return Result<void>{};
 }
 
+// One XLEN per channel, in turn: each stream key has its own slot on a cluster, so one
+// pipelined request could not carry them all. Called once a second for at most the
+// console's shown channels.
+awaitable<std::vector<std::int64_t>> RedisEngine::Impl::history_lengths(
+    std::vector<std::string> channels) {
+  std::vector<std::int64_t> lengths(channels.size(), -1);
+  for (std::size_t i = 0; i < channels.size() && pool_.connected(); ++i) {
+    redis::Request req;
+    req.push("XLEN", layout::stream_key(channels[i]));
+    auto reply = co_await pool_.exec(req);
+    if (!reply) continue;
+    if (auto n = reply->as_integer()) lengths[i] = *n;
+  }
+  co_return lengths;
+}
+
 awaitable<Result<std::vector<std::string>>> RedisEngine::Impl::live_nodes() {
   if (!pool_.connected()) co_return EngineError::unavailable;
   const std::vector<std::string> keys{std::string(layout::kAdminNodesKey),

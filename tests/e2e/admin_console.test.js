@@ -169,6 +169,10 @@ test('console: log in, live counters, actions, nodes come and go', { timeout: 12
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="stat-publications"]').textContent) > 0
     && Number(document.querySelector('[data-testid="stat-deliveries"]').textContent) > 0
     && document.querySelector('[data-testid="channel-row-news"]') !== null, null, { timeout: 15000 });
+  // The history length column, from XLEN on the Redis engine.
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-testid="channel-row-news"] td:nth-child(4)')?.textContent) > 0,
+    null, { timeout: 10000 });
   await page.fill('[data-testid="channel-search"]', 'new');
   assert.ok(await page.$('[data-testid="channel-row-news"]'));
   await page.fill('[data-testid="channel-search"]', 'zzz');

@@ -125,6 +125,14 @@ class Engine {
     co_return std::vector<std::string>{};
   }
 
+  /// History length of each of `channels` (the admin console's channel table), in
+  /// their order; -1 where unknown. Default: unknown for all. Cost: the Redis engine
+  /// asks one XLEN per channel, one after another on its own thread.
+  virtual boost::asio::awaitable<std::vector<std::int64_t>> history_lengths(
+      std::vector<std::string> channels) {
+    co_return std::vector<std::int64_t>(channels.size(), -1);
+  }
+
   /// False while the backend is unreachable (/readyz answers 503).
   virtual bool ready() const noexcept = 0;
   /// Engine name for logs and metrics ("memory", "redis").

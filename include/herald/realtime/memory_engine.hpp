@@ -68,6 +68,8 @@ class MemoryEngine final : public Engine {
   /// Publications held in `channel`'s history (expired ones may still count until the
   /// next publish or sweep); 0 for an unknown channel. For the admin console.
   std::size_t history_length_now(std::string_view channel);
+  boost::asio::awaitable<std::vector<std::int64_t>> history_lengths(
+      std::vector<std::string> channels) override;
 
   /// Drops channels with no subscriber, no presence and no unexpired history.
   /// Call periodically (the gateway does every few seconds). Cost: O(channels).

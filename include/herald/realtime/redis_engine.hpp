@@ -115,6 +115,8 @@ class RedisEngine final : public Engine {
   boost::asio::awaitable<Result<void>> announce_node(std::string node, std::string figures_json,
                                                      std::chrono::milliseconds ttl) override;
   boost::asio::awaitable<Result<std::vector<std::string>>> live_nodes() override;
+  boost::asio::awaitable<std::vector<std::int64_t>> history_lengths(
+      std::vector<std::string> channels) override;
   bool ready() const noexcept override;
   std::string_view name() const noexcept override { return "redis"; }
 

@@ -140,6 +140,14 @@ test('timeouts: a request the server does not answer in time rejects with code t
   const pid = heraldPid(herald.port);
   process.kill(pid, 'SIGSTOP');
   try {
+    // kill() only queues the signal: on a busy machine a running herald thread could
+    // still answer. Wait until the kernel reports every thread stopped (state T).
+    const stopped = () => readdirSync(`/proc/${pid}/task`).every((t) =>
+      readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').replace(/^.*\) /s, '').startsWith('T'));
+    for (const t0 = Date.now(); !stopped(); ) {
+      if (Date.now() - t0 > 5000) throw new Error('herald did not stop');
+      await new Promise((r) => setTimeout(r, 5));
+    }
     const t0 = Date.now();
     await assert.rejects(c.presence('cjs:slow', { timeout: 200 }), (e) => e.code === 'timeout' && /presence/.test(e.message));
     assert.ok(Date.now() - t0 < 1000);

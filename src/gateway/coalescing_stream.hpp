@@ -41,6 +41,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace herald::gateway {
@@ -111,6 +112,23 @@ class CoalescingStream {
           boost::asio::post(ex, [h = std::move(handler), ec, n]() mutable { std::move(h)(ec, n); });
         },
         token, buffers);
+  }
+
+  /// Nothing is buffered or being written and no write failed: bytes written straight
+  /// to the socket now cannot overtake or split anything (WebSocketWriter::try_write).
+  bool idle() const noexcept {
+    return !state_ || (!state_->flushing && state_->pending.empty() && !state_->error);
+  }
+
+  /// Appends data-frame bytes that end at a frame boundary (whole frames, or the rest
+  /// of frames whose start went to the socket directly), as a write would, but at once:
+  /// no operation, no completion. Flushed now unless corked. Not counted as control
+  /// output; the frame following of limit_control_output() stays at the boundary.
+  void append_frames(std::string_view bytes) {
+    State& st = state();
+    if (st.error) return;
+    st.pending.append(bytes);
+    if (!st.corked) start_flush();
   }
 
   /// Holds writes in the buffer until async_flush(). `expected_bytes`: what the batch

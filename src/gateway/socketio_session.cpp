@@ -242,8 +242,15 @@ void SocketIoSession::start_writer() {
   if (polling()) return wake_poll();  // the pending (or next) GET takes the frames
   if (writer_running_ || dead_) return;
   writer_running_ = true;
+  // Straight to the socket when it takes everything (WebSocketWriter::try_write); the
+  // writer coroutine only when it would block or a close follows.
   asio::post(ws_->get_executor(), [self = shared_from_this()] {
-    asio::co_spawn(self->ws_->get_executor(), write_loop(self), asio::detached);
+    SocketIoSession& s = *self;
+    if (!s.closing_ && !s.dead_ && WebSocketWriter(*s.ws_, s.flow_).try_write()) {
+      s.writer_running_ = false;
+      return;
+    }
+    asio::co_spawn(s.ws_->get_executor(), write_loop(self), asio::detached);
   });
 }
 

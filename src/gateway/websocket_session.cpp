@@ -7,10 +7,12 @@
 //     coroutine reads the rest into a buffer that lives only while the message is
 //     handled, runs the command and re-arms the wait. Commands run one at a time, in
 //     order.
-//   - Writing: a writer coroutine is started when the SendQueue gets frames and ends
-//     when it is empty; one write in flight, each batch coalesced into one socket
-//     write. Close is always done by the writer after the queued frames, so
-//     `disconnect` is the last frame a client sees before the close handshake.
+//   - Writing: when the SendQueue gets frames, a posted handler writes them straight
+//     to the socket (WebSocketWriter::try_write); only when the socket would block (or
+//     a close follows) a writer coroutine takes over and ends when the queue is empty;
+//     one write in flight, each batch coalesced into one socket write. Close is always done by the
+//     writer after the queued frames, so `disconnect` is the last frame a client sees before the
+//     close handshake.
 //   - Deadlines: one timer, created on first use, serves whichever applies: the
 //     first-frame auth deadline, the token's `exp`, or the 5 s close deadline.
 #include "gateway/websocket_session.hpp"
@@ -334,9 +336,15 @@ void WebSocketSession::start_writer() {
   writer_running_ = true;
   // Posted, not started here: frames queued by the rest of the current handler (a
   // fan-out, a reply and the messages it recovered) join the same batch, and the
-  // writer never runs inside another coroutine's resumption.
+  // writer never runs inside another coroutine's resumption. Most of the time the
+  // socket takes them at once and no writer coroutine is needed.
   asio::post(ws_.get_executor(), [self = shared_from_this()] {
-    asio::co_spawn(self->ws_.get_executor(), write_loop(self), asio::detached);
+    WebSocketSession& s = *self;
+    if (!s.closing_ && !s.dead_ && WebSocketWriter(s.ws_, s.flow_).try_write()) {
+      s.writer_running_ = false;
+      return;
+    }
+    asio::co_spawn(s.ws_.get_executor(), write_loop(self), asio::detached);
   });
 }
 

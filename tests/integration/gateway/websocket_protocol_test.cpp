@@ -20,6 +20,10 @@ class WebSocketProtocol : public ::testing::Test {
     nohist.match = "nohist";
     nohist.history_size = 0;
     o.channels.push_back(nohist);
+    gateway::ChannelRule burst;
+    burst.match = "burst";
+    burst.history_size = 400;
+    o.channels.push_back(burst);
     return o;
   }
   TestServer server{options()};
@@ -59,6 +63,44 @@ TEST_F(WebSocketProtocol, SubscribeReplyAndLiveMessage) {
   ASSERT_TRUE(m);
   EXPECT_EQ(*m, R"({"type":"message","channel":"products","offset":1,"epoch":")" + epoch +
                     R"(","data":{"price": 1.50}})");
+}
+
+// The server frames data messages itself (WebSocketWriter): every length form of the
+// header (7-bit, 16-bit, 64-bit), and a burst longer than one batch, arrive whole and
+// in order.
+TEST_F(WebSocketProtocol, MessagesOfEveryLengthArriveWholeAndInOrder) {
+  auto c = client();
+  c->send(R"({"type":"subscribe","channel":"sizes","id":1})");
+  c->next();
+  std::vector<std::size_t> sizes{1, 60, 200, 60000, 100000, 3};
+  for (std::size_t n : sizes) {
+    ASSERT_EQ(http_publish(server.port(), "sizes", "\"" + std::string(n, 'x') + "\"").status, 200u);
+  }
+  for (std::size_t n : sizes) {
+    auto m = c->next_json();
+    ASSERT_TRUE(m.is_object());
+    EXPECT_EQ(m.at("data").as_string().size(), n);
+  }
+  // More frames than one batch (WebSocketWriter::max_batch) queued by one handler: a
+  // subscribe that recovers 300 messages (`c` keeps the channel, and so its epoch).
+  c->send(R"({"type":"subscribe","channel":"burst","id":5})");
+  EXPECT_EQ(c->next_json().at("id").as_int64(), 5);
+  auto b = client();
+  b->send(R"({"type":"subscribe","channel":"burst","id":2})");
+  std::string epoch(b->next_json().at("result").at("epoch").as_string());
+  b->send(R"({"type":"unsubscribe","channel":"burst","id":3})");
+  EXPECT_EQ(b->next_json().at("id").as_int64(), 3);
+  for (int i = 1; i <= 300; ++i) {
+    ASSERT_EQ(http_publish(server.port(), "burst", std::to_string(i)).status, 200u);
+  }
+  b->send(R"({"type":"subscribe","channel":"burst","id":4,"since":{"offset":0,"epoch":")" + epoch +
+          R"("}})");
+  EXPECT_EQ(b->next_json().at("id").as_int64(), 4);
+  for (int i = 1; i <= 300; ++i) {
+    auto m = b->next_json();
+    ASSERT_TRUE(m.is_object());
+    ASSERT_EQ(m.at("data").as_int64(), i);
+  }
 }
 
 TEST_F(WebSocketProtocol, UnsubscribeStopsDelivery) {

@@ -6,7 +6,6 @@
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/websocket/error.hpp>
 
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -117,7 +116,12 @@ asio::awaitable<boost::system::error_code> WebSocketWriter::drain(const bool& st
   while (!stop && (!queue.empty() || !coalescing.idle())) {
     batch.clear();
     if (!queue.empty()) {
-      if (!stream_.is_open()) co_return boost::beast::websocket::error::closed;
+      if (!stream_.is_open()) {
+        // A close frame went (Beast answered the peer's, or the session closed): no
+        // data frame may follow. Dropped; the reader ends the connection.
+        queue.clear();
+        continue;
+      }
       batch.reserve(std::min(queue.size(), max_batch));
       queue.take(batch, max_batch);
     }

@@ -66,9 +66,9 @@ class WebSocketWriter {
 
   /// Writes what the stream holds and the queued frames, batch after batch, until both
   /// are empty, `stop` is true (checked between batches) or a write fails: that error
-  /// (the connection is then dead; the frames of the failed batch are dropped). Not
-  /// open (Beast sent or received a close frame): websocket::error::closed, nothing
-  /// written.
+  /// (the connection is then dead; the frames of the failed batch are dropped). Once
+  /// the stream is not open (a close frame was sent or received) queued frames are
+  /// dropped, not written, and that is no error: the reader ends the connection.
   boost::asio::awaitable<boost::system::error_code> drain(const bool& stop);
 
   /// The header of an unfragmented data frame of `size` bytes (`text`: opcode 1, else

@@ -1,15 +1,17 @@
 // CoalescingStream: the layer under Beast's websocket::stream that turns many frame
-// writes into one socket write. Beast writes each WebSocket message with its own
+// writes into one socket write. Beast writes each of its frames with its own
 // async_write_some; here every write is appended to a buffer and completes at once,
-// and the bytes go to the socket in one async_write per flush.
+// and the bytes go to the socket in one async_write per flush. WebSocketWriter appends
+// its data frames with append_frames() (no operation, no completion), and writes
+// straight to the socket only while idle() (nothing buffered or in flight).
 //
-// Use: cork(), write the batch of messages through the websocket stream, then
-// co_await async_flush() (uncorks, writes everything, completes when the socket
-// took it; its `progress` callback hears of every part the socket took meanwhile, so
-// a caller can tell a slow reader from one that stopped while a flush is still in
-// flight). While not corked, writes (Beast's own pongs, pings and close frames)
-// are flushed as they come. Flushes are serialised, so bytes reach the socket in the
-// order they were written and frames never interleave.
+// Use: cork(), append the batch of frames, then co_await async_flush() (uncorks,
+// writes everything, completes when the socket took it; its `progress` callback hears
+// of every part the socket took meanwhile, so a caller can tell a slow reader from one
+// that stopped while a flush is still in flight). While not corked, writes (Beast's
+// own pongs, pings and close frames) are flushed as they come. Flushes are
+// serialised, so bytes reach the socket in the order they were written and frames
+// never interleave.
 //
 // Cost: one memcpy per frame into the batch buffer; one syscall per flush instead of
 // one per frame; two allocations per burst of writes (the write state and the batch

@@ -104,6 +104,18 @@ void Shard::enqueue_delivery(realtime::PublicationPtr publication) {
   });
 }
 
+void Shard::schedule_write(std::shared_ptr<Connection> connection) {
+  writes_.push_back(std::move(connection));
+  if (writes_posted_) return;
+  writes_posted_ = true;
+  boost::asio::post(context_, [this] {
+    writes_posted_ = false;
+    writing_.swap(writes_);  // connections scheduled during the pass go to the next one
+    for (const auto& c : writing_) c->write_pending();
+    writing_.clear();  // releases them; the storage stays for the next pass
+  });
+}
+
 void Shard::close_all(int code, std::string_view reason, bool reconnect) {
   std::vector<Connection*> all(connections_.begin(), connections_.end());
   for (Connection* c : all) {

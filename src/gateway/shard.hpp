@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -55,6 +56,13 @@ class Shard {
   /// batch of queued deliveries.
   void enqueue_delivery(realtime::PublicationPtr publication);
 
+  /// Shard thread: `connection` has frames to write. Its write_pending() runs once, in
+  /// one posted pass with every connection scheduled until the pass runs (so the
+  /// frames queued by the rest of the current handler, e.g. a whole fan-out, are in
+  /// it). Holds the connection until then. Cost: one post per pass, not per
+  /// connection; the list's storage is kept between passes.
+  void schedule_write(std::shared_ptr<Connection> connection);
+
   /// One channel with local subscribers, as the admin console lists it.
   struct ChannelFigures {
     std::string channel;
@@ -90,6 +98,11 @@ class Shard {
     std::uint64_t delivered = 0;  ///< for the admin console's messages/s
   };
   std::unordered_map<std::string, LocalChannel> subscribers_;
+  // schedule_write: the connections of the next pass, and those of the running one.
+  // After context_, so that at destruction they go while the io_context still exists.
+  std::vector<std::shared_ptr<Connection>> writes_;
+  std::vector<std::shared_ptr<Connection>> writing_;
+  bool writes_posted_ = false;
   std::unordered_set<Connection*> connections_;
   SseEventCache sse_events_;
 };

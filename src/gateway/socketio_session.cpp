@@ -242,16 +242,17 @@ void SocketIoSession::start_writer() {
   if (polling()) return wake_poll();  // the pending (or next) GET takes the frames
   if (writer_running_ || dead_) return;
   writer_running_ = true;
-  // Straight to the socket when it takes everything (WebSocketWriter::try_write); the
-  // writer coroutine only when it would block or a close follows.
-  asio::post(ws_->get_executor(), [self = shared_from_this()] {
-    SocketIoSession& s = *self;
-    if (!s.closing_ && !s.dead_ && WebSocketWriter(*s.ws_, s.flow_).try_write()) {
-      s.writer_running_ = false;
-      return;
-    }
-    asio::co_spawn(s.ws_->get_executor(), write_loop(self), asio::detached);
-  });
+  shard_.schedule_write(shared_from_this());  // as WebSocketSession: in the write pass
+}
+
+// Straight to the socket when it takes everything (WebSocketWriter::try_write); the
+// writer coroutine only when it would block or a close follows.
+void SocketIoSession::write_pending() {
+  if (!closing_ && !dead_ && WebSocketWriter(*ws_, flow_).try_write()) {
+    writer_running_ = false;
+    return;
+  }
+  asio::co_spawn(ws_->get_executor(), write_loop(shared_from_this()), asio::detached);
 }
 
 awaitable<void> SocketIoSession::write_loop(Ptr self) {

@@ -73,6 +73,7 @@ class SocketIoSession final : public Connection,
                           std::chrono::steady_clock::duration stall) noexcept override {
     flow_.queue().exclude_if_stalled(now, stall);
   }
+  void write_pending() override;
   const std::string& id() const noexcept override { return id_; }
   const std::string& user() const noexcept override { return identity_.user; }
 

@@ -7,7 +7,7 @@
 //     coroutine reads the rest into a buffer that lives only while the message is
 //     handled, runs the command and re-arms the wait. Commands run one at a time, in
 //     order.
-//   - Writing: when the SendQueue gets frames, a posted handler writes them straight
+//   - Writing: when the SendQueue gets frames, the shard's write pass writes them straight
 //     to the socket (WebSocketWriter::try_write); only when the socket would block (or
 //     a close follows) a writer coroutine takes over and ends when the queue is empty;
 //     one write in flight, each batch coalesced into one socket write. Close is always done by the
@@ -93,6 +93,7 @@ class WebSocketSession final : public Connection,
                           steady_clock::duration stall) noexcept override {
     flow_.queue().exclude_if_stalled(now, stall);
   }
+  void write_pending() override;
   const std::string& id() const noexcept override { return id_; }
   const std::string& user() const noexcept override { return identity_.user; }
 
@@ -334,18 +335,21 @@ void WebSocketSession::enqueue(OutboundFrame frame) {
 void WebSocketSession::start_writer() {
   if (writer_running_ || dead_) return;
   writer_running_ = true;
-  // Posted, not started here: frames queued by the rest of the current handler (a
-  // fan-out, a reply and the messages it recovered) join the same batch, and the
-  // writer never runs inside another coroutine's resumption. Most of the time the
-  // socket takes them at once and no writer coroutine is needed.
-  asio::post(ws_.get_executor(), [self = shared_from_this()] {
-    WebSocketSession& s = *self;
-    if (!s.closing_ && !s.dead_ && WebSocketWriter(s.ws_, s.flow_).try_write()) {
-      s.writer_running_ = false;
-      return;
-    }
-    asio::co_spawn(s.ws_.get_executor(), write_loop(self), asio::detached);
-  });
+  // Not written here: in the shard's write pass (posted), so that frames queued by the
+  // rest of the current handler (a fan-out, a reply and the messages it recovered)
+  // join the same batch, and the writer never runs inside another coroutine's
+  // resumption.
+  shard_.schedule_write(shared_from_this());
+}
+
+// Most of the time the socket takes the frames at once and no writer coroutine is
+// needed.
+void WebSocketSession::write_pending() {
+  if (!closing_ && !dead_ && WebSocketWriter(ws_, flow_).try_write()) {
+    writer_running_ = false;
+    return;
+  }
+  asio::co_spawn(ws_.get_executor(), write_loop(shared_from_this()), asio::detached);
 }
 
 awaitable<void> WebSocketSession::write_loop(Ptr self) {

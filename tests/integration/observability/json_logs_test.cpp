@@ -1,9 +1,10 @@
 // `--log-format json` on the real binary (`herald serve`, `herald demo`): a
 // connect / subscribe / publish / disconnect and API calls, then every captured
-// stderr line must parse as one JSON object, and the lifecycle and API events must
-// carry their structured fields (docs/operations.md "Logs").
+// stderr line must parse as one JSON object, and the lifecycle and API events
+// must carry their structured fields (docs/operations.md "Logs").
 #include "integration/gateway/test_clients.hpp"
-#include "integration/observability/herald_child.hpp"
+#include "support/eventually.hpp"
+#include "support/herald_process.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
@@ -53,7 +54,7 @@ std::string str(const json::object& o, std::string_view key) {
 }
 
 TEST(JsonLogs, ServeLogsLifecycleAndApiEventsAsJsonLines) {
-  HeraldChild herald("serve", {"--log-format", "json", "--log-level", "debug", "--threads", "2"});
+  HeraldProcess herald({"--log-format", "json", "--log-level", "debug", "--threads", "2"});
   const std::uint16_t port = herald.port();
   std::string conn;
   {
@@ -62,7 +63,8 @@ TEST(JsonLogs, ServeLogsLifecycleAndApiEventsAsJsonLines) {
     auto welcome = c.next_json();
     conn = std::string(welcome.at("client").as_string());
     c.send(R"({"type":"subscribe","channel":"news \"quoted\"","id":1})");
-    ASSERT_EQ(c.next_json().at("type").as_string(), "error");  // invalid name: refused
+    ASSERT_EQ(c.next_json().at("type").as_string(),
+              "error");  // invalid name: refused
     c.send(R"({"type":"subscribe","channel":"news","id":2})");
     ASSERT_EQ(c.next_json().at("type").as_string(), "reply");
     ASSERT_EQ(http_publish(port, "news", R"({"n":1})").status, 200u);
@@ -71,7 +73,7 @@ TEST(JsonLogs, ServeLogsLifecycleAndApiEventsAsJsonLines) {
   EXPECT_EQ(http_request(port, http::verb::get, "/api/history/news").status, 200u);
 
   std::vector<json::object> lines;
-  ASSERT_TRUE(wait_until([&] {
+  ASSERT_TRUE(eventually([&] {
     lines = parse_lines(herald.log());
     return find_event(lines, "connection_close") != nullptr &&
            find_event(lines, "http_request", [](const json::object& l) {
@@ -94,7 +96,8 @@ TEST(JsonLogs, ServeLogsLifecycleAndApiEventsAsJsonLines) {
 
   const auto* refused = find_event(lines, "subscribe_refused");
   ASSERT_NE(refused, nullptr);
-  EXPECT_EQ(str(*refused, "channel"), "news \"quoted\"");  // escaped, read back intact
+  EXPECT_EQ(str(*refused, "channel"),
+            "news \"quoted\"");  // escaped, read back intact
   EXPECT_EQ(str(*refused, "reason"), "invalid channel name");
   EXPECT_EQ(refused->at("code").as_int64(), 400);
 
@@ -138,14 +141,14 @@ TEST(JsonLogs, ServeLogsLifecycleAndApiEventsAsJsonLines) {
 }
 
 TEST(JsonLogs, AuthDisconnectIsAnEventWithItsReason) {
-  HeraldChild herald("serve", {"--log-format", "json", "--log-level", "info", "--jwt-secret",
-                               "obs-secret", "--threads", "1"});
+  HeraldProcess herald({"--log-format", "json", "--log-level", "info", "--jwt-secret", "obs-secret",
+                        "--threads", "1"});
   WsClient c(herald.port());
   ASSERT_TRUE(c.connected());
   c.send(R"({"type":"auth","token":"not-a-jwt","id":1})");
   EXPECT_EQ(c.wait_closed(), 4001);
   std::vector<json::object> lines;
-  ASSERT_TRUE(wait_until([&] {
+  ASSERT_TRUE(eventually([&] {
     lines = parse_lines(herald.log());
     return find_event(lines, "auth_failed") != nullptr;
   })) << herald.log();
@@ -157,19 +160,19 @@ TEST(JsonLogs, AuthDisconnectIsAnEventWithItsReason) {
   EXPECT_EQ(find_event(lines, "connection_open"), nullptr);
   // The same close in the metrics: reason auth, once.
   const std::string metric = R"(herald_disconnects_total{reason="auth"} 1)";
-  EXPECT_TRUE(wait_until([&] {
+  EXPECT_TRUE(eventually([&] {
     return herald.get("/metrics").second.find(metric + "\n") != std::string::npos;
   })) << herald.get("/metrics").second;
 }
 
 TEST(JsonLogs, SseStreamOpensAndClosesWithItsFields) {
-  HeraldChild herald("serve", {"--log-format", "json", "--log-level", "debug", "--threads", "1"});
+  HeraldProcess herald({"--log-format", "json", "--log-level", "debug", "--threads", "1"});
   {
     SseClient sse(herald.port(), "/sse?channel=feed");
     ASSERT_NE(sse.read_until("event: subscribe").find("event: subscribe"), std::string::npos);
   }  // the client goes away
   std::vector<json::object> lines;
-  ASSERT_TRUE(wait_until([&] {
+  ASSERT_TRUE(eventually([&] {
     lines = parse_lines(herald.log());
     return find_event(lines, "connection_close") != nullptr;
   })) << herald.log();
@@ -187,14 +190,14 @@ TEST(JsonLogs, SseStreamOpensAndClosesWithItsFields) {
 }
 
 TEST(JsonLogs, SocketIoConnectionIsLoggedUnderItsTransport) {
-  HeraldChild herald("serve", {"--log-format", "json", "--log-level", "debug", "--threads", "1"});
+  HeraldProcess herald({"--log-format", "json", "--log-level", "debug", "--threads", "1"});
   {
     WsClient c(herald.port(), "/socket.io/?EIO=4&transport=websocket");
     ASSERT_TRUE(c.connected());
     ASSERT_TRUE(c.next().value_or("").starts_with("0{"));  // Engine.IO open
   }
   std::vector<json::object> lines;
-  ASSERT_TRUE(wait_until([&] {
+  ASSERT_TRUE(eventually([&] {
     lines = parse_lines(herald.log());
     return find_event(lines, "connection_close") != nullptr;
   })) << herald.log();
@@ -209,12 +212,13 @@ TEST(JsonLogs, SocketIoConnectionIsLoggedUnderItsTransport) {
 
 TEST(JsonLogs, DemoLogsItsApiCallsAsJsonLines) {
   if (!HERALD_TEST_DEMO) GTEST_SKIP() << "herald built without the examples (no `herald demo`)";
-  HeraldChild herald("demo", {"--db", "demo.db", "--log-format", "json", "--log-level", "debug",
-                              "--threads", "1"});
+  HeraldProcess herald(
+      {"--db", "demo.db", "--log-format", "json", "--log-level", "debug", "--threads", "1"},
+      HeraldProcess::Options{.command = "demo"});
   const auto [status, body] = herald.get("/api/products?limit=1");
   EXPECT_EQ(status, 200u) << body;
   std::vector<json::object> lines;
-  ASSERT_TRUE(wait_until([&] {
+  ASSERT_TRUE(eventually([&] {
     lines = parse_lines(herald.log());
     return find_event(lines, "http_request",
                       [](const json::object& l) { return str(l, "endpoint") == "app"; }) != nullptr;
@@ -226,9 +230,9 @@ TEST(JsonLogs, DemoLogsItsApiCallsAsJsonLines) {
 }
 
 TEST(TextLogs, StayTextWithTheEventFields) {
-  HeraldChild herald("serve", {"--log-level", "debug", "--threads", "1"});
+  HeraldProcess herald({"--log-level", "debug", "--threads", "1"});
   EXPECT_EQ(http_publish(herald.port(), "plain", R"({"n":1})").status, 200u);
-  ASSERT_TRUE(wait_until([&] { return herald.log().find("http_request ") != std::string::npos; }))
+  ASSERT_TRUE(eventually([&] { return herald.log().find("http_request ") != std::string::npos; }))
       << herald.log();
   const std::string log = herald.log();
   EXPECT_EQ(log.find("{\"ts\""), std::string::npos) << log;

@@ -4,8 +4,9 @@
 // keeps running, answers /healthz, says 503 on /readyz and logs the cause; an
 // unreadable CA file stops the start with the file's name; `herald cache stats`
 // works over TLS.
-#include "integration/hostile/herald_process.hpp"
+#include "integration/hostile/raw_client.hpp"
 #include "integration/redis_tls/tls_test_util.hpp"
+#include "support/herald_process.hpp"
 #include "support/redis_server.hpp"
 
 #include <gtest/gtest.h>
@@ -124,8 +125,8 @@ TEST(HeraldServeTls, ReadyAndPublishingOverTls) {
   RedisServer server = good_server();
   server.start();
   const std::string url = tls_url(server, ca_query());
-  HeraldProcess herald({"--redis", url});
-  ASSERT_TRUE(herald.started());
+  HeraldProcess herald({"--log-level", "warn", "--redis", url},
+                       HeraldProcess::Options{.ready_path = "/healthz"});
   EXPECT_TRUE(eventually([&] { return get(herald.port(), "/readyz") == 200; }));
   // Through the engine's pool to Redis and back (the loopback client needs no key).
   EXPECT_EQ(
@@ -149,13 +150,13 @@ TEST(HeraldServeTls, WrongCaIsNotReadyAndSaysWhy) {
   ASSERT_TRUE(std::filesystem::exists(herald_binary())) << herald_binary();
   RedisServer server = good_server();
   server.start();
-  const std::string log = temp_log("wrong-ca");
   {
-    HeraldProcess herald({"--redis", tls_url(server, "ca_file=" + tls_files().other_ca())}, 0, log);
-    ASSERT_TRUE(herald.started());
+    HeraldProcess herald(
+        {"--log-level", "warn", "--redis", tls_url(server, "ca_file=" + tls_files().other_ca())},
+        HeraldProcess::Options{.ready_path = "/healthz"});
     EXPECT_TRUE(eventually([&] {
-      return read_all(log).find("not signed by a trusted CA") != std::string::npos;
-    })) << read_all(log);
+      return herald.log().find("not signed by a trusted CA") != std::string::npos;
+    })) << herald.log();
     EXPECT_EQ(get(herald.port(), "/readyz"), 503u);
     EXPECT_EQ(get(herald.port(), "/healthz"), 200u);
     // Still retrying, still alive: a later connect failure is counted, not fatal.
@@ -163,7 +164,6 @@ TEST(HeraldServeTls, WrongCaIsNotReadyAndSaysWhy) {
     EXPECT_EQ(get(herald.port(), "/readyz"), 503u);
     EXPECT_EQ(server.cli({"DBSIZE"}), "0");
   }
-  std::filesystem::remove(log);
 }
 
 TEST(HeraldServeTls, UnreadableCaFileStopsTheStart) {

@@ -3,7 +3,7 @@
 // admin-role JWT, 401 then 429 + Retry-After for the retry, other origins 403 on
 // pages, API and the console's WebSocket, the session's WebSocket reads its node's
 // live figures, and an action goes through the HTTP API's code.
-#include "integration/gateway/test_clients.hpp"
+#include "support/test_clients.hpp"
 
 #include <openssl/hmac.h>
 

@@ -2,9 +2,9 @@
 // connect / subscribe / publish / disconnect and API calls, then every captured
 // stderr line must parse as one JSON object, and the lifecycle and API events must
 // carry their structured fields (docs/operations.md "Logs").
-#include "integration/gateway/test_clients.hpp"
 #include "support/eventually.hpp"
 #include "support/herald_process.hpp"
+#include "support/test_clients.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>

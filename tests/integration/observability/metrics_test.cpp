@@ -2,12 +2,12 @@
 // an upstream) checked against the conventions of docs/operations.md ("Metrics")
 // mechanically, and docs/grafana/herald.json checked against the same scrape: every
 // metric a panel queries must exist (the dashboard cannot drift from the names).
-#include "integration/gateway/test_clients.hpp"
 #include "integration/observability/exposition.hpp"
 #include "support/eventually.hpp"
 #include "support/free_port.hpp"
 #include "support/herald_process.hpp"
 #include "support/redis_server.hpp"
+#include "support/test_clients.hpp"
 
 #include "gateway/disconnect_reason.hpp"
 #include "gateway/http_endpoint.hpp"

@@ -2,11 +2,11 @@
 // nodes on one redis-server in front of one upstream. 1,000 cold requests to both
 // nodes at once make one upstream request; a tag invalidated on one node drops the answer on
 // both and reaches a WebSocket subscriber of the other.
-#include "integration/gateway/test_clients.hpp"
 #include "integration/proxy/fetched.hpp"
 #include "integration/proxy/upstream_server.hpp"
 #include "support/herald_process.hpp"
 #include "support/redis_server.hpp"
+#include "support/test_clients.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,10 @@
 // The HTTP cache gateway end to end: `herald serve --upstream` (the real binary) in
 // front of a real upstream server that counts its requests, over real sockets.
-#include "integration/gateway/test_clients.hpp"
 #include "integration/proxy/fetched.hpp"
 #include "integration/proxy/upstream_server.hpp"
 #include "support/eventually.hpp"
 #include "support/herald_process.hpp"
+#include "support/test_clients.hpp"
 
 #include <gtest/gtest.h>
 

@@ -6,6 +6,7 @@
 // works over TLS.
 #include "integration/hostile/raw_client.hpp"
 #include "integration/redis_tls/tls_test_util.hpp"
+#include "support/eventually.hpp"
 #include "support/herald_process.hpp"
 #include "support/redis_server.hpp"
 
@@ -70,17 +71,8 @@ std::string get_text(std::uint16_t port, const std::string& path) {
   }
 }
 
-/// Polls `done` every 20 ms until it holds or `limit` passes (an external process:
-/// there is no event to wait on).
-template <class Fn>
-bool eventually(Fn&& done, std::chrono::milliseconds limit = std::chrono::seconds(15)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
+/// How long the waits on the herald process's answers and log may take.
+constexpr std::chrono::seconds herald_wait{15};
 
 /// Runs `herald args...` to its end (at most 60 s); its exit code (-1: killed) and
 /// its stdout + stderr in `output`.
@@ -127,7 +119,7 @@ TEST(HeraldServeTls, ReadyAndPublishingOverTls) {
   const std::string url = tls_url(server, ca_query());
   HeraldProcess herald({"--log-level", "warn", "--redis", url},
                        HeraldProcess::Options{.ready_path = "/healthz"});
-  EXPECT_TRUE(eventually([&] { return get(herald.port(), "/readyz") == 200; }));
+  EXPECT_TRUE(eventually([&] { return get(herald.port(), "/readyz") == 200; }, herald_wait));
   // Through the engine's pool to Redis and back (the loopback client needs no key).
   EXPECT_EQ(
       request(herald.port(), "POST /api/publish HTTP/1.1\r\nContent-Type: application/json\r\n",
@@ -136,9 +128,12 @@ TEST(HeraldServeTls, ReadyAndPublishingOverTls) {
   EXPECT_NE(server.cli({"KEYS", "*"}), "") << "nothing was written to redis";
   // The ingest consumer (its own TLS connection) publishes what an app XADDs.
   server.cli({"XADD", "herald:ingest", "*", "channel", "news", "data", "{\"n\":2}"});
-  EXPECT_TRUE(eventually([&] {
-    return get_text(herald.port(), "/api/history/news").find("\"n\":2") != std::string::npos;
-  })) << get_text(herald.port(), "/api/history/news");
+  EXPECT_TRUE(eventually(
+      [&] {
+        return get_text(herald.port(), "/api/history/news").find("\"n\":2") != std::string::npos;
+      },
+      herald_wait))
+      << get_text(herald.port(), "/api/history/news");
 
   std::string out;
   EXPECT_EQ(run_herald({"cache", "stats", "--redis", url}, out), 0) << out;
@@ -154,9 +149,10 @@ TEST(HeraldServeTls, WrongCaIsNotReadyAndSaysWhy) {
     HeraldProcess herald(
         {"--log-level", "warn", "--redis", tls_url(server, "ca_file=" + tls_files().other_ca())},
         HeraldProcess::Options{.ready_path = "/healthz"});
-    EXPECT_TRUE(eventually([&] {
-      return herald.log().find("not signed by a trusted CA") != std::string::npos;
-    })) << herald.log();
+    EXPECT_TRUE(eventually(
+        [&] { return herald.log().find("not signed by a trusted CA") != std::string::npos; },
+        herald_wait))
+        << herald.log();
     EXPECT_EQ(get(herald.port(), "/readyz"), 503u);
     EXPECT_EQ(get(herald.port(), "/healthz"), 200u);
     // Still retrying, still alive: a later connect failure is counted, not fatal.

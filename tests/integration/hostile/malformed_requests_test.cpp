@@ -2,8 +2,8 @@
 // wrong way or answer with a reset get an answer and a close; method, Host, WebSocket
 // key, close code and JSON depth rules; the plain-HTTP connection cap; unauthenticated
 // WebSockets leave max_connections when they are closed.
-#include "integration/gateway/test_clients.hpp"
 #include "integration/hostile/raw_client.hpp"
+#include "support/test_clients.hpp"
 
 #include <gtest/gtest.h>
 

@@ -4,6 +4,8 @@
 #include <herald/protocol/raw_json.hpp>
 #include <herald/protocol/server_frame.hpp>
 
+#include "protocol/channel_frame.hpp"
+
 namespace herald::protocol {
 
 std::string tag_channel(std::string_view tag) {
@@ -30,16 +32,7 @@ std::optional<std::string> encode_invalidate_frame(std::string_view channel, std
   auto tags = find_raw_member(data_json, "tags");
   if (!tags) return std::nullopt;
   std::string out;
-  out.reserve(64 + channel.size() + epoch.size() + tags->size());
-  out += R"({"type":"invalidate","channel":)";
-  append_json_string(out, channel);
-  out += R"(,"offset":)";
-  out += std::to_string(offset);
-  out += R"(,"epoch":)";
-  append_json_string(out, epoch);
-  out += R"(,"tags":)";
-  out += *tags;
-  out += '}';
+  append_channel_frame(out, "invalidate", channel, offset, epoch, "tags", *tags);
   return out;
 }
 

@@ -3,6 +3,8 @@
 // text directly costs one allocation per frame.
 #include <herald/protocol/server_frame.hpp>
 
+#include "protocol/channel_frame.hpp"
+
 namespace herald::protocol {
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -95,22 +97,33 @@ std::string encode_subscribe_result(std::string_view channel, const StreamPositi
   return out;
 }
 
-MessageFrame encode_message(std::string_view channel, std::uint64_t offset, std::string_view epoch,
-                            std::string_view data_json) {
-  MessageFrame frame;
-  std::string& out = frame.text;
-  out.reserve(64 + channel.size() + epoch.size() + data_json.size());
-  out += R"({"type":"message","channel":)";
+std::size_t append_channel_frame(std::string& out, std::string_view type, std::string_view channel,
+                                 std::uint64_t offset, std::string_view epoch,
+                                 std::string_view member, std::string_view value_json) {
+  out.reserve(out.size() + 64 + channel.size() + epoch.size() + value_json.size());
+  out += R"({"type":")";
+  out += type;
+  out += R"(","channel":)";
   append_json_string(out, channel);
   out += R"(,"offset":)";
   out += std::to_string(offset);
   out += R"(,"epoch":)";
   append_json_string(out, epoch);
-  out += R"(,"data":)";
-  frame.data_pos = out.size();
-  frame.data_size = data_json.size();
-  out += data_json;
+  out += R"(,")";
+  out += member;
+  out += R"(":)";
+  const std::size_t value_pos = out.size();
+  out += value_json;
   out += '}';
+  return value_pos;
+}
+
+MessageFrame encode_message(std::string_view channel, std::uint64_t offset, std::string_view epoch,
+                            std::string_view data_json) {
+  MessageFrame frame;
+  frame.data_pos =
+      append_channel_frame(frame.text, "message", channel, offset, epoch, "data", data_json);
+  frame.data_size = data_json.size();
   return frame;
 }
 

@@ -11,6 +11,29 @@ namespace herald::realtime {
 namespace asio = boost::asio;
 using asio::awaitable;
 
+namespace {
+
+using Impl = RedisEngine::Impl;
+
+/// `(impl->*fn)(args...)` run on the engine thread; the awaitable resumes the caller
+/// on its own executor. The arguments are moved into the call (owned by its frame).
+template <class R, class... Params, class... Args>
+awaitable<R> on_engine_thread(std::shared_ptr<Impl> impl, awaitable<R> (Impl::*fn)(Params...),
+                              Args... args) {
+  auto op =
+      asio::co_spawn(impl->executor(), ((*impl).*fn)(std::move(args)...), asio::use_awaitable);
+  co_return co_await std::move(op);
+}
+
+/// `(impl->*fn)(args...)` posted to the engine thread (the caller does not wait); the
+/// arguments are copied into the posted call.
+template <class... Params, class... Args>
+void post_to_engine_thread(std::shared_ptr<Impl> impl, void (Impl::*fn)(Params...), Args... args) {
+  asio::post(impl->executor(), [impl, fn, ... args = std::move(args)] { ((*impl).*fn)(args...); });
+}
+
+}  // namespace
+
 RedisEngine::RedisEngine(RedisEngineOptions options, DeliverySink& sink)
     : impl_(std::make_shared<Impl>(std::move(options), sink)) {
   impl_->start();
@@ -22,92 +45,59 @@ RedisEngine::~RedisEngine() {
 
 awaitable<Result<StreamPosition>> RedisEngine::publish(std::string channel, std::string data_json,
                                                        std::string event) {
-  auto impl = impl_;
-  auto op = asio::co_spawn(
-      impl->executor(), impl->publish(std::move(channel), std::move(data_json), std::move(event)),
-      asio::use_awaitable);
-  co_return co_await std::move(op);
+  return on_engine_thread(impl_, &Impl::publish, std::move(channel), std::move(data_json),
+                          std::move(event));
 }
 
 awaitable<std::vector<Result<StreamPosition>>> RedisEngine::publish_batch(
     std::vector<PublishRequest> batch) {
-  auto impl = impl_;
-  auto op =
-      asio::co_spawn(impl->executor(), impl->publish_batch(std::move(batch)), asio::use_awaitable);
-  co_return co_await std::move(op);
+  return on_engine_thread(impl_, &Impl::publish_batch, std::move(batch));
 }
 
 awaitable<Result<SubscribeResult>> RedisEngine::subscribe(std::string channel, std::size_t shard,
                                                           std::optional<StreamPosition> since) {
-  auto impl = impl_;
-  auto op =
-      asio::co_spawn(impl->executor(), impl->subscribe(std::move(channel), shard, std::move(since)),
-                     asio::use_awaitable);
-  co_return co_await std::move(op);
+  return on_engine_thread(impl_, &Impl::subscribe, std::move(channel), shard, std::move(since));
 }
 
 void RedisEngine::unsubscribe(std::string_view channel, std::size_t shard) {
-  asio::post(impl_->executor(),
-             [impl = impl_, c = std::string(channel), shard] { impl->unsubscribe(c, shard); });
+  post_to_engine_thread(impl_, &Impl::unsubscribe, std::string(channel), shard);
 }
 
 awaitable<Result<HistoryResult>> RedisEngine::history(std::string channel,
                                                       std::optional<StreamPosition> since,
                                                       std::size_t limit) {
-  auto impl = impl_;
-  auto op =
-      asio::co_spawn(impl->executor(), impl->history(std::move(channel), std::move(since), limit),
-                     asio::use_awaitable);
-  co_return co_await std::move(op);
+  return on_engine_thread(impl_, &Impl::history, std::move(channel), std::move(since), limit);
 }
 
 void RedisEngine::presence_add(std::string_view channel, std::string_view client) {
-  asio::post(impl_->executor(), [impl = impl_, c = std::string(channel), id = std::string(client)] {
-    impl->presence_add(c, id);
-  });
+  post_to_engine_thread(impl_, &Impl::presence_add, std::string(channel), std::string(client));
 }
 
 void RedisEngine::presence_remove(std::string_view channel, std::string_view client) {
-  asio::post(impl_->executor(), [impl = impl_, c = std::string(channel), id = std::string(client)] {
-    impl->presence_remove(c, id);
-  });
+  post_to_engine_thread(impl_, &Impl::presence_remove, std::string(channel), std::string(client));
 }
 
 awaitable<Result<std::size_t>> RedisEngine::presence_count(std::string channel) {
-  auto impl = impl_;
-  auto op = asio::co_spawn(impl->executor(), impl->presence_count(std::move(channel)),
-                           asio::use_awaitable);
-  co_return co_await std::move(op);
+  return on_engine_thread(impl_, &Impl::presence_count, std::move(channel));
 }
 
 awaitable<Result<void>> RedisEngine::disconnect_user(std::string user) {
-  auto impl = impl_;
-  auto op =
-      asio::co_spawn(impl->executor(), impl->disconnect_user(std::move(user)), asio::use_awaitable);
-  co_return co_await std::move(op);
+  return on_engine_thread(impl_, &Impl::disconnect_user, std::move(user));
 }
 
 awaitable<Result<void>> RedisEngine::announce_node(std::string node, std::string figures_json,
                                                    std::chrono::milliseconds ttl) {
-  auto impl = impl_;
-  auto op = asio::co_spawn(impl->executor(),
-                           impl->announce_node(std::move(node), std::move(figures_json), ttl),
-                           asio::use_awaitable);
-  co_return co_await std::move(op);
+  return on_engine_thread(impl_, &Impl::announce_node, std::move(node), std::move(figures_json),
+                          ttl);
 }
 
 awaitable<Result<std::vector<std::string>>> RedisEngine::live_nodes() {
-  auto impl = impl_;
-  auto op = asio::co_spawn(impl->executor(), impl->live_nodes(), asio::use_awaitable);
-  co_return co_await std::move(op);
+  return on_engine_thread(impl_, &Impl::live_nodes);
 }
 
 awaitable<std::vector<std::int64_t>> RedisEngine::history_lengths(
     std::vector<std::string> channels) {
-  auto impl = impl_;
-  auto op = asio::co_spawn(impl->executor(), impl->history_lengths(std::move(channels)),
-                           asio::use_awaitable);
-  co_return co_await std::move(op);
+  return on_engine_thread(impl_, &Impl::history_lengths, std::move(channels));
 }
 
 bool RedisEngine::ready() const noexcept {

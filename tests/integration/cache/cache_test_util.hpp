@@ -1,5 +1,6 @@
 // Helpers for the cache's integration tests: a Node (Pool + Cache with its bus, as
-// one gateway process would have), a counting/holdable loader, polling with a
+// one gateway process would have), the common start of a test on one or two ready
+// Nodes (run_on_one_node, run_on_two_nodes), a counting/holdable loader, polling with a
 // deadline, a bus barrier between nodes, and a delaying TCP proxy that holds Redis's
 // replies to one node (to reorder its reads against invalidations deterministically).
 // Header-only, for tests/integration/cache.
@@ -123,6 +124,29 @@ struct Node {
   std::vector<std::string> heard;
   Signal heard_signal;
 };
+
+/// The start most tests share: runs `body(ex, a)` on the test thread (run_coro) with
+/// one default Node on `server`, ready.
+template <class Body>
+void run_on_one_node(RedisServer& server, Body body) {
+  herald::test::run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
+    Node a(ex, server.url());
+    CO_ASSERT_TRUE(co_await a.ready());
+    co_await body(ex, a);
+  });
+}
+
+/// Same with two default Nodes on `server`, both ready: `body(ex, a, b)`.
+template <class Body>
+void run_on_two_nodes(RedisServer& server, Body body) {
+  herald::test::run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
+    Node a(ex, server.url());
+    Node b(ex, server.url());
+    CO_ASSERT_TRUE(co_await a.ready());
+    CO_ASSERT_TRUE(co_await b.ready());
+    co_await body(ex, a, b);
+  });
+}
 
 /// Bus barrier: `to` has processed every bus message `from` published before this
 /// call (Pub/Sub keeps order on the subscriber's connection). Uses a fresh tag.

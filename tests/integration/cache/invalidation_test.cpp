@@ -227,11 +227,7 @@ TEST(CacheInvalidation, NamespaceOfHundredThousandKeysHasNoSlowCommand) {
 TEST(CacheInvalidation, RemoveAndTagsReachTheOtherNodesL1) {
   RedisServer server;
   server.start();
-  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
-    Node a(ex, server.url());
-    Node b(ex, server.url());
-    CO_ASSERT_TRUE(co_await a.ready());
-    CO_ASSERT_TRUE(co_await b.ready());
+  run_on_two_nodes(server, [&](asio::any_io_executor ex, Node& a, Node& b) -> awaitable<void> {
     const CachePolicy tagged = plain_policy({"products", "products:1"});
     const std::string k1 = "products:product:1", k2 = "products:product:2";
     co_await a.cache.set(k1, "one", tagged);
@@ -271,11 +267,7 @@ TEST(CacheInvalidation, RemoveAndTagsReachTheOtherNodesL1) {
 TEST(CacheInvalidation, ClearDropsEverythingOnEveryNode) {
   RedisServer server;
   server.start();
-  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
-    Node a(ex, server.url());
-    Node b(ex, server.url());
-    CO_ASSERT_TRUE(co_await a.ready());
-    CO_ASSERT_TRUE(co_await b.ready());
+  run_on_two_nodes(server, [&](asio::any_io_executor, Node& a, Node& b) -> awaitable<void> {
     const CachePolicy tagged = plain_policy({"t"});
     for (int i = 0; i < 50; ++i) co_await a.cache.set(item_key(i), "x", tagged);
     CO_ASSERT_TRUE(co_await bus_barrier(a, b));
@@ -404,11 +396,7 @@ TEST_P(InvalidationDuringLoad, ResultIsReturnedButNotCached) {
   const DuringLoadCase c = GetParam();
   RedisServer server;
   server.start();
-  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
-    Node a(ex, server.url());
-    Node b(ex, server.url());
-    CO_ASSERT_TRUE(co_await a.ready());
-    CO_ASSERT_TRUE(co_await b.ready());
+  run_on_two_nodes(server, [&](asio::any_io_executor ex, Node& a, Node& b) -> awaitable<void> {
     const CachePolicy policy = plain_policy({"t"});
     const std::string key = "orders:order:1";
 

@@ -24,11 +24,7 @@ using herald::test::str;
 TEST(CachePolicy, L2HitFillsL1AndStatsCount) {
   RedisServer server;
   server.start();
-  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
-    Node a(ex, server.url());
-    Node b(ex, server.url());
-    CO_ASSERT_TRUE(co_await a.ready());
-    CO_ASSERT_TRUE(co_await b.ready());
+  run_on_two_nodes(server, [&](asio::any_io_executor ex, Node& a, Node& b) -> awaitable<void> {
     const CachePolicy policy = plain_policy();
     const std::string key = CacheKey("products").entity("product").id(1).param("lang", "en").str();
     TestLoader l(ex);
@@ -78,9 +74,7 @@ TEST(CachePolicy, L2HitFillsL1AndStatsCount) {
 TEST(CachePolicy, L2HitWithoutL1ChecksEveryVersion) {
   RedisServer server;
   server.start();
-  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
-    Node a(ex, server.url());
-    CO_ASSERT_TRUE(co_await a.ready());
+  run_on_one_node(server, [&](asio::any_io_executor ex, Node& a) -> awaitable<void> {
     CachePolicy policy = plain_policy({"l2t:a", "l2t:b"});
     policy.l1_ttl = 0ms;
     const std::string key = CacheKey("l2ns").entity("item").id(7).str();
@@ -238,11 +232,7 @@ TEST(CachePolicy, JitterSpreadsRedisTtls) {
 TEST(CachePolicy, NegativeCaching) {
   RedisServer server;
   server.start();
-  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
-    Node a(ex, server.url());
-    Node b(ex, server.url());
-    CO_ASSERT_TRUE(co_await a.ready());
-    CO_ASSERT_TRUE(co_await b.ready());
+  run_on_two_nodes(server, [&](asio::any_io_executor ex, Node& a, Node& b) -> awaitable<void> {
     CachePolicy policy = plain_policy();
     // Long enough that the steps below, on a loaded machine, all happen within it.
     policy.negative_ttl = 2s;
@@ -287,9 +277,7 @@ TEST(CachePolicy, NegativeCaching) {
 TEST(CachePolicy, StaleWhileRevalidate) {
   RedisServer server;
   server.start();
-  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
-    Node a(ex, server.url());
-    CO_ASSERT_TRUE(co_await a.ready());
+  run_on_one_node(server, [&](asio::any_io_executor ex, Node& a) -> awaitable<void> {
     CachePolicy policy = plain_policy();
     policy.ttl = 300ms;
     policy.stale_grace = 30s;
@@ -335,11 +323,7 @@ TEST(CachePolicy, StaleWhileRevalidate) {
 TEST(CachePolicy, FailSafeServesStaleAndThrottlesTheLoader) {
   RedisServer server;
   server.start();
-  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
-    Node a(ex, server.url());
-    Node b(ex, server.url());
-    CO_ASSERT_TRUE(co_await a.ready());
-    CO_ASSERT_TRUE(co_await b.ready());
+  run_on_two_nodes(server, [&](asio::any_io_executor ex, Node& a, Node& b) -> awaitable<void> {
     CachePolicy policy = plain_policy();
     policy.ttl = 200ms;
     policy.fail_safe_max = 60s;
@@ -387,9 +371,7 @@ TEST(CachePolicy, FailSafeServesStaleAndThrottlesTheLoader) {
 TEST(CachePolicy, FailSafeEndsAfterFailSafeMax) {
   RedisServer server;
   server.start();
-  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
-    Node a(ex, server.url());
-    CO_ASSERT_TRUE(co_await a.ready());
+  run_on_one_node(server, [&](asio::any_io_executor ex, Node& a) -> awaitable<void> {
     CachePolicy policy = plain_policy();
     policy.ttl = 100ms;
     policy.fail_safe_max = 600ms;
@@ -420,9 +402,7 @@ TEST(CachePolicy, FailSafeEndsAfterFailSafeMax) {
 TEST(CachePolicy, SoftTimeoutAnswersStaleAndCachesTheLateValue) {
   RedisServer server;
   server.start();
-  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
-    Node a(ex, server.url());
-    CO_ASSERT_TRUE(co_await a.ready());
+  run_on_one_node(server, [&](asio::any_io_executor ex, Node& a) -> awaitable<void> {
     CachePolicy policy = plain_policy();
     policy.ttl = 200ms;
     policy.soft_timeout = 50ms;
@@ -454,9 +434,7 @@ TEST(CachePolicy, SoftTimeoutAnswersStaleAndCachesTheLateValue) {
 TEST(CachePolicy, HardTimeoutWithoutStaleIsLoaderTimeout) {
   RedisServer server;
   server.start();
-  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
-    Node a(ex, server.url());
-    CO_ASSERT_TRUE(co_await a.ready());
+  run_on_one_node(server, [&](asio::any_io_executor ex, Node& a) -> awaitable<void> {
     CachePolicy policy = plain_policy();
     policy.hard_timeout = 100ms;
     TestLoader l(ex);
@@ -481,9 +459,7 @@ TEST(CachePolicy, HardTimeoutWithoutStaleIsLoaderTimeout) {
 TEST(CachePolicy, LoaderThrowingWithoutStaleIsLoaderFailed) {
   RedisServer server;
   server.start();
-  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
-    Node a(ex, server.url());
-    CO_ASSERT_TRUE(co_await a.ready());
+  run_on_one_node(server, [&](asio::any_io_executor ex, Node& a) -> awaitable<void> {
     TestLoader l(ex);
     l.fail = true;
     const std::string key = "products:product:boom";
@@ -507,9 +483,7 @@ TEST(CachePolicy, LoaderThrowingWithoutStaleIsLoaderFailed) {
 TEST(CachePolicy, EagerRefresh) {
   RedisServer server;
   server.start();
-  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
-    Node a(ex, server.url());
-    CO_ASSERT_TRUE(co_await a.ready());
+  run_on_one_node(server, [&](asio::any_io_executor ex, Node& a) -> awaitable<void> {
     CachePolicy policy = plain_policy();
     policy.ttl = 3s;
     policy.eager_refresh = 0.3;

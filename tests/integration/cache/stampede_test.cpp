@@ -89,11 +89,7 @@ TEST(CacheStampede, ThousandConcurrentReadersOnFourNodesLoadOnce) {
 TEST(CacheStampede, LockHolderThatNeverFinishesDelaysOthersOnlyUntilLockTtl) {
   RedisServer server;
   server.start();
-  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
-    Node a(ex, server.url());
-    Node b(ex, server.url());
-    CO_ASSERT_TRUE(co_await a.ready());
-    CO_ASSERT_TRUE(co_await b.ready());
+  run_on_two_nodes(server, [&](asio::any_io_executor ex, Node& a, Node& b) -> awaitable<void> {
     CachePolicy policy = plain_policy();
     policy.lock_ttl = 1s;
     policy.lock_wait = 10s;

@@ -52,11 +52,7 @@ ProductLoader product_loader(std::shared_ptr<int> calls, std::optional<Product> 
 TEST(TypedCache, JsonValueFromValueToThroughL2) {
   RedisServer server;
   server.start();
-  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
-    Node a(ex, server.url());
-    Node b(ex, server.url());
-    CO_ASSERT_TRUE(co_await a.ready());
-    CO_ASSERT_TRUE(co_await b.ready());
+  run_on_two_nodes(server, [&](asio::any_io_executor, Node& a, Node& b) -> awaitable<void> {
     const Product kettle{7, "kettle \"deluxe\"", 25.5};
     auto calls = std::make_shared<int>(0);
     const std::string key = CacheKey("products").entity("product").id(7).str();
@@ -106,9 +102,7 @@ TEST(TypedCache, JsonValueFromValueToThroughL2) {
 TEST(TypedCache, UndecodableValueIsAnErrorAndIsDropped) {
   RedisServer server;
   server.start();
-  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
-    Node a(ex, server.url());
-    CO_ASSERT_TRUE(co_await a.ready());
+  run_on_one_node(server, [&](asio::any_io_executor, Node& a) -> awaitable<void> {
     const std::string key = "products:product:9";
     // Bytes that are JSON but not a Product (value_to throws), stored as-is.
     auto stored = a.cache.set(key, R"({"id":"nine"})", plain_policy());
@@ -143,9 +137,7 @@ std::string make_key(int i) {
 TEST(TypedCache, CoSpawnedOperationsOwnTheirArguments) {
   RedisServer server;
   server.start();
-  run_coro([&](asio::any_io_executor ex) -> awaitable<void> {
-    Node a(ex, server.url());
-    CO_ASSERT_TRUE(co_await a.ready());
+  run_on_one_node(server, [&](asio::any_io_executor ex, Node& a) -> awaitable<void> {
     constexpr int kReads = 8;
     int answered = 0;
     std::vector<std::string> values;

@@ -3,7 +3,7 @@
 // admin-role JWT, 401 then 429 + Retry-After for the retry, other origins 403 on
 // pages, API and the console's WebSocket, the session's WebSocket reads its node's
 // live figures, and an action goes through the HTTP API's code.
-#include "integration/gateway/test_clients.hpp"
+#include "support/test_clients.hpp"
 
 #include <openssl/hmac.h>
 
@@ -14,48 +14,18 @@ namespace {
 
 constexpr const char* password = "correct horse";
 
-struct Answer {
-  unsigned status = 0;
-  std::string body;
-  std::map<std::string, std::string> headers;  // lower-case names
-  boost::json::value json() const { return boost::json::parse(body); }
-};
-
-Answer request(std::uint16_t port, http::verb verb, const std::string& target,
-               std::string body = {}, std::map<std::string, std::string> headers = {}) {
-  asio::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  http::request<http::string_body> req{verb, target, 11};
-  req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
-  for (auto& [k, v] : headers) req.set(k, v);
-  req.body() = std::move(body);
-  req.prepare_payload();
-  http::write(stream, req);
-  beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  http::read(stream, buffer, res);
-  Answer a{static_cast<unsigned>(res.result_int()), res.body(), {}};
-  for (const auto& f : res) {
-    std::string name(f.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    a.headers[name] = std::string(f.value());
-  }
-  return a;
-}
-
-Answer login(std::uint16_t port, const std::string& body,
-             std::map<std::string, std::string> headers = {}) {
-  return request(port, http::verb::post, "/admin/api/login", body, std::move(headers));
+HttpResult login(std::uint16_t port, const std::string& body,
+                 std::map<std::string, std::string> headers = {}) {
+  return http_request(port, http::verb::post, "/admin/api/login", body, std::move(headers));
 }
 
 // Logs in once the address's lock-out has passed: attempts during it are refused
 // (429) without counting as failures, so polling is harmless. Gives up after 10 s.
-Answer login_when_allowed(std::uint16_t port, const std::string& body,
-                          std::map<std::string, std::string> headers = {}) {
+HttpResult login_when_allowed(std::uint16_t port, const std::string& body,
+                              std::map<std::string, std::string> headers = {}) {
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   for (;;) {
-    Answer a = login(port, body, headers);
+    HttpResult a = login(port, body, headers);
     if (a.status != 429 || std::chrono::steady_clock::now() > deadline) return a;
     std::this_thread::sleep_for(50ms);
   }
@@ -100,7 +70,7 @@ std::string hs256(const std::string& secret, const std::string& claims) {
   return signing + "." + b64url(std::string_view(reinterpret_cast<const char*>(mac), len));
 }
 
-std::string cookie_of(const Answer& a) {
+std::string cookie_of(const HttpResult& a) {
   auto it = a.headers.find("set-cookie");
   if (it == a.headers.end()) return {};
   return it->second.substr(0, it->second.find(';'));
@@ -108,22 +78,22 @@ std::string cookie_of(const Answer& a) {
 
 TEST(AdminConsole, OffUnlessConfigured) {
   TestServer server;
-  EXPECT_EQ(request(server.port(), http::verb::get, "/admin/").status, 404u);
+  EXPECT_EQ(http_request(server.port(), http::verb::get, "/admin/").status, 404u);
   EXPECT_EQ(login(server.port(), R"({"password":"x"})").status, 404u);
 }
 
 TEST(AdminConsole, PasswordLoginThrottleAndCookie) {
   TestServer server(console_options());
   const auto port = server.port();
-  EXPECT_EQ(request(port, http::verb::get, "/admin/api/session").status, 401u);
+  EXPECT_EQ(http_request(port, http::verb::get, "/admin/api/session").status, 401u);
   EXPECT_EQ(login(port, "not json").status, 400u);
   EXPECT_EQ(login(port, R"({"password":"wrong"})").status, 401u);
   // Too soon after a failure: refused without looking at the password.
-  Answer throttled = login(port, std::string(R"({"password":")") + password + "\"}");
+  HttpResult throttled = login(port, std::string(R"({"password":")") + password + "\"}");
   EXPECT_EQ(throttled.status, 429u);
   ASSERT_TRUE(throttled.headers.contains("retry-after"));
   EXPECT_EQ(throttled.headers["retry-after"], "1");
-  Answer ok = login_when_allowed(port, std::string(R"({"password":")") + password + "\"}");
+  HttpResult ok = login_when_allowed(port, std::string(R"({"password":")") + password + "\"}");
   ASSERT_EQ(ok.status, 200u) << ok.body;
   EXPECT_EQ(ok.json().at("node").as_string(), "n1");
   EXPECT_EQ(ok.json().at("channel").as_string(), "herald:admin:stats:n1");
@@ -133,41 +103,45 @@ TEST(AdminConsole, PasswordLoginThrottleAndCookie) {
   EXPECT_NE(set_cookie.find("Path=/"), std::string::npos);
   EXPECT_EQ(set_cookie.find("Secure"), std::string::npos);
   const std::string cookie = cookie_of(ok);
-  EXPECT_EQ(request(port, http::verb::get, "/admin/api/session", {}, {{"Cookie", cookie}}).status,
-            200u);
+  EXPECT_EQ(
+      http_request(port, http::verb::get, "/admin/api/session", {}, {{"Cookie", cookie}}).status,
+      200u);
   // Over TLS (a terminating proxy says so) the cookie is Secure.
-  Answer tls = login(port, std::string(R"({"password":")") + password + "\"}",
-                     {{"X-Forwarded-Proto", "https"}});
+  HttpResult tls = login(port, std::string(R"({"password":")") + password + "\"}",
+                         {{"X-Forwarded-Proto", "https"}});
   ASSERT_EQ(tls.status, 200u);
   EXPECT_NE(tls.headers["set-cookie"].find("; Secure"), std::string::npos);
   // A forged cookie is no session.
   std::string forged = cookie;
   forged.back() = forged.back() == '0' ? '1' : '0';
-  EXPECT_EQ(request(port, http::verb::get, "/admin/api/session", {}, {{"Cookie", forged}}).status,
-            401u);
+  EXPECT_EQ(
+      http_request(port, http::verb::get, "/admin/api/session", {}, {{"Cookie", forged}}).status,
+      401u);
 }
 
 TEST(AdminConsole, OtherOriginsAreRefused) {
   TestServer server(console_options());
   const auto port = server.port();
   const std::string self = "http://127.0.0.1:" + std::to_string(port);
-  Answer ok = login(port, std::string(R"({"password":")") + password + "\"}", {{"Origin", self}});
+  HttpResult ok =
+      login(port, std::string(R"({"password":")") + password + "\"}", {{"Origin", self}});
   ASSERT_EQ(ok.status, 200u);
   const std::string cookie = cookie_of(ok);
   const std::map<std::string, std::string> evil{{"Origin", "http://evil.example"},
                                                 {"Cookie", cookie}};
-  EXPECT_EQ(request(port, http::verb::get, "/admin/", {}, evil).status, 403u);
-  EXPECT_EQ(request(port, http::verb::get, "/admin/api/session", {}, evil).status, 403u);
+  EXPECT_EQ(http_request(port, http::verb::get, "/admin/", {}, evil).status, 403u);
+  EXPECT_EQ(http_request(port, http::verb::get, "/admin/api/session", {}, evil).status, 403u);
   EXPECT_EQ(login(port, std::string(R"({"password":")") + password + "\"}", evil).status, 403u);
-  EXPECT_EQ(
-      request(port, http::verb::post, "/admin/api/publish", R"({"channel":"c","data":1})", evil)
-          .status,
-      403u);
-  EXPECT_EQ(request(port, http::verb::get, "/admin/api/session", {},
-                    {{"Cookie", cookie}, {"Sec-Fetch-Site", "cross-site"}})
+  EXPECT_EQ(http_request(port, http::verb::post, "/admin/api/publish",
+                         R"({"channel":"c","data":1})", evil)
                 .status,
             403u);
-  Answer page = request(port, http::verb::get, "/admin/", {}, {{"Sec-Fetch-Site", "none"}});
+  EXPECT_EQ(http_request(port, http::verb::get, "/admin/api/session", {},
+                         {{"Cookie", cookie}, {"Sec-Fetch-Site", "cross-site"}})
+                .status,
+            403u);
+  HttpResult page =
+      http_request(port, http::verb::get, "/admin/", {}, {{"Sec-Fetch-Site", "none"}});
   EXPECT_EQ(page.status, 200u);
   EXPECT_EQ(page.headers["x-frame-options"], "DENY");
   EXPECT_EQ(page.headers["cache-control"], "no-store");
@@ -183,7 +157,7 @@ TEST(AdminConsole, SessionWebSocketReadsTheFiguresAndActionsUseTheApi) {
   o.jwt_secret = "jwt-secret";
   TestServer server(o);
   const auto port = server.port();
-  Answer ok = login(port, std::string(R"({"password":")") + password + "\"}");
+  HttpResult ok = login(port, std::string(R"({"password":")") + password + "\"}");
   ASSERT_EQ(ok.status, 200u);
   const std::string cookie = cookie_of(ok);
 
@@ -212,17 +186,19 @@ TEST(AdminConsole, SessionWebSocketReadsTheFiguresAndActionsUseTheApi) {
   EXPECT_EQ(refused.at("code").as_int64(), 403);
 
   // An action: the HTTP API's publish, seen by the API's history.
-  Answer pub = request(port, http::verb::post, "/admin/api/publish",
-                       R"({"channel":"news","data":{"x":1}})", {{"Cookie", cookie}});
+  HttpResult pub = http_request(port, http::verb::post, "/admin/api/publish",
+                                R"({"channel":"news","data":{"x":1}})", {{"Cookie", cookie}});
   ASSERT_EQ(pub.status, 200u) << pub.body;
   EXPECT_EQ(pub.json().at("offset").as_int64(), 1);
   auto history = http_request(port, http::verb::get, "/api/history/news");
   EXPECT_EQ(history.json().at("messages").as_array().size(), 1u);
-  EXPECT_EQ(request(port, http::verb::post, "/admin/api/publish", R"({"channel":"news","data":1})")
-                .status,
-            401u);  // no session
-  EXPECT_EQ(request(port, http::verb::get, "/admin/api/metrics", {}, {{"Cookie", cookie}}).status,
-            404u);  // only the listed actions
+  EXPECT_EQ(
+      http_request(port, http::verb::post, "/admin/api/publish", R"({"channel":"news","data":1})")
+          .status,
+      401u);  // no session
+  EXPECT_EQ(
+      http_request(port, http::verb::get, "/admin/api/metrics", {}, {{"Cookie", cookie}}).status,
+      404u);  // only the listed actions
 }
 
 TEST(AdminConsole, AdminRoleJwtLogsIn) {
@@ -235,7 +211,7 @@ TEST(AdminConsole, AdminRoleJwtLogsIn) {
   const std::string dev = hs256("jwt-secret", R"({"sub":"dan","roles":["dev"],"exp":4102444800})");
   EXPECT_EQ(login(port, R"({"password":"anything at all"})").status, 401u);
   EXPECT_EQ(login_when_allowed(port, R"({"token":")" + dev + "\"}").status, 401u);
-  Answer ok = login_when_allowed(port, R"({"token":")" + ops + "\"}");
+  HttpResult ok = login_when_allowed(port, R"({"token":")" + ops + "\"}");
   ASSERT_EQ(ok.status, 200u) << ok.body;
   EXPECT_EQ(ok.json().at("admin").as_string(), "jwt:olga");
 }

@@ -1,7 +1,7 @@
 // Application hooks: GatewayOptions::app_handler serves every path the gateway does
 // not (without the API key), invalidate_tags backs POST /api/invalidate, extra_metrics
 // extends /metrics, and Server::engine() publishes in-process.
-#include "integration/gateway/test_clients.hpp"
+#include "support/test_clients.hpp"
 
 #include <herald/realtime/engine.hpp>
 

@@ -1,7 +1,7 @@
 // Authentication over real sockets: JWT in the query, the Authorization header or
 // the first frame; 401 before the upgrade for a bad token; 4001 after the auth
 // timeout; roles and user:<id> private channels; disconnect by user (4003).
-#include "integration/gateway/test_clients.hpp"
+#include "support/test_clients.hpp"
 #include "unit/gateway/access/test_tokens.hpp"
 
 #include <gtest/gtest.h>

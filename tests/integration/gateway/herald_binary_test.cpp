@@ -1,8 +1,8 @@
 // The `herald serve` executable as the benchmark harness runs it: start with
 // --listen, poll /healthz, publish, SIGTERM -> `disconnect` 3001 to clients and exit 0
 // within a few seconds. Skipped when the binary was not built next to this test.
-#include "integration/gateway/test_clients.hpp"
 #include "support/free_port.hpp"
+#include "support/test_clients.hpp"
 
 #include <gtest/gtest.h>
 

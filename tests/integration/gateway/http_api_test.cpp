@@ -1,6 +1,6 @@
 // HTTP server API of protocol.md section 2: routes, API key, 400/401/413, health,
 // readiness, metrics, broadcast, history, disconnect, invalidate (501 for now).
-#include "integration/gateway/test_clients.hpp"
+#include "support/test_clients.hpp"
 
 #include <gtest/gtest.h>
 

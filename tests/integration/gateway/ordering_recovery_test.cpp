@@ -1,6 +1,6 @@
 // Ordering under concurrent publishers and recovery with `since`, with and without a
 // gap in history, over real sockets.
-#include "integration/gateway/test_clients.hpp"
+#include "support/test_clients.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Protection limits over real sockets: slow-consumer eviction (3008), rate limit
 // (429 then close), frame size (1009), ping eviction of silent peers, connection
 // cap (503), Origin allow-list (403).
-#include "integration/gateway/test_clients.hpp"
+#include "support/test_clients.hpp"
 
 #include <gtest/gtest.h>
 

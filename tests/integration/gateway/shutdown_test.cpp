@@ -1,6 +1,6 @@
 // Graceful shutdown: every client gets `disconnect` 3001 reconnect:true, then the
 // close handshake, and shutdown() returns promptly.
-#include "integration/gateway/test_clients.hpp"
+#include "support/test_clients.hpp"
 
 #include <gtest/gtest.h>
 

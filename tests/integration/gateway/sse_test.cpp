@@ -1,7 +1,7 @@
 // SSE fallback (protocol.md section 3): events with channel:epoch:offset ids, the
 // message frame as data, recovery from Last-Event-ID / ?since=, 400/403 up front.
 #include "gateway/sse_session.hpp"
-#include "integration/gateway/test_clients.hpp"
+#include "support/test_clients.hpp"
 
 #include <gtest/gtest.h>
 

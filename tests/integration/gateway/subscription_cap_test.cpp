@@ -2,7 +2,7 @@
 // over real sockets: a WebSocket subscribe beyond it gets error 400 "too many
 // subscriptions" (join_room included) until one is released; an SSE request naming
 // more distinct channels than the cap gets HTTP 400.
-#include "integration/gateway/test_clients.hpp"
+#include "support/test_clients.hpp"
 
 #include <gtest/gtest.h>
 

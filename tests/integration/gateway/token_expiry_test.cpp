@@ -2,7 +2,7 @@
 // gets `disconnect` 4001 "token expired" (reconnect:false) and close code 4001, and an
 // SSE stream gets the same disconnect event; an `auth` frame after welcome refreshes
 // the token (same user only) and keeps the connection past the old exp.
-#include "integration/gateway/test_clients.hpp"
+#include "support/test_clients.hpp"
 #include "unit/gateway/access/test_tokens.hpp"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // WebSocket frames of protocol.md section 1, one row at a time, against a live server.
-#include "integration/gateway/test_clients.hpp"
+#include "support/test_clients.hpp"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 // make one command, in order: fragmented messages, messages far larger than one read,
 // several frames in one TCP segment, empty frames, control frames in between. And
 // no compression is negotiated (the stream is built without permessage-deflate).
-#include "integration/gateway/test_clients.hpp"
+#include "support/test_clients.hpp"
 
 #include <gtest/gtest.h>
 

@@ -3,8 +3,8 @@
 // Now one line per 10 s, with the count of failures since the previous line, and the
 // server serves again once descriptors are free. Descriptors are the point: the
 // server is `herald serve` in a child process with a low RLIMIT_NOFILE.
-#include "integration/hostile/herald_process.hpp"
 #include "integration/hostile/raw_client.hpp"
+#include "support/herald_process.hpp"
 
 #include <gtest/gtest.h>
 
@@ -28,14 +28,12 @@ int count_lines(const std::string& path, std::string_view needle) {
 }
 
 TEST(HostileDescriptors, AcceptFailuresLogOncePerIntervalAndServingResumes) {
-  std::string log = (std::filesystem::temp_directory_path() /
-                     ("herald-fds-" + std::to_string(::getpid()) + ".log"))
-                        .string();
   // Info, so that a line is logged before descriptors run out: in the sanitizer build,
   // UBSan's first type check of the log sink needs a descriptor of its own (a pipe),
   // and reports a false "invalid vptr" when there is none.
-  HeraldProcess herald({"--threads", "1", "--log-level", "info"}, 64, log);
-  ASSERT_TRUE(herald.started());
+  HeraldProcess herald({"--log-level", "warn", "--threads", "1", "--log-level", "info"},
+                       HeraldProcess::Options{.ready_path = "/healthz", .max_fds = 64});
+  const std::string log = herald.log_path().string();
   // A keep-alive connection opened first, to read /metrics while no new connection
   // can be accepted.
   RawClient probe(herald.port());
@@ -78,7 +76,6 @@ TEST(HostileDescriptors, AcceptFailuresLogOncePerIntervalAndServingResumes) {
     if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_TRUE(served);
-  std::filesystem::remove(log);
 }
 
 }  // namespace

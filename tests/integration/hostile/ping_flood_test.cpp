@@ -5,8 +5,8 @@
 // max_send_queue_bytes after) and the server closes the connection past it. Memory is
 // the point here: the server is `herald serve` in a child process, its RSS read from
 // /proc/<pid>/status.
-#include "integration/hostile/herald_process.hpp"
 #include "integration/hostile/raw_client.hpp"
+#include "support/herald_process.hpp"
 
 #include <gtest/gtest.h>
 
@@ -28,9 +28,10 @@ std::size_t flood_pings(RawClient& c, std::size_t give_up) {
 }
 
 void expect_flood_is_cut(const std::vector<std::string>& args) {
-  HeraldProcess herald(args);
-  ASSERT_TRUE(herald.started());
-  long rss_before = rss_kib(herald.pid());
+  std::vector<std::string> argv{"--log-level", "warn"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  HeraldProcess herald(argv, HeraldProcess::Options{.ready_path = "/healthz"});
+  long rss_before = rss_kib(std::to_string(herald.pid()));
   ASSERT_GT(rss_before, 0);
 
   RawClient c(herald.port(), 4096);
@@ -43,7 +44,7 @@ void expect_flood_is_cut(const std::vector<std::string>& args) {
   std::size_t sent = flood_pings(c, give_up);
   EXPECT_LT(sent, give_up) << "the server kept reading pings without closing";
 
-  long rss_after = rss_kib(herald.pid());
+  long rss_after = rss_kib(std::to_string(herald.pid()));
   EXPECT_LT(rss_after - rss_before, 32 * 1024)
       << "RSS grew from " << rss_before << " KiB to " << rss_after << " KiB";
   // The server is fine: /healthz answers at once.

@@ -9,8 +9,8 @@
 //     write to it takes through its small socket buffer (issue 14: such a queue looked
 //     stalled after 0.5 s of one write, left the total, and publishers were no longer
 //     held back exactly when they should have been). WebSocket, Socket.IO and SSE.
-#include "integration/gateway/test_clients.hpp"
 #include "integration/hostile/raw_client.hpp"
+#include "support/test_clients.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,8 +2,9 @@
 // connect / subscribe / publish / disconnect and API calls, then every captured
 // stderr line must parse as one JSON object, and the lifecycle and API events must
 // carry their structured fields (docs/operations.md "Logs").
-#include "integration/gateway/test_clients.hpp"
-#include "integration/observability/herald_child.hpp"
+#include "support/eventually.hpp"
+#include "support/herald_process.hpp"
+#include "support/test_clients.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
@@ -52,8 +53,45 @@ std::string str(const json::object& o, std::string_view key) {
   return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
+/// A find_event() match: an http_request line of `endpoint`.
+std::function<bool(const json::object&)> endpoint_is(std::string endpoint) {
+  return [endpoint = std::move(endpoint)](const json::object& l) {
+    return str(l, "endpoint") == endpoint;
+  };
+}
+
+/// Waits until `herald` logged an `event` line (one that `match` accepts), then returns
+/// every line logged so far; none (and a test failure) when it never came.
+std::vector<json::object> lines_once_logged(
+    const HeraldProcess& herald, std::string_view event,
+    const std::function<bool(const json::object&)>& match = {}) {
+  std::vector<json::object> lines;
+  if (!eventually([&] {
+        lines = parse_lines(herald.log());
+        return find_event(lines, event, match) != nullptr;
+      })) {
+    ADD_FAILURE() << "no " << event << " line in the log:\n" << herald.log();
+    lines.clear();
+  }
+  return lines;
+}
+
+/// The connection_open and connection_close lines of the one connection over
+/// `transport`, which the client closed: same conn, a loopback remote, reason client.
+void expect_connection_lines(const std::vector<json::object>& lines, std::string_view transport) {
+  const auto* open = find_event(lines, "connection_open");
+  ASSERT_NE(open, nullptr);
+  EXPECT_EQ(str(*open, "transport"), transport);
+  EXPECT_TRUE(str(*open, "remote").starts_with("127.0.0.1:")) << json::serialize(*open);
+  const auto* close = find_event(lines, "connection_close");
+  ASSERT_NE(close, nullptr);
+  EXPECT_EQ(str(*close, "transport"), transport);
+  EXPECT_EQ(str(*close, "conn"), str(*open, "conn"));
+  EXPECT_EQ(str(*close, "reason"), "client");
+}
+
 TEST(JsonLogs, ServeLogsLifecycleAndApiEventsAsJsonLines) {
-  HeraldChild herald("serve", {"--log-format", "json", "--log-level", "debug", "--threads", "2"});
+  HeraldProcess herald({"--log-format", "json", "--log-level", "debug", "--threads", "2"});
   const std::uint16_t port = herald.port();
   std::string conn;
   {
@@ -70,26 +108,19 @@ TEST(JsonLogs, ServeLogsLifecycleAndApiEventsAsJsonLines) {
   }  // the client drops its socket
   EXPECT_EQ(http_request(port, http::verb::get, "/api/history/news").status, 200u);
 
-  std::vector<json::object> lines;
-  ASSERT_TRUE(wait_until([&] {
-    lines = parse_lines(herald.log());
-    return find_event(lines, "connection_close") != nullptr &&
-           find_event(lines, "http_request", [](const json::object& l) {
-             return str(l, "endpoint") == "history";
-           }) != nullptr;
-  })) << herald.log();
-  lines = parse_lines(herald.log());
+  ASSERT_FALSE(lines_once_logged(herald, "connection_close").empty());
+  ASSERT_FALSE(lines_once_logged(herald, "http_request", endpoint_is("history")).empty());
+  const std::vector<json::object> lines = parse_lines(herald.log());
   for (const auto& l : lines) {
     EXPECT_TRUE(l.contains("ts")) << json::serialize(l);
     EXPECT_TRUE(l.contains("level")) << json::serialize(l);
     EXPECT_TRUE(l.contains("event") || l.contains("msg")) << json::serialize(l);
   }
 
+  expect_connection_lines(lines, "ws");
   const auto* open = find_event(lines, "connection_open");
   ASSERT_NE(open, nullptr);
   EXPECT_EQ(str(*open, "conn"), conn);
-  EXPECT_EQ(str(*open, "transport"), "ws");
-  EXPECT_TRUE(str(*open, "remote").starts_with("127.0.0.1:")) << json::serialize(*open);
   EXPECT_EQ(str(*open, "level"), "debug");
 
   const auto* refused = find_event(lines, "subscribe_refused");
@@ -104,8 +135,7 @@ TEST(JsonLogs, ServeLogsLifecycleAndApiEventsAsJsonLines) {
   EXPECT_EQ(str(*sub, "channel"), "news");
   EXPECT_TRUE(sub->contains("user"));
 
-  const auto* publish = find_event(
-      lines, "http_request", [](const json::object& l) { return str(l, "endpoint") == "publish"; });
+  const auto* publish = find_event(lines, "http_request", endpoint_is("publish"));
   ASSERT_NE(publish, nullptr);
   EXPECT_EQ(str(*publish, "method"), "POST");
   EXPECT_EQ(publish->at("status").as_int64(), 200);
@@ -113,17 +143,13 @@ TEST(JsonLogs, ServeLogsLifecycleAndApiEventsAsJsonLines) {
   EXPECT_EQ(str(*publish, "channel"), "news");
   EXPECT_EQ(str(*publish, "auth"), "none");
 
-  const auto* history = find_event(
-      lines, "http_request", [](const json::object& l) { return str(l, "endpoint") == "history"; });
+  const auto* history = find_event(lines, "http_request", endpoint_is("history"));
   ASSERT_NE(history, nullptr);
   EXPECT_EQ(str(*history, "channel"), "news");
   EXPECT_EQ(str(*history, "path"), "/api/history/news");
 
   const auto* close = find_event(lines, "connection_close");
   ASSERT_NE(close, nullptr);
-  EXPECT_EQ(str(*close, "conn"), conn);
-  EXPECT_EQ(str(*close, "transport"), "ws");
-  EXPECT_EQ(str(*close, "reason"), "client");
   EXPECT_TRUE(close->contains("code"));
   EXPECT_GE(close->at("duration_ms").as_int64(), 0);
 
@@ -138,18 +164,15 @@ TEST(JsonLogs, ServeLogsLifecycleAndApiEventsAsJsonLines) {
 }
 
 TEST(JsonLogs, AuthDisconnectIsAnEventWithItsReason) {
-  HeraldChild herald("serve", {"--log-format", "json", "--log-level", "info", "--jwt-secret",
-                               "obs-secret", "--threads", "1"});
+  HeraldProcess herald({"--log-format", "json", "--log-level", "info", "--jwt-secret", "obs-secret",
+                        "--threads", "1"});
   WsClient c(herald.port());
   ASSERT_TRUE(c.connected());
   c.send(R"({"type":"auth","token":"not-a-jwt","id":1})");
   EXPECT_EQ(c.wait_closed(), 4001);
-  std::vector<json::object> lines;
-  ASSERT_TRUE(wait_until([&] {
-    lines = parse_lines(herald.log());
-    return find_event(lines, "auth_failed") != nullptr;
-  })) << herald.log();
+  const auto lines = lines_once_logged(herald, "auth_failed");
   const auto* e = find_event(lines, "auth_failed");
+  ASSERT_NE(e, nullptr);
   EXPECT_EQ(str(*e, "transport"), "ws");
   EXPECT_FALSE(str(*e, "conn").empty());
   EXPECT_EQ(str(*e, "level"), "info");
@@ -157,78 +180,52 @@ TEST(JsonLogs, AuthDisconnectIsAnEventWithItsReason) {
   EXPECT_EQ(find_event(lines, "connection_open"), nullptr);
   // The same close in the metrics: reason auth, once.
   const std::string metric = R"(herald_disconnects_total{reason="auth"} 1)";
-  EXPECT_TRUE(wait_until([&] {
+  EXPECT_TRUE(eventually([&] {
     return herald.get("/metrics").second.find(metric + "\n") != std::string::npos;
   })) << herald.get("/metrics").second;
 }
 
 TEST(JsonLogs, SseStreamOpensAndClosesWithItsFields) {
-  HeraldChild herald("serve", {"--log-format", "json", "--log-level", "debug", "--threads", "1"});
+  HeraldProcess herald({"--log-format", "json", "--log-level", "debug", "--threads", "1"});
   {
     SseClient sse(herald.port(), "/sse?channel=feed");
     ASSERT_NE(sse.read_until("event: subscribe").find("event: subscribe"), std::string::npos);
   }  // the client goes away
-  std::vector<json::object> lines;
-  ASSERT_TRUE(wait_until([&] {
-    lines = parse_lines(herald.log());
-    return find_event(lines, "connection_close") != nullptr;
-  })) << herald.log();
-  const auto* open = find_event(lines, "connection_open");
-  ASSERT_NE(open, nullptr);
-  EXPECT_EQ(str(*open, "transport"), "sse");
-  EXPECT_TRUE(str(*open, "remote").starts_with("127.0.0.1:"));
+  const auto lines = lines_once_logged(herald, "connection_close");
+  expect_connection_lines(lines, "sse");
   const auto* sub = find_event(lines, "subscribe");
   ASSERT_NE(sub, nullptr);
   EXPECT_EQ(str(*sub, "channel"), "feed");
-  const auto* close = find_event(lines, "connection_close");
-  EXPECT_EQ(str(*close, "transport"), "sse");
-  EXPECT_EQ(str(*close, "conn"), str(*open, "conn"));
-  EXPECT_EQ(str(*close, "reason"), "client");
 }
 
 TEST(JsonLogs, SocketIoConnectionIsLoggedUnderItsTransport) {
-  HeraldChild herald("serve", {"--log-format", "json", "--log-level", "debug", "--threads", "1"});
+  HeraldProcess herald({"--log-format", "json", "--log-level", "debug", "--threads", "1"});
   {
     WsClient c(herald.port(), "/socket.io/?EIO=4&transport=websocket");
     ASSERT_TRUE(c.connected());
     ASSERT_TRUE(c.next().value_or("").starts_with("0{"));  // Engine.IO open
   }
-  std::vector<json::object> lines;
-  ASSERT_TRUE(wait_until([&] {
-    lines = parse_lines(herald.log());
-    return find_event(lines, "connection_close") != nullptr;
-  })) << herald.log();
-  const auto* open = find_event(lines, "connection_open");
-  ASSERT_NE(open, nullptr);
-  EXPECT_EQ(str(*open, "transport"), "socketio");
-  EXPECT_TRUE(str(*open, "remote").starts_with("127.0.0.1:"));
-  const auto* close = find_event(lines, "connection_close");
-  EXPECT_EQ(str(*close, "transport"), "socketio");
-  EXPECT_EQ(str(*close, "reason"), "client");
+  expect_connection_lines(lines_once_logged(herald, "connection_close"), "socketio");
 }
 
 TEST(JsonLogs, DemoLogsItsApiCallsAsJsonLines) {
   if (!HERALD_TEST_DEMO) GTEST_SKIP() << "herald built without the examples (no `herald demo`)";
-  HeraldChild herald("demo", {"--db", "demo.db", "--log-format", "json", "--log-level", "debug",
-                              "--threads", "1"});
+  HeraldProcess herald(
+      {"--db", "demo.db", "--log-format", "json", "--log-level", "debug", "--threads", "1"},
+      HeraldProcess::Options{.command = "demo"});
   const auto [status, body] = herald.get("/api/products?limit=1");
   EXPECT_EQ(status, 200u) << body;
-  std::vector<json::object> lines;
-  ASSERT_TRUE(wait_until([&] {
-    lines = parse_lines(herald.log());
-    return find_event(lines, "http_request",
-                      [](const json::object& l) { return str(l, "endpoint") == "app"; }) != nullptr;
-  })) << herald.log();
-  const auto* e = find_event(lines, "http_request",
-                             [](const json::object& l) { return str(l, "endpoint") == "app"; });
+  const auto lines = lines_once_logged(herald, "http_request", endpoint_is("app"));
+  const auto* e = find_event(lines, "http_request", endpoint_is("app"));
+  ASSERT_NE(e, nullptr);
   EXPECT_EQ(str(*e, "path"), "/api/products");
   EXPECT_EQ(e->at("status").as_int64(), 200);
 }
 
 TEST(TextLogs, StayTextWithTheEventFields) {
-  HeraldChild herald("serve", {"--log-level", "debug", "--threads", "1"});
+  HeraldProcess herald({"--log-level", "debug", "--threads", "1"});
   EXPECT_EQ(http_publish(herald.port(), "plain", R"({"n":1})").status, 200u);
-  ASSERT_TRUE(wait_until([&] { return herald.log().find("http_request ") != std::string::npos; }))
+  ASSERT_TRUE(eventually([&] { return herald.log().find("http_request ") != std::string::npos; }))
       << herald.log();
   const std::string log = herald.log();
   EXPECT_EQ(log.find("{\"ts\""), std::string::npos) << log;

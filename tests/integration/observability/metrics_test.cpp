@@ -2,10 +2,12 @@
 // an upstream) checked against the conventions of docs/operations.md ("Metrics")
 // mechanically, and docs/grafana/herald.json checked against the same scrape: every
 // metric a panel queries must exist (the dashboard cannot drift from the names).
-#include "integration/gateway/test_clients.hpp"
 #include "integration/observability/exposition.hpp"
-#include "integration/observability/herald_child.hpp"
+#include "support/eventually.hpp"
+#include "support/free_port.hpp"
+#include "support/herald_process.hpp"
 #include "support/redis_server.hpp"
+#include "support/test_clients.hpp"
 
 #include "gateway/disconnect_reason.hpp"
 #include "gateway/http_endpoint.hpp"
@@ -33,10 +35,10 @@ class LiveMetrics : public ::testing::Test {
     // An upstream port nothing listens on: proxied requests fail (502), which still
     // fills the proxy's counters and latency histogram.
     upstream_port_ = free_loopback_port();
-    herald_ = std::make_unique<HeraldChild>(
-        "serve", std::vector<std::string>{"--redis", redis_->url(), "--upstream",
-                                          "http://127.0.0.1:" + std::to_string(upstream_port_),
-                                          "--log-level", "warn", "--threads", "2"});
+    herald_ = std::make_unique<HeraldProcess>(
+        std::vector<std::string>{"--redis", redis_->url(), "--upstream",
+                                 "http://127.0.0.1:" + std::to_string(upstream_port_),
+                                 "--log-level", "warn", "--threads", "2"});
     traffic();
     scrape_ = herald_->get("/metrics").second;
   }
@@ -63,24 +65,24 @@ class LiveMetrics : public ::testing::Test {
     http_request(port, http::verb::post, "/api/publish", "not json");
     http_request(port, http::verb::get, "/some/page");  // the upstream's: 502
     // The disconnect is counted when the server sees the socket go.
-    ASSERT_TRUE(wait_until([&] {
+    ASSERT_TRUE(eventually([&] {
       return Exposition::parse(herald_->get("/metrics").second)
                  .value("herald_disconnects_total", {{"reason", "client"}}) >= 1;
     }));
     // The cache's figures are refreshed every second.
-    ASSERT_TRUE(wait_until([&] {
+    ASSERT_TRUE(eventually([&] {
       return herald_->get("/metrics").second.find("herald_cache_hits_total") != std::string::npos;
     }));
   }
 
   static std::unique_ptr<RedisServer> redis_;
-  static std::unique_ptr<HeraldChild> herald_;
+  static std::unique_ptr<HeraldProcess> herald_;
   static std::uint16_t upstream_port_;
   static std::string scrape_;
 };
 
 std::unique_ptr<RedisServer> LiveMetrics::redis_;
-std::unique_ptr<HeraldChild> LiveMetrics::herald_;
+std::unique_ptr<HeraldProcess> LiveMetrics::herald_;
 std::uint16_t LiveMetrics::upstream_port_ = 0;
 std::string LiveMetrics::scrape_;
 

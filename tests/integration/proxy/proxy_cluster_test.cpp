@@ -2,10 +2,11 @@
 // nodes on one redis-server in front of one upstream. 1,000 cold requests to both
 // nodes at once make one upstream request; a tag invalidated on one node drops the answer on
 // both and reaches a WebSocket subscriber of the other.
-#include "integration/gateway/test_clients.hpp"
-#include "integration/proxy/herald_process.hpp"
+#include "integration/proxy/fetched.hpp"
 #include "integration/proxy/upstream_server.hpp"
+#include "support/herald_process.hpp"
 #include "support/redis_server.hpp"
+#include "support/test_clients.hpp"
 
 #include <gtest/gtest.h>
 
@@ -28,7 +29,9 @@ class ProxyCluster : public ::testing::Test {
       return UpstreamServer::ok("v" + n,
                                 "Cache-Control: s-maxage=60\r\nSurrogate-Key: products\r\n");
     });
-    const std::vector<std::string> args{"--redis", redis_.url(), "--upstream", upstream_->url()};
+    const std::vector<std::string> args{"--log-level", "warn",          "--threads",
+                                        "2",           "--redis",       redis_.url(),
+                                        "--upstream",  upstream_->url()};
     a_ = std::make_unique<HeraldProcess>(args);
     b_ = std::make_unique<HeraldProcess>(args);
   }

@@ -3,8 +3,10 @@
 // the writer hears back), `cache = false` keeps a path out of the cache, `grace`
 // serves stale copies while refreshing. Also the rest of the config file's proxy
 // settings: the [upstream] table, route_prefix, and PURGE of a path prefix.
-#include "integration/proxy/herald_process.hpp"
+#include "integration/proxy/fetched.hpp"
 #include "integration/proxy/upstream_server.hpp"
+#include "support/eventually.hpp"
+#include "support/herald_process.hpp"
 
 #include <gtest/gtest.h>
 
@@ -70,8 +72,10 @@ cache = false
 match = "/missing/*"
 negative_ttl = 60
 )";
-    herald_ = std::make_unique<HeraldProcess>(std::vector<std::string>{"--config", file.string()},
-                                              "/_herald/readyz");
+    herald_ =
+        std::make_unique<HeraldProcess>(std::vector<std::string>{"--log-level", "warn", "--threads",
+                                                                 "2", "--config", file.string()},
+                                        HeraldProcess::Options{.ready_path = "/_herald/readyz"});
   }
   void TearDown() override {
     herald_.reset();

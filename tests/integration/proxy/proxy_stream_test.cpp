@@ -2,8 +2,9 @@
 // client as they arrive, not buffered: with the app's Content-Length, chunked when
 // the app gave none, and an app that stops half-way ends the client's answer short
 // (never a wrong one) while Herald keeps serving.
-#include "integration/proxy/herald_process.hpp"
+#include "integration/proxy/fetched.hpp"
 #include "integration/proxy/upstream_server.hpp"
+#include "support/herald_process.hpp"
 
 #include <gtest/gtest.h>
 
@@ -37,8 +38,8 @@ class ProxyStream : public ::testing::Test {
                "\r\nConnection: close\r\n\r\n" + big.substr(0, big.size() / 2);
       return UpstreamServer::ok("small", "Cache-Control: max-age=60\r\n");
     });
-    herald_ =
-        std::make_unique<HeraldProcess>(std::vector<std::string>{"--upstream", upstream_->url()});
+    herald_ = std::make_unique<HeraldProcess>(std::vector<std::string>{
+        "--log-level", "warn", "--threads", "2", "--upstream", upstream_->url()});
   }
   std::unique_ptr<UpstreamServer> upstream_;
   std::unique_ptr<HeraldProcess> herald_;

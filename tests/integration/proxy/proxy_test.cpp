@@ -1,8 +1,10 @@
 // The HTTP cache gateway end to end: `herald serve --upstream` (the real binary) in
 // front of a real upstream server that counts its requests, over real sockets.
-#include "integration/gateway/test_clients.hpp"
-#include "integration/proxy/herald_process.hpp"
+#include "integration/proxy/fetched.hpp"
 #include "integration/proxy/upstream_server.hpp"
+#include "support/eventually.hpp"
+#include "support/herald_process.hpp"
+#include "support/test_clients.hpp"
 
 #include <gtest/gtest.h>
 
@@ -97,7 +99,8 @@ class Proxy : public ::testing::Test {
       return app(r, seq_);
     });
     herald_ = std::make_unique<HeraldProcess>(
-        std::vector<std::string>{"--upstream", upstream_->url(), "--upstream-timeout", "1"});
+        std::vector<std::string>{"--log-level", "warn", "--threads", "2", "--upstream",
+                                 upstream_->url(), "--upstream-timeout", "1"});
   }
   Fetched get(const std::string& target, std::map<std::string, std::string> h = {}) {
     return fetch(herald_->port(), target, std::move(h));

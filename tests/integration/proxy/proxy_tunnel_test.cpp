@@ -1,7 +1,9 @@
 // WebSocket upgrades for the app's own paths, tunnelled through `herald serve
 // --upstream`: a real Beast WebSocket server as the app, a real WebSocket client in
 // front of Herald. Herald's own /ws stays Herald's.
-#include "integration/proxy/herald_process.hpp"
+#include "integration/proxy/fetched.hpp"
+#include "support/eventually.hpp"
+#include "support/herald_process.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -91,7 +93,7 @@ class EchoApp {
 
 TEST(ProxyTunnel, TheAppsWebSocketIsRelayedBothWays) {
   EchoApp app;
-  HeraldProcess herald({"--upstream", app.url()});
+  HeraldProcess herald({"--log-level", "warn", "--threads", "2", "--upstream", app.url()});
   asio::io_context ioc;
   websocket::stream<tcp::socket> ws(ioc);
   ws.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), herald.port()));
@@ -116,7 +118,7 @@ TEST(ProxyTunnel, TheAppsWebSocketIsRelayedBothWays) {
 
 TEST(ProxyTunnel, ARefusedUpgradeGetsTheAppsAnswerAndHeraldsWsStaysHeralds) {
   EchoApp app;
-  HeraldProcess herald({"--upstream", app.url()});
+  HeraldProcess herald({"--log-level", "warn", "--threads", "2", "--upstream", app.url()});
   asio::io_context ioc;
   {
     websocket::stream<tcp::socket> ws(ioc);
@@ -135,7 +137,8 @@ TEST(ProxyTunnel, ARefusedUpgradeGetsTheAppsAnswerAndHeraldsWsStaysHeralds) {
     EXPECT_EQ(app.target(), "/nowhere");  // the app never saw it
   }
   // An app that is down: 502 with a reason, no crash.
-  HeraldProcess orphan({"--upstream", "http://127.0.0.1:1"});
+  HeraldProcess orphan(
+      {"--log-level", "warn", "--threads", "2", "--upstream", "http://127.0.0.1:1"});
   websocket::stream<tcp::socket> ws(ioc);
   ws.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), orphan.port()));
   websocket::response_type res;

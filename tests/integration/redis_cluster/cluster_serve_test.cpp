@@ -2,8 +2,10 @@
 // becomes ready, and publications on channels spread over the primaries land on
 // each channel's slot owner (meta and history keys next to each other).
 #include "cluster_setup.hpp"
-#include "integration/hostile/herald_process.hpp"
+#include "integration/hostile/raw_client.hpp"
 #include "redis/core/key_slot.hpp"
+#include "support/eventually.hpp"
+#include "support/herald_process.hpp"
 
 #include <gtest/gtest.h>
 
@@ -29,23 +31,11 @@ unsigned request(std::uint16_t port, const std::string& head, const std::string&
   }
 }
 
-/// Polls `done` every 20 ms until it holds or `limit` passes (an external process:
-/// there is no event to wait on).
-template <class Fn>
-bool eventually(Fn&& done, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
-
 TEST(HeraldServeCluster, ReadyAndPublishesToEachChannelsOwner) {
   ClusterSetup setup{0};
   setup.start();
-  HeraldProcess herald({"--redis", setup.url()});
-  ASSERT_TRUE(herald.started()) << "is build/<preset>/src/app/herald built?";
+  HeraldProcess herald({"--log-level", "warn", "--redis", setup.url()},
+                       HeraldProcess::Options{.ready_path = "/healthz"});
   EXPECT_TRUE(
       eventually([&] { return request(herald.port(), "GET /readyz HTTP/1.1\r\n") == 200; }, 15s));
   std::set<int> owners;

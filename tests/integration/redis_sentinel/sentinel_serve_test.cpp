@@ -2,8 +2,10 @@
 // ready through the sentinels and publishes to the master; after a kill -9 of the
 // master it publishes again, to the promoted replica, without a restart. With
 // --redis-wait-replicas 1 a publish answers only once the replica has the entry.
-#include "integration/hostile/herald_process.hpp"
+#include "integration/hostile/raw_client.hpp"
 #include "sentinel_setup.hpp"
+#include "support/eventually.hpp"
+#include "support/herald_process.hpp"
 
 #include <gtest/gtest.h>
 
@@ -45,23 +47,11 @@ std::string metrics(std::uint16_t port) {
   }
 }
 
-/// Polls `done` every 20 ms until it holds or `limit` passes (an external process:
-/// there is no event to wait on).
-template <class Fn>
-bool eventually(Fn&& done, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
-
 TEST(HeraldServeSentinel, ReadyPublishesAndFollowsAFailover) {
   SentinelSetup setup;
   setup.start();
-  HeraldProcess herald({"--redis", setup.url()});
-  ASSERT_TRUE(herald.started()) << "is build/<preset>/src/app/herald built?";
+  HeraldProcess herald({"--log-level", "warn", "--redis", setup.url()},
+                       HeraldProcess::Options{.ready_path = "/healthz"});
   EXPECT_TRUE(
       eventually([&] { return request(herald.port(), "GET /readyz HTTP/1.1\r\n") == 200; }, 15s));
   EXPECT_EQ(publish(herald.port(), 1), 200u);
@@ -105,8 +95,9 @@ TEST(HeraldServeSentinel, ReadyPublishesAndFollowsAFailover) {
 TEST(HeraldServeSentinel, WaitReplicasPutsEachPublicationOnTheReplicaBeforeTheAnswer) {
   SentinelSetup setup;
   setup.start();
-  HeraldProcess herald({"--redis", setup.url(), "--redis-wait-replicas", "1"});
-  ASSERT_TRUE(herald.started()) << "is build/<preset>/src/app/herald built?";
+  HeraldProcess herald(
+      {"--log-level", "warn", "--redis", setup.url(), "--redis-wait-replicas", "1"},
+      HeraldProcess::Options{.ready_path = "/healthz"});
   ASSERT_TRUE(
       eventually([&] { return request(herald.port(), "GET /readyz HTTP/1.1\r\n") == 200; }, 15s));
   for (int n = 1; n <= 5; ++n) {

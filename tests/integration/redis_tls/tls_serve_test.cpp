@@ -4,8 +4,10 @@
 // keeps running, answers /healthz, says 503 on /readyz and logs the cause; an
 // unreadable CA file stops the start with the file's name; `herald cache stats`
 // works over TLS.
-#include "integration/hostile/herald_process.hpp"
+#include "integration/hostile/raw_client.hpp"
 #include "integration/redis_tls/tls_test_util.hpp"
+#include "support/eventually.hpp"
+#include "support/herald_process.hpp"
 #include "support/redis_server.hpp"
 
 #include <gtest/gtest.h>
@@ -69,17 +71,8 @@ std::string get_text(std::uint16_t port, const std::string& path) {
   }
 }
 
-/// Polls `done` every 20 ms until it holds or `limit` passes (an external process:
-/// there is no event to wait on).
-template <class Fn>
-bool eventually(Fn&& done, std::chrono::milliseconds limit = std::chrono::seconds(15)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
+/// How long the waits on the herald process's answers and log may take.
+constexpr std::chrono::seconds herald_wait{15};
 
 /// Runs `herald args...` to its end (at most 60 s); its exit code (-1: killed) and
 /// its stdout + stderr in `output`.
@@ -124,9 +117,9 @@ TEST(HeraldServeTls, ReadyAndPublishingOverTls) {
   RedisServer server = good_server();
   server.start();
   const std::string url = tls_url(server, ca_query());
-  HeraldProcess herald({"--redis", url});
-  ASSERT_TRUE(herald.started());
-  EXPECT_TRUE(eventually([&] { return get(herald.port(), "/readyz") == 200; }));
+  HeraldProcess herald({"--log-level", "warn", "--redis", url},
+                       HeraldProcess::Options{.ready_path = "/healthz"});
+  EXPECT_TRUE(eventually([&] { return get(herald.port(), "/readyz") == 200; }, herald_wait));
   // Through the engine's pool to Redis and back (the loopback client needs no key).
   EXPECT_EQ(
       request(herald.port(), "POST /api/publish HTTP/1.1\r\nContent-Type: application/json\r\n",
@@ -135,9 +128,12 @@ TEST(HeraldServeTls, ReadyAndPublishingOverTls) {
   EXPECT_NE(server.cli({"KEYS", "*"}), "") << "nothing was written to redis";
   // The ingest consumer (its own TLS connection) publishes what an app XADDs.
   server.cli({"XADD", "herald:ingest", "*", "channel", "news", "data", "{\"n\":2}"});
-  EXPECT_TRUE(eventually([&] {
-    return get_text(herald.port(), "/api/history/news").find("\"n\":2") != std::string::npos;
-  })) << get_text(herald.port(), "/api/history/news");
+  EXPECT_TRUE(eventually(
+      [&] {
+        return get_text(herald.port(), "/api/history/news").find("\"n\":2") != std::string::npos;
+      },
+      herald_wait))
+      << get_text(herald.port(), "/api/history/news");
 
   std::string out;
   EXPECT_EQ(run_herald({"cache", "stats", "--redis", url}, out), 0) << out;
@@ -149,13 +145,14 @@ TEST(HeraldServeTls, WrongCaIsNotReadyAndSaysWhy) {
   ASSERT_TRUE(std::filesystem::exists(herald_binary())) << herald_binary();
   RedisServer server = good_server();
   server.start();
-  const std::string log = temp_log("wrong-ca");
   {
-    HeraldProcess herald({"--redis", tls_url(server, "ca_file=" + tls_files().other_ca())}, 0, log);
-    ASSERT_TRUE(herald.started());
-    EXPECT_TRUE(eventually([&] {
-      return read_all(log).find("not signed by a trusted CA") != std::string::npos;
-    })) << read_all(log);
+    HeraldProcess herald(
+        {"--log-level", "warn", "--redis", tls_url(server, "ca_file=" + tls_files().other_ca())},
+        HeraldProcess::Options{.ready_path = "/healthz"});
+    EXPECT_TRUE(eventually(
+        [&] { return herald.log().find("not signed by a trusted CA") != std::string::npos; },
+        herald_wait))
+        << herald.log();
     EXPECT_EQ(get(herald.port(), "/readyz"), 503u);
     EXPECT_EQ(get(herald.port(), "/healthz"), 200u);
     // Still retrying, still alive: a later connect failure is counted, not fatal.
@@ -163,7 +160,6 @@ TEST(HeraldServeTls, WrongCaIsNotReadyAndSaysWhy) {
     EXPECT_EQ(get(herald.port(), "/readyz"), 503u);
     EXPECT_EQ(server.cli({"DBSIZE"}), "0");
   }
-  std::filesystem::remove(log);
 }
 
 TEST(HeraldServeTls, UnreadableCaFileStopsTheStart) {

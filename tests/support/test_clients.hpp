@@ -1,9 +1,11 @@
-// Test clients for the gateway integration tests, over real loopback sockets:
-//   TestServer  - a gateway::Server on an ephemeral port, started in-process;
-//   WsClient    - an async Beast WebSocket client on its own io_context thread; frames
-//                 arrive in a queue the test pops with a timeout (next());
-//   http()      - one blocking HTTP/1.1 request on a fresh connection;
-//   SseClient   - a raw HTTP stream reader for /sse.
+// Test clients for the tests that talk to a gateway (in process or a herald child
+// process: gateway, hostile, observability, proxy), over real loopback sockets:
+//   TestServer     - a gateway::Server on an ephemeral port, started in-process;
+//   WsClient       - an async Beast WebSocket client on its own io_context thread; frames
+//                    arrive in a queue the test pops with a timeout (next());
+//   http_request() - one blocking HTTP/1.1 request on a fresh connection;
+//   SseClient      - a raw HTTP stream reader for /sse.
+// Header-only, for test binaries that link herald_gateway (TestServer needs it).
 #pragma once
 
 #include <herald/gateway/server.hpp>

@@ -1,9 +1,7 @@
-// HeraldProcess: `herald serve --upstream ...` as a child process for the proxy tests
-// (the real binary: settings, wiring and the gateway's dispatch included), and
-// fetch(): one HTTP/1.1 request on a fresh connection with the answer's fields.
+// Fetched: an HTTP answer with its fields, for the proxy tests against `herald serve
+// --upstream ...` (a HeraldProcess): fetch(), one HTTP/1.1 request on a fresh
+// connection, and fetch_at_once(), a miss storm of concurrent requests.
 #pragma once
-
-#include "support/free_port.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -15,15 +13,10 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <csignal>
-#include <filesystem>
+#include <cctype>
+#include <chrono>
 #include <map>
-#include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace herald::test {
@@ -104,65 +97,6 @@ inline std::vector<Fetched> fetch_at_once(const std::vector<std::uint16_t>& port
   }
   ioc.run();
   return out;
-}
-
-class HeraldProcess {
- public:
-  /// `readyz`: where Herald's readiness probe is (moved by --route-prefix).
-  explicit HeraldProcess(std::vector<std::string> args, const std::string& readyz = "/readyz") {
-    auto self = std::filesystem::read_symlink("/proc/self/exe");
-    const auto bin = self.parent_path().parent_path() / "src" / "app" / "herald";
-    if (!std::filesystem::exists(bin))
-      throw std::runtime_error("no herald binary at " + bin.string());
-    port_ = free_loopback_port();
-    std::vector<std::string> argv{
-        "herald",      "serve", "--listen",  "127.0.0.1:" + std::to_string(port_),
-        "--log-level", "warn",  "--threads", "2"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      std::vector<char*> c;
-      for (auto& a : argv) c.push_back(a.data());
-      c.push_back(nullptr);
-      ::execv(bin.c_str(), c.data());
-      ::_exit(127);
-    }
-    for (int i = 0; i < 400; ++i) {
-      try {
-        // /readyz: the engine too (the Redis engine subscribes after /healthz answers).
-        if (fetch(port_, readyz).status == 200) return;
-      } catch (const std::exception&) {
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    throw std::runtime_error("herald did not answer /readyz");
-  }
-  ~HeraldProcess() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  HeraldProcess(const HeraldProcess&) = delete;
-  HeraldProcess& operator=(const HeraldProcess&) = delete;
-
-  std::uint16_t port() const noexcept { return port_; }
-
- private:
-  std::uint16_t port_ = 0;
-  pid_t pid_ = -1;
-};
-
-/// Polls `done` (every 20 ms) until it holds or `limit` passes; returns its last value.
-template <class Fn>
-bool eventually(Fn&& done, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
 }
 
 }  // namespace herald::test

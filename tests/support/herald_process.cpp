@@ -2,11 +2,8 @@
 #include "support/herald_process.hpp"
 
 #include "support/free_port.hpp"
+#include "support/http_request.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
 #include <fcntl.h>
@@ -102,22 +99,8 @@ std::string HeraldProcess::log() const {
 std::pair<unsigned, std::string> HeraldProcess::request(boost::beast::http::verb verb,
                                                         const std::string& target,
                                                         std::string body) const {
-  namespace asio = boost::asio;
-  namespace beast = boost::beast;
-  namespace http = beast::http;
-  asio::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
-  http::request<http::string_body> req{verb, target, 11};
-  req.set(http::field::host, "127.0.0.1:" + std::to_string(port_));
-  req.body() = std::move(body);
-  req.prepare_payload();
-  http::write(stream, req);
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(64 << 20);
-  http::read(stream, buffer, parser);
-  return {parser.get().result_int(), parser.get().body()};
+  HttpResult r = http_request(port_, verb, target, std::move(body));
+  return {r.status, std::move(r.body)};
 }
 
 }  // namespace herald::test

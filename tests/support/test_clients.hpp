@@ -3,12 +3,14 @@
 //   TestServer     - a gateway::Server on an ephemeral port, started in-process;
 //   WsClient       - an async Beast WebSocket client on its own io_context thread; frames
 //                    arrive in a queue the test pops with a timeout (next());
-//   http_request() - one blocking HTTP/1.1 request on a fresh connection;
+//   http_request() - one blocking HTTP/1.1 request (support/http_request.hpp);
 //   SseClient      - a raw HTTP stream reader for /sse.
 // Header-only, for test binaries that link herald_gateway (TestServer needs it).
 #pragma once
 
 #include <herald/gateway/server.hpp>
+
+#include "support/http_request.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -59,38 +61,6 @@ class TestServer {
  private:
   std::unique_ptr<gateway::Server> server_;
 };
-
-struct HttpResult {
-  unsigned status = 0;
-  std::string body;
-  std::map<std::string, std::string> headers;  ///< names in lower case
-  boost::json::value json() const { return boost::json::parse(body); }
-};
-
-inline HttpResult http_request(std::uint16_t port, http::verb verb, const std::string& target,
-                               std::string body = {},
-                               std::map<std::string, std::string> headers = {}) {
-  asio::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  http::request<http::string_body> req{verb, target, 11};
-  req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
-  for (auto& [k, v] : headers) req.set(k, v);
-  req.body() = std::move(body);
-  req.prepare_payload();
-  http::write(stream, req);
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(64 << 20);
-  http::read(stream, buffer, parser);
-  HttpResult out{static_cast<unsigned>(parser.get().result_int()), parser.get().body(), {}};
-  for (const auto& field : parser.get()) {
-    std::string name(field.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.headers[std::move(name)] = std::string(field.value());
-  }
-  return out;
-}
 
 inline HttpResult http_publish(std::uint16_t port, const std::string& channel,
                                const std::string& data_json,

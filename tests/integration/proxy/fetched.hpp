@@ -3,6 +3,8 @@
 // connection, and fetch_at_once(), a miss storm of concurrent requests.
 #pragma once
 
+#include "support/http_request.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -13,7 +15,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
-#include <cctype>
 #include <chrono>
 #include <map>
 #include <string>
@@ -25,14 +26,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-struct Fetched {
-  unsigned status = 0;
-  std::map<std::string, std::string> headers;  ///< lower-case names
-  std::string body;
-  std::string header(const std::string& name) const {
-    auto it = headers.find(name);
-    return it == headers.end() ? "" : it->second;
-  }
+/// An answer (support/http_request.hpp) and its Cache-Status field.
+struct Fetched : HttpResult {
   std::string cache_status() const { return header("cache-status"); }
 };
 
@@ -40,29 +35,7 @@ struct Fetched {
 inline Fetched fetch(std::uint16_t port, const std::string& target,
                      std::map<std::string, std::string> headers = {},
                      http::verb verb = http::verb::get, std::string body = {}) {
-  asio::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  http::request<http::string_body> req{verb, target, 11};
-  req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
-  for (auto& [k, v] : headers) req.set(k, v);
-  req.body() = std::move(body);
-  if (!req.body().empty() || verb == http::verb::post) req.prepare_payload();
-  http::write(stream, req);
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(64 << 20);
-  if (verb == http::verb::head) parser.skip(true);
-  http::read(stream, buffer, parser);
-  Fetched out;
-  out.status = parser.get().result_int();
-  for (const auto& f : parser.get()) {
-    std::string name(f.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.headers[name] = std::string(f.value());
-  }
-  out.body = parser.get().body();
-  return out;
+  return Fetched{http_request(port, verb, target, std::move(body), headers)};
 }
 
 /// `count` GET requests for `target` at once, each on its own connection, spread

@@ -25,6 +25,7 @@ gateway::GatewayOptions gateway_options(const ServerConfig& c) {
   o.max_connections = c.max_connections;
   o.max_send_queue_bytes = c.max_send_queue_bytes;
   o.send_buffer_bytes = c.send_buffer_bytes;
+  o.write_delay = c.write_delay;
   o.publish_backpressure_bytes = c.publish_backpressure_bytes;
   o.unauthenticated_output_bytes = c.unauthenticated_output_bytes;
   o.max_header_bytes = c.max_header_bytes;

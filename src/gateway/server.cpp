@@ -132,7 +132,7 @@ Server::Server(GatewayOptions options) {
     ctx.admin_channel = std::string(admin_channel_prefix) + "stats:" + ctx.node_name;
   }
   for (std::size_t i = 0; i < shards; ++i)
-    ctx.shards.push_back(std::make_unique<Shard>(i, ctx.metrics.shard(i)));
+    ctx.shards.push_back(std::make_unique<Shard>(i, ctx.metrics.shard(i), ctx.options.write_delay));
   if (ctx.options.engine_factory) {
     ctx.engine = ctx.options.engine_factory(impl_->sink, shards);
   } else {

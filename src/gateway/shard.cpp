@@ -10,8 +10,11 @@
 
 namespace herald::gateway {
 
-Shard::Shard(std::size_t index, ShardMetrics& metrics)
-    : index_(index), metrics_(metrics), work_(boost::asio::make_work_guard(context_)) {}
+Shard::Shard(std::size_t index, ShardMetrics& metrics, std::chrono::milliseconds write_delay)
+    : index_(index),
+      metrics_(metrics),
+      work_(boost::asio::make_work_guard(context_)),
+      write_delay_(write_delay) {}
 
 Shard::~Shard() {
   stop();
@@ -108,12 +111,21 @@ void Shard::schedule_write(std::shared_ptr<Connection> connection) {
   writes_.push_back(std::move(connection));
   if (writes_posted_) return;
   writes_posted_ = true;
-  boost::asio::post(context_, [this] {
-    writes_posted_ = false;
-    writing_.swap(writes_);  // connections scheduled during the pass go to the next one
-    for (const auto& c : writing_) c->write_pending();
-    writing_.clear();  // releases them; the storage stays for the next pass
+  if (write_delay_.count() == 0) {
+    boost::asio::post(context_, [this] { write_pass(); });
+    return;
+  }
+  write_timer_.expires_after(write_delay_);
+  write_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) write_pass();  // cancelled only when the shard goes
   });
+}
+
+void Shard::write_pass() {
+  writes_posted_ = false;
+  writing_.swap(writes_);  // connections scheduled during the pass go to the next one
+  for (const auto& c : writing_) c->write_pending();
+  writing_.clear();  // releases them; the storage stays for the next pass
 }
 
 void Shard::close_all(int code, std::string_view reason, bool reconnect) {

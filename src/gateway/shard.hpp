@@ -11,6 +11,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -30,7 +31,10 @@ struct ShardMetrics;
 
 class Shard {
  public:
-  Shard(std::size_t index, ShardMetrics& metrics);
+  /// `write_delay`: how long schedule_write collects connections before their pass
+  /// (0: the pass is posted at once).
+  Shard(std::size_t index, ShardMetrics& metrics,
+        std::chrono::milliseconds write_delay = std::chrono::milliseconds(0));
   ~Shard();
 
   std::size_t index() const noexcept { return index_; }
@@ -59,8 +63,10 @@ class Shard {
   /// Shard thread: `connection` has frames to write. Its write_pending() runs once, in
   /// one posted pass with every connection scheduled until the pass runs (so the
   /// frames queued by the rest of the current handler, e.g. a whole fan-out, are in
-  /// it). Holds the connection until then. Cost: one post per pass, not per
-  /// connection; the list's storage is kept between passes.
+  /// it). With a write delay the pass runs that long after the first connection was
+  /// scheduled, so the frames of every publication meanwhile go in one send() per
+  /// connection. Holds the connection until then. Cost: one post (or one timer wait)
+  /// per pass, not per connection; the list's storage is kept between passes.
   void schedule_write(std::shared_ptr<Connection> connection);
 
   /// One channel with local subscribers, as the admin console lists it.
@@ -103,6 +109,9 @@ class Shard {
   std::vector<std::shared_ptr<Connection>> writes_;
   std::vector<std::shared_ptr<Connection>> writing_;
   bool writes_posted_ = false;
+  std::chrono::milliseconds write_delay_;
+  boost::asio::steady_timer write_timer_{context_};  // the delayed pass (write_delay_ > 0)
+  void write_pass();
   std::unordered_set<Connection*> connections_;
   SseEventCache sse_events_;
 };

@@ -86,6 +86,7 @@ struct ServerConfig {
   std::size_t max_connections = gateway::defaults::max_connections;
   std::size_t max_send_queue_bytes = gateway::defaults::max_send_queue_bytes;
   std::size_t send_buffer_bytes = gateway::defaults::send_buffer_bytes;
+  std::chrono::milliseconds write_delay = gateway::defaults::write_delay;
   std::size_t publish_backpressure_bytes = gateway::defaults::publish_backpressure_bytes;
   std::size_t unauthenticated_output_bytes = gateway::defaults::unauthenticated_output_bytes;
   std::size_t max_header_bytes = gateway::defaults::max_header_bytes;

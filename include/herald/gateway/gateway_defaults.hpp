@@ -31,6 +31,13 @@ inline constexpr std::size_t max_send_queue_bytes = 1 << 20;
 /// publish backpressure and the slow-consumer rule) sees it, instead of in the kernel,
 /// where nothing bounds its age. The kernel doubles the value for its bookkeeping.
 inline constexpr std::size_t send_buffer_bytes = 4 * 1024;
+/// How long a shard collects frames before its write pass (Centrifugo's `write_delay`).
+/// 0 (default): the pass runs as soon as the current handler returns, one send() per
+/// connection per burst. Above 0, the publications and replies of that many
+/// milliseconds go to each connection in one send(): fewer syscalls per delivery
+/// (issue 14, S1: the kernel's send path is most of a delivery's cost) for up to that
+/// much more latency.
+inline constexpr std::chrono::milliseconds write_delay{0};
 /// Bytes queued to clients in total (all connections) beyond which HTTP publishes wait,
 /// then get 503 + Retry-After. 2 MiB (issue 14, S2): with small socket buffers the
 /// backlog is in the send queues, and 2 MiB over 1,000 readers is ~10 frames each, so

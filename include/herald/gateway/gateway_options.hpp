@@ -61,6 +61,9 @@ struct GatewayOptions {
   std::chrono::milliseconds publish_backpressure_wait{2000};
   /// SO_SNDBUF of every WebSocket and SSE socket (0: the kernel's autotuning).
   std::size_t send_buffer_bytes = defaults::send_buffer_bytes;
+  /// WebSocket and Socket.IO frames wait this long for others before a shard writes
+  /// them, so several go in one send() (Shard::schedule_write); 0 = at once.
+  std::chrono::milliseconds write_delay = defaults::write_delay;
   /// Frames/s per connection, burst 2x; 0 = unlimited.
   double client_rate_limit = defaults::client_rate_limit;
   /// Channels one connection may hold (WebSocket subscribes, SSE `?channel=`); beyond

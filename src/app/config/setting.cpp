@@ -59,7 +59,7 @@ Problem apply_seconds(std::string_view text, std::chrono::seconds& out) {
   return std::nullopt;
 }
 
-constexpr std::array<Setting, 36> table{{
+constexpr std::array<Setting, 37> table{{
     {"listen", "--listen", "HERALD_LISTEN", "HOST:PORT",
      "address to listen on; [::1]:8080 for IPv6, :8080 for every interface", listen_default,
      TomlKind::string,
@@ -263,6 +263,15 @@ constexpr std::array<Setting, 36> table{{
      decimal<gd::send_buffer_bytes>, TomlKind::integer,
      [](std::string_view t, ConfigDraft& d) {
        return apply_size(t, 0, 1u << 30, d.config.send_buffer_bytes);
+     }},
+    {"write_delay_ms", "--write-delay-ms", "HERALD_WRITE_DELAY_MS", "MS",
+     "WebSocket frames wait up to this long to share one send() (0: write at once)",
+     decimal<gd::write_delay.count()>, TomlKind::integer,
+     [](std::string_view t, ConfigDraft& d) -> Problem {
+       std::uint64_t n = 0;
+       if (auto p = parse_unsigned(t, 0, 1000, n)) return p;
+       d.config.write_delay = std::chrono::milliseconds(static_cast<std::int64_t>(n));
+       return std::nullopt;
      }},
     {"publish_backpressure_bytes", "--publish-backpressure-bytes",
      "HERALD_PUBLISH_BACKPRESSURE_BYTES", "N",

@@ -19,6 +19,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -191,6 +192,8 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
   HttpSlot slot{ctx};
   beast::flat_buffer buffer;
   HttpApi api(ctx, shard);
+  std::string answer_body;  // the publish fast path's answer, storage kept across requests
+  std::string answer_wire;
   while (true) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(ctx.options.max_http_body);
@@ -334,8 +337,28 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
       if (!co_await ctx.options.proxy->serve(stream, req, api) || ctx.stopping.load()) break;
       continue;
     }
-    HttpResponse res;
     const auto started = std::chrono::steady_clock::now();
+    if (own && api.publish_now(req, loopback, answer_body)) {
+      // The common publish (memory engine): no coroutine frame, response object or
+      // serializer; an HTTP/1.1 keep-alive answer is written from bytes built here.
+      const auto took = std::chrono::steady_clock::now() - started;
+      shard.metrics().observe_http(HttpEndpoint::publish, 200, took);
+      log_request(req, HttpEndpoint::publish, path, 200, took, remote, api.logged_channel());
+      if (req.version() == 11 && req.keep_alive() && !ctx.stopping.load()) {
+        answer_wire.clear();
+        append_json_ok(answer_wire, answer_body);
+        co_await asio::async_write(stream, asio::buffer(answer_wire),
+                                   asio::redirect_error(use_awaitable, ec));
+        if (ec) break;
+        continue;
+      }
+      HttpResponse res = json_response(req, answer_body);
+      if (ctx.stopping.load()) res.keep_alive(false);
+      co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+      if (ec || !res.keep_alive()) break;
+      continue;
+    }
+    HttpResponse res;
     if (own && ctx.admin && AdminConsole::owns(path)) {
       res = co_await AdminConsole(ctx, api).handle(req, remote.address().to_string());
     } else if (own) {

@@ -208,12 +208,13 @@ awaitable<HttpResponse> HttpApi::serve(const HttpRequest& req) {
   }
 }
 
-bool HttpApi::publish_now(const HttpRequest& req, bool loopback, std::string& body) {
-  if (ctx_.memory_engine == nullptr || req.method() != http::verb::post ||
-      req.target() != "/api/publish" || !has_room() ||
-      !ctx_.access.api_allowed(req[http::field::authorization], loopback))
+bool HttpApi::publish_now(http::verb method, std::string_view target,
+                          std::string_view authorization, std::string_view body, bool loopback,
+                          std::string& answer) {
+  if (ctx_.memory_engine == nullptr || method != http::verb::post || target != "/api/publish" ||
+      !has_room() || !ctx_.access.api_allowed(authorization, loopback))
     return false;
-  protocol::PublishBody parsed = protocol::parse_publish_body(req.body(), valid_channel_name);
+  protocol::PublishBody parsed = protocol::parse_publish_body(body, valid_channel_name);
   if (!parsed.ok()) return false;  // handle() answers the 400
   const protocol::PublishItem& item = parsed.items.front();
   logged_channel_.clear();
@@ -221,8 +222,8 @@ bool HttpApi::publish_now(const HttpRequest& req, bool loopback, std::string& bo
   realtime::StreamPosition position =
       ctx_.memory_engine->publish_now(item.channel, item.data, item.event);
   shard_.metrics().publications.fetch_add(1, std::memory_order_relaxed);
-  body.clear();
-  protocol::append_position(body, position);
+  answer.clear();
+  protocol::append_position(answer, position);
   return true;
 }
 

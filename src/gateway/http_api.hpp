@@ -48,12 +48,15 @@ class HttpApi {
   boost::asio::awaitable<HttpResponse> app(const HttpRequest& req);
 
   /// The common publish answered at once, with no coroutine frame and no response
-  /// object: `POST /api/publish` (that exact target) on the memory engine, authorised,
-  /// under the backpressure limit, with a valid body. Publishes, counts it, and sets
-  /// `body` to the 200 answer's JSON (its storage is reused across requests). For
-  /// every other request false, with nothing done: handle() answers it, errors
-  /// included. Shard thread. Cost: the body scan and the engine call.
-  bool publish_now(const HttpRequest& req, bool loopback, std::string& body);
+  /// object: `POST /api/publish` (that exact target) on the memory engine, authorised
+  /// (`authorization`: the request's field), under the backpressure limit, with a valid
+  /// `body`. Publishes, counts it, and sets `answer` to the 200 answer's JSON (its
+  /// storage is reused across requests). For every other request false, with nothing
+  /// done: handle() answers it, errors included. Shard thread. Cost: the body scan and
+  /// the engine call.
+  bool publish_now(boost::beast::http::verb method, std::string_view target,
+                   std::string_view authorization, std::string_view body, bool loopback,
+                   std::string& answer);
 
   /// Answers one request; never throws (errors become JSON error responses).
   /// `loopback` tells whether the client connected from a loopback address.

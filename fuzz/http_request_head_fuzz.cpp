@@ -1,7 +1,9 @@
 // libFuzzer target for the HTTP request head as the gateway reads it: Beast's
-// request parser with the gateway's limits, then check_request_head() on what it
-// accepted or parse_error_answer() on what it refused. Arbitrary bytes must never
-// crash either, and every answer must be one the gateway means to give.
+// request parser with the gateway's limits and its RequestArena (fields and target in
+// the arena, spilling to the heap), then check_request_head() on what it accepted or
+// parse_error_answer() on what it refused. Arbitrary bytes must never crash either,
+// and every answer must be one the gateway means to give.
+#include "gateway/request_arena.hpp"
 #include "gateway/request_head.hpp"
 
 #include <boost/beast/http/parser.hpp>
@@ -10,6 +12,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
+#include <tuple>
+#include <utility>
 
 namespace {
 
@@ -25,7 +29,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   namespace http = boost::beast::http;
   std::string_view text(reinterpret_cast<const char*>(data), size);
   constexpr std::size_t header_limit = 4096;  // small, so that the limit paths are reached
-  http::request_parser<http::string_body> parser;
+  herald::gateway::RequestArena arena;
+  herald::gateway::ArenaRequestParser parser(
+      std::piecewise_construct, std::make_tuple(),
+      std::make_tuple(herald::gateway::RequestAllocator<char>(arena)));
   parser.header_limit(header_limit);
   parser.body_limit(64 * 1024);
   parser.eager(true);

@@ -90,6 +90,15 @@ HttpResponse json_response(const HttpRequest& req, std::string body, unsigned st
   return res;
 }
 
+void append_json_ok(std::string& out, std::string_view body) {
+  out += "HTTP/1.1 200 OK\r\nServer: herald\r\nContent-Type: application/json\r\nContent-Length: ";
+  char digits[24];
+  auto [end, ec] = std::to_chars(std::begin(digits), std::end(digits), body.size());
+  out.append(digits, end);
+  out += "\r\n\r\n";
+  out += body;
+}
+
 HttpResponse json_error(const HttpRequest& req, unsigned status, std::string_view message) {
   return json_response(req, error_json(status, message), status);
 }
@@ -197,6 +206,25 @@ awaitable<HttpResponse> HttpApi::serve(const HttpRequest& req) {
   } catch (const std::exception& e) {
     co_return json_error(req, 500, e.what());
   }
+}
+
+bool HttpApi::publish_now(http::verb method, std::string_view target,
+                          std::string_view authorization, std::string_view body, bool loopback,
+                          std::string& answer) {
+  if (ctx_.memory_engine == nullptr || method != http::verb::post || target != "/api/publish" ||
+      !has_room() || !ctx_.access.api_allowed(authorization, loopback))
+    return false;
+  protocol::PublishBody parsed = protocol::parse_publish_body(body, valid_channel_name);
+  if (!parsed.ok()) return false;  // handle() answers the 400
+  const protocol::PublishItem& item = parsed.items.front();
+  logged_channel_.clear();
+  log_channel(item.channel);
+  realtime::StreamPosition position =
+      ctx_.memory_engine->publish_now(item.channel, item.data, item.event);
+  shard_.metrics().publications.fetch_add(1, std::memory_order_relaxed);
+  answer.clear();
+  protocol::append_position(answer, position);
+  return true;
 }
 
 // The body is scanned once (no DOM); the memory engine is called directly (it never

@@ -24,6 +24,10 @@ using HttpResponse = boost::beast::http::response<boost::beast::http::string_bod
 HttpResponse json_error(const HttpRequest& req, unsigned status, std::string_view message);
 /// 200 (or `status`) with a JSON body.
 HttpResponse json_response(const HttpRequest& req, std::string body, unsigned status = 200);
+/// Appends the bytes Beast writes for json_response(req, body) when `req` is an HTTP/1.1
+/// keep-alive request (status line, Server, Content-Type, Content-Length, body): the
+/// publish answer without a fields container or a serializer. Cost: appends only.
+void append_json_ok(std::string& out, std::string_view body);
 
 class HttpApi {
  public:
@@ -42,6 +46,17 @@ class HttpApi {
                                                   std::string_view prefix) noexcept;
   /// Answers a request for a path that is not Herald's: the app handler, or 404.
   boost::asio::awaitable<HttpResponse> app(const HttpRequest& req);
+
+  /// The common publish answered at once, with no coroutine frame and no response
+  /// object: `POST /api/publish` (that exact target) on the memory engine, authorised
+  /// (`authorization`: the request's field), under the backpressure limit, with a valid
+  /// `body`. Publishes, counts it, and sets `answer` to the 200 answer's JSON (its
+  /// storage is reused across requests). For every other request false, with nothing
+  /// done: handle() answers it, errors included. Shard thread. Cost: the body scan and
+  /// the engine call.
+  bool publish_now(boost::beast::http::verb method, std::string_view target,
+                   std::string_view authorization, std::string_view body, bool loopback,
+                   std::string& answer);
 
   /// Answers one request; never throws (errors become JSON error responses).
   /// `loopback` tells whether the client connected from a loopback address.

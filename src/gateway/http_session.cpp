@@ -6,6 +6,7 @@
 #include "gateway/http_endpoint.hpp"
 #include "gateway/log_event.hpp"
 #include "gateway/log_throttle.hpp"
+#include "gateway/request_arena.hpp"
 #include "gateway/request_head.hpp"
 #include "gateway/server_context.hpp"
 #include "gateway/socketio_route.hpp"
@@ -19,6 +20,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -41,8 +43,9 @@ using asio::use_awaitable;
 
 // The http_request event of one answered API (or app) request: at debug, so that a
 // publish-heavy load costs a level check per request.
-void log_request(const HttpRequest& req, HttpEndpoint endpoint, std::string_view path,
-                 unsigned status, std::chrono::steady_clock::duration took,
+template <class Fields>
+void log_request(const http::request_header<Fields>& req, HttpEndpoint endpoint,
+                 std::string_view path, unsigned status, std::chrono::steady_clock::duration took,
                  const asio::ip::tcp::endpoint& remote, const std::string& channel) {
   LogEvent e(spdlog::level::debug, "http_request");
   if (!e.enabled()) return;
@@ -57,6 +60,22 @@ void log_request(const HttpRequest& req, HttpEndpoint endpoint, std::string_view
       .add("auth", req[http::field::authorization].empty() ? "none" : "api_key");
   if (!channel.empty()) e.add("channel", channel);
   e.emit();
+}
+
+// The request as the rest of the gateway takes it (std::allocator fields): its head
+// copied out of the arena (field names as the client spelled them), its body moved.
+HttpRequest plain_request(ArenaRequest&& in) {
+  HttpRequest out;
+  if (in.method() != http::verb::unknown) {
+    out.method(in.method());
+  } else {
+    out.method_string(in.method_string());
+  }
+  out.target(in.target());
+  out.version(in.version());
+  for (const auto& field : in) out.insert(field.name_string(), field.value());
+  out.body() = std::move(in.body());
+  return out;
 }
 
 // Outcome of the checks before an upgrade: an error status, or who is connecting.
@@ -191,8 +210,13 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
   HttpSlot slot{ctx};
   beast::flat_buffer buffer;
   HttpApi api(ctx, shard);
+  RequestArena arena;       // each request's head: no malloc for a common one
+  std::string answer_body;  // the publish fast path's answer, storage kept across requests
+  std::string answer_wire;
   while (true) {
-    http::request_parser<http::string_body> parser;
+    arena.reset();  // the last request's parser is gone
+    ArenaRequestParser parser(std::piecewise_construct, std::make_tuple(),
+                              std::make_tuple(RequestAllocator<char>(arena)));
     parser.body_limit(ctx.options.max_http_body);
     parser.header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(ctx.options.max_header_bytes, UINT32_MAX)));
@@ -226,8 +250,8 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
       }
       co_return std::nullopt;
     }
-    HttpRequest req = parser.release();
-    std::string_view target = req.target();
+    ArenaRequest& head = parser.get();
+    std::string_view target = head.target();
     std::string_view path = target.substr(0, target.find('?'));
     // Herald's own routes (under GatewayOptions::route_prefix when set: the target is
     // rewritten to the bare route, so everything past here sees /ws, /api/publish...).
@@ -235,10 +259,35 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
     const bool own =
         HttpApi::own_path(path, prefix).has_value() || (ctx.admin && admin_path(path, prefix));
     if (own && !prefix.empty()) {
-      req.target(std::string(target.substr(prefix.size())));
-      target = req.target();
+      head.target(std::string(target.substr(prefix.size())));
+      target = head.target();
       path = target.substr(0, target.find('?'));
     }
+    auto started = std::chrono::steady_clock::now();
+    if (own && api.publish_now(head.method(), target, head[http::field::authorization], head.body(),
+                               loopback, answer_body)) {
+      // The common publish (memory engine): no coroutine frame, response object or
+      // serializer; an HTTP/1.1 keep-alive answer is written from bytes built here.
+      const auto took = std::chrono::steady_clock::now() - started;
+      shard.metrics().observe_http(HttpEndpoint::publish, 200, took);
+      log_request(head, HttpEndpoint::publish, path, 200, took, remote, api.logged_channel());
+      if (head.version() == 11 && head.keep_alive() && !ctx.stopping.load()) {
+        answer_wire.clear();
+        append_json_ok(answer_wire, answer_body);
+        co_await asio::async_write(stream, asio::buffer(answer_wire),
+                                   asio::redirect_error(use_awaitable, ec));
+        if (ec) break;
+        continue;
+      }
+      HttpResponse res = json_response(plain_request(parser.release()), answer_body);
+      if (ctx.stopping.load()) res.keep_alive(false);
+      co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+      if (ec || !res.keep_alive()) break;
+      continue;
+    }
+    HttpRequest req = plain_request(parser.release());
+    target = req.target();
+    path = target.substr(0, target.find('?'));
     if (own && (path == "/ws" || path == "/sse")) {
       bool sse = path == "/sse";
       Admission a;
@@ -334,8 +383,8 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
       if (!co_await ctx.options.proxy->serve(stream, req, api) || ctx.stopping.load()) break;
       continue;
     }
+    started = std::chrono::steady_clock::now();
     HttpResponse res;
-    const auto started = std::chrono::steady_clock::now();
     if (own && ctx.admin && AdminConsole::owns(path)) {
       res = co_await AdminConsole(ctx, api).handle(req, remote.address().to_string());
     } else if (own) {

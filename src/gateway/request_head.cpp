@@ -2,6 +2,8 @@
 // requests the parser rejected.
 #include "gateway/request_head.hpp"
 
+#include "gateway/request_arena.hpp"
+
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 
@@ -19,7 +21,8 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-HeadVerdict check_request_head(const http::request_header<>& head) {
+template <class Fields>
+HeadVerdict check_request_head(const http::request_header<Fields>& head) {
   std::size_t hosts = head.count(http::field::host);
   if (head.version() >= 11 && hosts != 1) {
     return {400, hosts == 0 ? "HTTP/1.1 request without Host" : "more than one Host field"};
@@ -53,6 +56,9 @@ HeadVerdict check_request_head(const http::request_header<>& head) {
   if (chunked_last) return {501, "transfer codings other than chunked are not implemented"};
   return {400, "Transfer-Encoding must be chunked"};
 }
+
+template HeadVerdict check_request_head(const http::request_header<http::fields>& head);
+template HeadVerdict check_request_head(const http::request_header<ArenaFields>& head);
 
 HeadVerdict parse_error_answer(const boost::system::error_code& ec, std::string_view buffered,
                                std::size_t header_limit, bool start_line_parsed) {

@@ -29,7 +29,9 @@ struct HeadVerdict {
 ///     front frame the same bytes differently (request smuggling).
 ///   - HTTP/1.1 needs exactly one Host field (RFC 9112 section 3.2): else 400.
 /// Refused requests are answered and the connection is closed.
-HeadVerdict check_request_head(const boost::beast::http::request_header<>& head);
+/// For the request heads the gateway parses: std::allocator fields and RequestArena's.
+template <class Fields>
+HeadVerdict check_request_head(const boost::beast::http::request_header<Fields>& head);
 
 /// The answer to a request the parser rejected (`buffered`: the bytes it had not
 /// consumed; `start_line_parsed`: it had taken the request line, which is then no

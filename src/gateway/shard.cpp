@@ -97,13 +97,13 @@ void Shard::enqueue_delivery(realtime::PublicationPtr publication) {
     drain_posted_ = true;
   }
   boost::asio::post(context_, [this] {
-    std::vector<realtime::PublicationPtr> batch;
     {
       std::lock_guard lock(inbox_mutex_);
-      batch.swap(inbox_);
+      draining_.swap(inbox_);  // inbox_ takes the storage of the last drain: no allocation
       drain_posted_ = false;
     }
-    for (const auto& p : batch) deliver(p);
+    for (const auto& p : draining_) deliver(p);
+    draining_.clear();  // releases the publications, keeps the storage
   });
 }
 

@@ -57,7 +57,7 @@ class Shard {
   /// run in exactly the order of these calls, whichever threads make them (a plain
   /// post() does not promise that: a post from the shard's own thread is held in a
   /// thread-private queue until its handler returns). Cost: one mutex; one post per
-  /// batch of queued deliveries.
+  /// batch of queued deliveries, no allocation once the inbox has grown.
   void enqueue_delivery(realtime::PublicationPtr publication);
 
   /// Shard thread: `connection` has frames to write. Its write_pending() runs once, in
@@ -98,6 +98,9 @@ class Shard {
   std::thread thread_;
   std::mutex inbox_mutex_;                       // guards inbox_ and drain_posted_
   std::vector<realtime::PublicationPtr> inbox_;  // deliveries not yet drained, in order
+  // The batch being drained (shard thread only); swapped with inbox_ so that the two
+  // vectors' storage is reused instead of one allocation per drain.
+  std::vector<realtime::PublicationPtr> draining_;
   bool drain_posted_ = false;
   struct LocalChannel {
     std::vector<Connection*> connections;

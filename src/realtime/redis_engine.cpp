@@ -208,9 +208,36 @@ RedisEngineStats RedisEngine::Impl::stats() const {
 // ---------------------------------------------------------------------------------
 // Publish, history
 
+void RedisEngine::Impl::push_publish(redis::Request& request, bool eval, const std::string& channel,
+                                     std::string_view data, std::string_view event) const {
+  const redis::Script& script = redis_scripts::publish();
+  // KEYS: meta, stream; ARGV: data, history size, ttl, feed channel, epoch if new,
+  // sharded, event (redis_scripts.cpp).
+  request.push(eval ? "EVAL" : "EVALSHA", eval ? script.source() : script.sha1(), 2,
+               layout::meta_key(channel), layout::stream_key(channel), data,
+               options_.history_size(channel), options_.history_ttl.count(),
+               layout::feed_channel(channel), new_epoch(), *sharded_ ? "1" : "0", event);
+}
+
 awaitable<Result<StreamPosition>> RedisEngine::Impl::publish(std::string channel, std::string data,
                                                              std::string event) {
   if (!sharded_ || !pool_.connected()) co_return EngineError::unavailable;
+  if (options_.wait_replicas == 0) {
+    // Encoded straight into the request and sent with the connection's own awaitable:
+    // no key/argument vectors, no Script frames (the hot path of every publish).
+    redis::Connection connection = pool_.pick().handle();
+    redis::Request request;
+    push_publish(request, false, channel, data, event);
+    auto replies = co_await connection.exec_all(request);
+    if (replies && replies->size() == 1 && replies->front().is_error() &&
+        replies->front().str.starts_with("NOSCRIPT")) {
+      request.clear();
+      push_publish(request, true, channel, data, event);  // EVAL loads it for next time
+      replies = co_await connection.exec_all(request);
+    }
+    if (!replies || replies->size() != 1) co_return EngineError::unavailable;  // fate unknown
+    co_return published(channel, replies->front());
+  }
   const std::vector<std::string> keys{layout::meta_key(channel), layout::stream_key(channel)};
   const std::vector<std::string> args{std::move(data),
                                       std::to_string(options_.history_size(channel)),
@@ -219,11 +246,6 @@ awaitable<Result<StreamPosition>> RedisEngine::Impl::publish(std::string channel
                                       new_epoch(),
                                       *sharded_ ? "1" : "0",
                                       std::move(event)};
-  if (options_.wait_replicas == 0) {
-    auto reply = co_await redis_scripts::publish().run(pool_.pick(), keys, args);
-    if (!reply) co_return EngineError::unavailable;  // not sent, or its fate is unknown
-    co_return published(channel, *reply);
-  }
   // WAIT in the same request: the same connection, so it counts this write, and on a
   // cluster the primary that ran the script (WAIT has no key: the script's decides).
   redis::Request wait;

@@ -8,6 +8,7 @@
 #include <herald/realtime/redis_engine.hpp>
 #include <herald/redis/connection.hpp>
 #include <herald/redis/pool.hpp>
+#include <herald/redis/request.hpp>
 #include <herald/redis/subscriber.hpp>
 
 #include "realtime/core/channel_feed.hpp"
@@ -112,6 +113,10 @@ class RedisEngine::Impl : public std::enable_shared_from_this<Impl> {
   void on_control(std::string_view payload);
   void want_feed(const std::string& name, bool subscribe);
   bool backend_up() const;
+  /// Appends the publish script's EVALSHA (or, `eval`, its EVAL) for one publication
+  /// to `request`. Engine thread; cost: one append per argument, three key names.
+  void push_publish(redis::Request& request, bool eval, const std::string& channel,
+                    std::string_view data, std::string_view event) const;
   /// The publish script's reply as a position (counted), or EngineError::internal.
   Result<StreamPosition> published(const std::string& channel, const redis::Reply& reply);
   std::optional<std::string> check_inbound(std::string_view channel, std::string_view data) const;

@@ -92,6 +92,7 @@ void use_redis_engine(gateway::GatewayOptions& options, const ServerConfig& sett
                                std::size_t shards) -> std::unique_ptr<realtime::Engine> {
     realtime::RedisEngineOptions o = ro;
     o.shards = shards;
+    o.context = sink.engine_context();  // one shard: no thread of its own
     o.history_size = [rules](std::string_view c) { return rules->history_size(c); };
     auto made = std::make_unique<realtime::RedisEngine>(std::move(o), sink);
     *engine = made.get();

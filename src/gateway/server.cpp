@@ -42,6 +42,11 @@ class ShardSink final : public realtime::DeliverySink {
   void deliver(std::size_t shard, const realtime::PublicationPtr& publication) override {
     shards_[shard]->enqueue_delivery(publication);
   }
+  /// With one shard, its io_context: an engine doing I/O there (the Redis engine)
+  /// hands publishes and deliveries over without waking another thread.
+  boost::asio::io_context* engine_context() noexcept override {
+    return shards_.size() == 1 ? &shards_.front()->context() : nullptr;
+  }
   void disconnect_user(const std::string& user) override {
     for (auto& shard : shards_) {
       boost::asio::post(shard->context(), [s = shard.get(), user] {
@@ -99,6 +104,8 @@ struct Server::Impl {
     // objects bound to shard 0 go before its io_context.
     for (auto& s : ctx.shards) s->stop();
     for (auto& s : ctx.shards) s->join();
+    // An engine on shard 0's io_context destroys its I/O objects before that goes.
+    if (ctx.engine) ctx.engine->shutdown();
     acceptor.reset();
     sweep_timer.reset();
     admin_feed.reset();
@@ -256,6 +263,7 @@ void Server::shutdown() {
   }
   for (auto& s : ctx.shards) s->stop();
   for (auto& s : ctx.shards) s->join();
+  if (ctx.engine) ctx.engine->shutdown();
   spdlog::info("shutdown complete");
 }
 

@@ -66,20 +66,22 @@ std::vector<PublicationPtr> publications_of(const std::string& channel, const st
 RedisEngine::Impl::Impl(RedisEngineOptions options, DeliverySink& sink)
     : options_(std::move(options)),
       sink_(sink),
-      pool_(io_.get_executor(), options_.redis, std::max<std::size_t>(1, options_.pool_size)),
-      subscriber_(io_.get_executor(), options_.redis),
-      tick_timer_(io_) {
+      io_(options_.context != nullptr ? *options_.context : own_io_),
+      pool_(std::in_place, io_.get_executor(), options_.redis,
+            std::max<std::size_t>(1, options_.pool_size)),
+      subscriber_(std::in_place, io_.get_executor(), options_.redis),
+      tick_timer_(std::in_place, io_) {
   if (options_.node_id.empty()) options_.node_id = random_hex(16);
   if (options_.shards == 0) options_.shards = 1;
-  subscriber_.on_message([this](const redis::PubSubMessage& m) { on_message(m); });
-  subscriber_.on_state([this](redis::SubscriberState s) { on_subscriber_state(s); });
+  subscriber_->on_message([this](const redis::PubSubMessage& m) { on_message(m); });
+  subscriber_->on_state([this](redis::SubscriberState s) { on_subscriber_state(s); });
   if (options_.ingest) {
     IngestOptions io;
     io.consumer = options_.node_id;
     io.claim_idle = options_.ingest_claim_idle;
     io.max_attempts = options_.ingest_max_attempts;
     ingest_.emplace(
-        io_.get_executor(), options_.redis, pool_, std::move(io),
+        io_.get_executor(), options_.redis, *pool_, std::move(io),
         [this](std::string c, std::string d) { return publish(std::move(c), std::move(d)); },
         [this](std::string_view c, std::string_view d) { return check_inbound(c, d); });
   }
@@ -90,6 +92,18 @@ RedisEngine::Impl::~Impl() {
 }
 
 void RedisEngine::Impl::start() {
+  auto self = shared_from_this();
+  asio::post(io_, [this, self] {
+    pool_->start();
+    subscriber_->start();
+    const std::vector<std::string> control{std::string(layout::kControlChannel)};
+    subscriber_->subscribe(control);
+    const std::vector<std::string> plain{std::string(layout::kPlainPattern)};
+    subscriber_->psubscribe(plain);
+    if (ingest_) ingest_->start();
+    asio::co_spawn(io_, tick_loop(self), asio::detached);
+  });
+  if (&io_ != &own_io_) return;  // the caller's thread runs it
   work_.emplace(io_.get_executor());
   std::promise<void> ran_out;
   ran_out_ = ran_out.get_future();
@@ -105,32 +119,44 @@ void RedisEngine::Impl::start() {
     }
     done.set_value();
   });
-  auto self = shared_from_this();
-  asio::post(io_, [this, self] {
-    pool_.start();
-    subscriber_.start();
-    const std::vector<std::string> control{std::string(layout::kControlChannel)};
-    subscriber_.subscribe(control);
-    const std::vector<std::string> plain{std::string(layout::kPlainPattern)};
-    subscriber_.psubscribe(plain);
-    if (ingest_) ingest_->start();
-    asio::co_spawn(io_, tick_loop(self), asio::detached);
-  });
+}
+
+void RedisEngine::Impl::stop_io() {
+  stopping_ = true;
+  if (tick_timer_) tick_timer_->cancel();
+  if (ingest_) ingest_->stop();
+  if (subscriber_) subscriber_->stop();
+  if (pool_) pool_->stop();
+  for (auto& [name, channel] : channels_) {
+    channel->dead = true;
+    if (channel->init_done) channel->init_done->cancel();
+  }
+}
+
+void RedisEngine::Impl::release() {
+  if (&io_ == &own_io_ || released_) return;
+  released_ = true;
+  stop_io();
+  // The coroutines still waiting are destroyed with the io_context (they hold only
+  // `self` and handles); nothing of ours may outlive it.
+  channels_.clear();
+  channel_count_ = 0;
+  ready_ = false;
+  ingest_.reset();
+  subscriber_.reset();
+  pool_.reset();
+  tick_timer_.reset();
 }
 
 void RedisEngine::Impl::stop() {
+  if (&io_ != &own_io_) {
+    release();  // an owner that skipped shutdown(): its thread must have stopped
+    return;
+  }
   if (!thread_.joinable()) return;
   std::promise<void> stopped;
   asio::post(io_, [this, &stopped] {
-    stopping_ = true;
-    tick_timer_.cancel();
-    if (ingest_) ingest_->stop();
-    subscriber_.stop();
-    pool_.stop();
-    for (auto& [name, channel] : channels_) {
-      channel->dead = true;
-      if (channel->init_done) channel->init_done->cancel();
-    }
+    stop_io();
     stopped.set_value();
   });
   stopped.get_future().wait();
@@ -146,7 +172,7 @@ void RedisEngine::Impl::stop() {
 }
 
 bool RedisEngine::Impl::backend_up() const {
-  return sharded_.has_value() && pool_.connected() && subscriber_.connected();
+  return sharded_.has_value() && pool_->connected() && subscriber_->connected();
 }
 
 awaitable<bool> RedisEngine::Impl::decide_pubsub_mode() {
@@ -157,7 +183,7 @@ awaitable<bool> RedisEngine::Impl::decide_pubsub_mode() {
   }
   redis::Request req;
   req.push("INFO", "server");
-  auto reply = co_await pool_.exec(req);
+  auto reply = co_await pool_->exec(req);
   if (!reply || !reply->is_string()) co_return false;
   // "redis_version:7.0.15": sharded Pub/Sub arrived in 7.0.
   int major = 0;
@@ -172,9 +198,9 @@ awaitable<bool> RedisEngine::Impl::decide_pubsub_mode() {
 void RedisEngine::Impl::want_feed(const std::string& name, bool subscribe) {
   const std::vector<std::string> feeds{layout::feed_channel(name)};
   if (sharded_.value_or(false)) {
-    subscribe ? subscriber_.ssubscribe(feeds) : subscriber_.sunsubscribe(feeds);
+    subscribe ? subscriber_->ssubscribe(feeds) : subscriber_->sunsubscribe(feeds);
   } else {
-    subscribe ? subscriber_.subscribe(feeds) : subscriber_.unsubscribe(feeds);
+    subscribe ? subscriber_->subscribe(feeds) : subscriber_->unsubscribe(feeds);
   }
 }
 
@@ -208,9 +234,36 @@ RedisEngineStats RedisEngine::Impl::stats() const {
 // ---------------------------------------------------------------------------------
 // Publish, history
 
+void RedisEngine::Impl::push_publish(redis::Request& request, bool eval, const std::string& channel,
+                                     std::string_view data, std::string_view event) const {
+  const redis::Script& script = redis_scripts::publish();
+  // KEYS: meta, stream; ARGV: data, history size, ttl, feed channel, epoch if new,
+  // sharded, event (redis_scripts.cpp).
+  request.push(eval ? "EVAL" : "EVALSHA", eval ? script.source() : script.sha1(), 2,
+               layout::meta_key(channel), layout::stream_key(channel), data,
+               options_.history_size(channel), options_.history_ttl.count(),
+               layout::feed_channel(channel), new_epoch(), *sharded_ ? "1" : "0", event);
+}
+
 awaitable<Result<StreamPosition>> RedisEngine::Impl::publish(std::string channel, std::string data,
                                                              std::string event) {
-  if (!sharded_ || !pool_.connected()) co_return EngineError::unavailable;
+  if (!sharded_ || !pool_->connected()) co_return EngineError::unavailable;
+  if (options_.wait_replicas == 0) {
+    // Encoded straight into the request and sent with the connection's own awaitable:
+    // no key/argument vectors, no Script frames (the hot path of every publish).
+    redis::Connection connection = pool_->pick().handle();
+    redis::Request request;
+    push_publish(request, false, channel, data, event);
+    auto replies = co_await connection.exec_all(request);
+    if (replies && replies->size() == 1 && replies->front().is_error() &&
+        replies->front().str.starts_with("NOSCRIPT")) {
+      request.clear();
+      push_publish(request, true, channel, data, event);  // EVAL loads it for next time
+      replies = co_await connection.exec_all(request);
+    }
+    if (!replies || replies->size() != 1) co_return EngineError::unavailable;  // fate unknown
+    co_return published(channel, replies->front());
+  }
   const std::vector<std::string> keys{layout::meta_key(channel), layout::stream_key(channel)};
   const std::vector<std::string> args{std::move(data),
                                       std::to_string(options_.history_size(channel)),
@@ -219,17 +272,12 @@ awaitable<Result<StreamPosition>> RedisEngine::Impl::publish(std::string channel
                                       new_epoch(),
                                       *sharded_ ? "1" : "0",
                                       std::move(event)};
-  if (options_.wait_replicas == 0) {
-    auto reply = co_await redis_scripts::publish().run(pool_.pick(), keys, args);
-    if (!reply) co_return EngineError::unavailable;  // not sent, or its fate is unknown
-    co_return published(channel, *reply);
-  }
   // WAIT in the same request: the same connection, so it counts this write, and on a
   // cluster the primary that ran the script (WAIT has no key: the script's decides).
   redis::Request wait;
   wait.push("WAIT", options_.wait_replicas, options_.wait_replicas_timeout.count());
   wait.timeout = options_.redis.request_timeout + options_.wait_replicas_timeout;
-  auto replies = co_await redis_scripts::publish().run_then(pool_.pick(), keys, args, wait);
+  auto replies = co_await redis_scripts::publish().run_then(pool_->pick(), keys, args, wait);
   if (!replies || replies->size() != 2) co_return EngineError::unavailable;
   auto result = published(channel, replies->front());
   if (!result) co_return result;
@@ -260,7 +308,7 @@ awaitable<std::vector<Result<StreamPosition>>> RedisEngine::Impl::publish_batch(
           co_await publish(std::move(p.channel), std::move(p.data_json), std::move(p.event)));
     co_return out;
   }
-  if (!sharded_ || !pool_.connected()) {
+  if (!sharded_ || !pool_->connected()) {
     out.assign(batch.size(), EngineError::unavailable);
     co_return out;
   }
@@ -272,7 +320,7 @@ awaitable<std::vector<Result<StreamPosition>>> RedisEngine::Impl::publish_batch(
                       std::to_string(options_.history_ttl.count()), layout::feed_channel(p.channel),
                       new_epoch(), *sharded_ ? "1" : "0", std::move(p.event)}});
   }
-  auto replies = co_await redis_scripts::publish().run_all(pool_.pick(), calls);
+  auto replies = co_await redis_scripts::publish().run_all(pool_->pick(), calls);
   if (!replies || replies->size() != batch.size()) {
     out.assign(batch.size(), EngineError::unavailable);  // not sent, or fate unknown
     co_return out;
@@ -296,7 +344,7 @@ Result<StreamPosition> RedisEngine::Impl::published(const std::string& channel,
 awaitable<std::optional<StreamPosition>> RedisEngine::Impl::head_of(const std::string& channel) {
   const std::vector<std::string> keys{layout::meta_key(channel), layout::stream_key(channel)};
   const std::vector<std::string> args{new_epoch(), std::to_string(options_.history_ttl.count())};
-  auto reply = co_await redis_scripts::head().run(pool_.pick(), keys, args);
+  auto reply = co_await redis_scripts::head().run(pool_->pick(), keys, args);
   if (!reply) co_return std::nullopt;
   co_return position_of(*reply);
 }
@@ -307,7 +355,7 @@ awaitable<std::optional<std::vector<PublicationPtr>>> RedisEngine::Impl::read_ra
   const std::string key = layout::stream_key(channel);
   const std::string start = layout::stream_id(from);
   const std::string end = layout::stream_id(to);
-  auto entries = co_await redis::streams::xrange(pool_.pick(), key, start, end, count);
+  auto entries = co_await redis::streams::xrange(pool_->pick(), key, start, end, count);
   if (!entries) co_return std::nullopt;
   co_return publications_of(channel, epoch, *entries);
 }
@@ -316,7 +364,7 @@ awaitable<Result<HistoryResult>> RedisEngine::Impl::history(std::string channel,
                                                             std::optional<StreamPosition> since,
                                                             std::size_t limit) {
   if (options_.history_size(channel) == 0) co_return EngineError::history_disabled;
-  if (!pool_.connected()) co_return EngineError::unavailable;
+  if (!pool_->connected()) co_return EngineError::unavailable;
   auto head = co_await head_of(channel);
   if (!head) co_return EngineError::unavailable;
   HistoryResult result;
@@ -333,7 +381,7 @@ awaitable<Result<HistoryResult>> RedisEngine::Impl::history(std::string channel,
   }
   const std::string key = layout::stream_key(channel);
   const std::string end = layout::stream_id(head->offset);
-  auto entries = co_await redis::streams::xrevrange(pool_.pick(), key, end, "-", limit);
+  auto entries = co_await redis::streams::xrevrange(pool_->pick(), key, end, "-", limit);
   if (!entries) co_return EngineError::unavailable;
   std::reverse(entries->begin(), entries->end());
   result.messages = publications_of(channel, head->epoch, *entries);
@@ -408,7 +456,7 @@ awaitable<Result<SubscribeResult>> RedisEngine::Impl::subscribe(
 awaitable<bool> RedisEngine::Impl::read_head(ChannelPtr channel, std::string name) {
   // Once our SUBSCRIBE is confirmed the feed carries every publication after the
   // head we read next; the feed holds what arrives before the head is known.
-  auto flushed = co_await subscriber_.flush();
+  auto flushed = co_await subscriber_->flush();
   if (!flushed || channel->dead) co_return false;
   const HeadRead asked = channel->feed.head_read();
   auto head = co_await head_of(name);

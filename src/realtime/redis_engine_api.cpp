@@ -100,6 +100,10 @@ awaitable<std::vector<std::int64_t>> RedisEngine::history_lengths(
   return on_engine_thread(impl_, &Impl::history_lengths, std::move(channels));
 }
 
+void RedisEngine::shutdown() noexcept {
+  impl_->release();
+}
+
 bool RedisEngine::ready() const noexcept {
   return impl_->ready();
 }

@@ -8,6 +8,7 @@
 #include <herald/realtime/redis_engine.hpp>
 #include <herald/redis/connection.hpp>
 #include <herald/redis/pool.hpp>
+#include <herald/redis/request.hpp>
 #include <herald/redis/subscriber.hpp>
 
 #include "realtime/core/channel_feed.hpp"
@@ -37,8 +38,13 @@ class RedisEngine::Impl : public std::enable_shared_from_this<Impl> {
 
   void start();
   /// Stops every Redis object and the thread; blocks until done (not from the
-  /// engine thread).
+  /// engine thread). With an io_context not our own: only once release() ran.
   void stop();
+  /// With options.context: stops and destroys every Redis object on the calling
+  /// thread; that io_context's thread must have stopped. Idempotent.
+  void release();
+  /// Stops the Redis objects and cancels the timers (engine thread, or its owner's).
+  void stop_io();
   executor_type executor() noexcept { return io_.get_executor(); }
 
   // Engine thread only. -----------------------------------------------------------
@@ -68,7 +74,7 @@ class RedisEngine::Impl : public std::enable_shared_from_this<Impl> {
   bool ready() const noexcept { return ready_.load(std::memory_order_relaxed); }
   RedisEngineStats stats() const;
   /// The pool's Redis topology. Thread: any.
-  redis::Topology topology() const { return pool_.topology(); }
+  redis::Topology topology() const { return pool_ ? pool_->topology() : redis::Topology{}; }
   const std::string& node_id() const noexcept { return options_.node_id; }
 
  private:
@@ -112,26 +118,33 @@ class RedisEngine::Impl : public std::enable_shared_from_this<Impl> {
   void on_control(std::string_view payload);
   void want_feed(const std::string& name, bool subscribe);
   bool backend_up() const;
+  /// Appends the publish script's EVALSHA (or, `eval`, its EVAL) for one publication
+  /// to `request`. Engine thread; cost: one append per argument, three key names.
+  void push_publish(redis::Request& request, bool eval, const std::string& channel,
+                    std::string_view data, std::string_view event) const;
   /// The publish script's reply as a position (counted), or EngineError::internal.
   Result<StreamPosition> published(const std::string& channel, const redis::Reply& reply);
   std::optional<std::string> check_inbound(std::string_view channel, std::string_view data) const;
 
   RedisEngineOptions options_;
   DeliverySink& sink_;
-  boost::asio::io_context io_{1};
+  boost::asio::io_context own_io_{1};  ///< unused with options_.context
+  boost::asio::io_context& io_;        ///< own_io_ or *options_.context
   std::optional<boost::asio::executor_work_guard<executor_type>> work_;
   std::thread thread_;
   std::future<void> ran_out_;  ///< ready when the thread's run() has returned
 
-  redis::Pool pool_;
-  redis::Subscriber subscriber_;
+  // Optional so that release() can destroy them before an io_context not our own goes.
+  std::optional<redis::Pool> pool_;
+  std::optional<redis::Subscriber> subscriber_;
   std::optional<IngestConsumer> ingest_;
   std::optional<bool> sharded_;  ///< decided once connected (PubSub::automatic)
   std::unordered_map<std::string, ChannelPtr> channels_;
   /// channel -> connection id -> joins (a connection may join twice via rooms).
   std::unordered_map<std::string, std::unordered_map<std::string, unsigned>> presence_;
-  boost::asio::steady_timer tick_timer_;
+  std::optional<boost::asio::steady_timer> tick_timer_;
   bool stopping_ = false;
+  bool released_ = false;
   bool presence_running_ = false;
   bool keepalive_running_ = false;
 

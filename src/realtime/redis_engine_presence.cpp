@@ -50,7 +50,7 @@ awaitable<void> forget(redis::Pool& pool, std::string channel, std::string membe
 void RedisEngine::Impl::presence_add(const std::string& channel, const std::string& client) {
   if (++presence_[channel][client] != 1 || stopping_) return;
   std::vector<std::string> members{client};
-  asio::co_spawn(io_, touch(pool_, channel, std::move(members), options_.presence_ttl),
+  asio::co_spawn(io_, touch(*pool_, channel, std::move(members), options_.presence_ttl),
                  asio::detached);
 }
 
@@ -61,14 +61,14 @@ void RedisEngine::Impl::presence_remove(const std::string& channel, const std::s
   if (member == it->second.end() || --member->second != 0) return;
   it->second.erase(member);
   if (it->second.empty()) presence_.erase(it);
-  if (!stopping_) asio::co_spawn(io_, forget(pool_, channel, client), asio::detached);
+  if (!stopping_) asio::co_spawn(io_, forget(*pool_, channel, client), asio::detached);
 }
 
 awaitable<Result<std::size_t>> RedisEngine::Impl::presence_count(std::string channel) {
-  if (!pool_.connected()) co_return EngineError::unavailable;
+  if (!pool_->connected()) co_return EngineError::unavailable;
   const std::vector<std::string> keys{layout::presence_key(channel)};
   const std::vector<std::string> args;
-  auto reply = co_await redis_scripts::presence_count().run(pool_.pick(), keys, args);
+  auto reply = co_await redis_scripts::presence_count().run(pool_->pick(), keys, args);
   if (!reply) co_return EngineError::unavailable;
   auto n = reply->as_integer();
   if (!n || *n < 0) co_return EngineError::internal;
@@ -77,12 +77,12 @@ awaitable<Result<std::size_t>> RedisEngine::Impl::presence_count(std::string cha
 
 awaitable<Result<void>> RedisEngine::Impl::announce_node(std::string node, std::string figures,
                                                          std::chrono::milliseconds ttl) {
-  if (!pool_.connected()) co_return EngineError::unavailable;
+  if (!pool_->connected()) co_return EngineError::unavailable;
   const std::vector<std::string> keys{std::string(layout::kAdminNodesKey),
                                       std::string(layout::kAdminFiguresKey)};
   const std::vector<std::string> args{std::move(node), std::move(figures),
                                       std::to_string(ttl.count())};
-  auto reply = co_await redis_scripts::node_announce().run(pool_.pick(), keys, args);
+  auto reply = co_await redis_scripts::node_announce().run(pool_->pick(), keys, args);
   if (!reply) co_return EngineError::unavailable;
   co_return Result<void>{};
 }
@@ -93,10 +93,10 @@ awaitable<Result<void>> RedisEngine::Impl::announce_node(std::string node, std::
 awaitable<std::vector<std::int64_t>> RedisEngine::Impl::history_lengths(
     std::vector<std::string> channels) {
   std::vector<std::int64_t> lengths(channels.size(), -1);
-  for (std::size_t i = 0; i < channels.size() && pool_.connected(); ++i) {
+  for (std::size_t i = 0; i < channels.size() && pool_->connected(); ++i) {
     redis::Request req;
     req.push("XLEN", layout::stream_key(channels[i]));
-    auto reply = co_await pool_.exec(req);
+    auto reply = co_await pool_->exec(req);
     if (!reply) continue;
     if (auto n = reply->as_integer()) lengths[i] = *n;
   }
@@ -104,11 +104,11 @@ awaitable<std::vector<std::int64_t>> RedisEngine::Impl::history_lengths(
 }
 
 awaitable<Result<std::vector<std::string>>> RedisEngine::Impl::live_nodes() {
-  if (!pool_.connected()) co_return EngineError::unavailable;
+  if (!pool_->connected()) co_return EngineError::unavailable;
   const std::vector<std::string> keys{std::string(layout::kAdminNodesKey),
                                       std::string(layout::kAdminFiguresKey)};
   const std::vector<std::string> args;
-  auto reply = co_await redis_scripts::live_nodes().run(pool_.pick(), keys, args);
+  auto reply = co_await redis_scripts::live_nodes().run(pool_->pick(), keys, args);
   if (!reply) co_return EngineError::unavailable;
   std::vector<std::string> out;
   for (const redis::Reply& e : reply->elements) {
@@ -131,8 +131,8 @@ awaitable<void> RedisEngine::Impl::touch_presence(std::shared_ptr<Impl> self) {
     if (!batch.empty()) batches.emplace_back(channel, std::move(batch));
   }
   for (auto& [channel, members] : batches) {
-    if (stopping_ || !pool_.connected()) break;
-    co_await touch(pool_, channel, std::move(members), options_.presence_ttl);
+    if (stopping_ || !pool_->connected()) break;
+    co_await touch(*pool_, channel, std::move(members), options_.presence_ttl);
   }
   presence_running_ = false;
   (void)self;
@@ -142,7 +142,7 @@ awaitable<void> RedisEngine::Impl::keep_alive(std::shared_ptr<Impl> self) {
   keepalive_running_ = true;
   std::vector<std::pair<std::string, ChannelPtr>> snapshot(channels_.begin(), channels_.end());
   for (auto& [name, channel] : snapshot) {
-    if (stopping_ || !pool_.connected()) break;
+    if (stopping_ || !pool_->connected()) break;
     if (!channel->dead && channel->feed.known()) co_await check_head(self, channel, name);
   }
   keepalive_running_ = false;
@@ -154,7 +154,7 @@ awaitable<void> RedisEngine::Impl::tick_loop(std::shared_ptr<Impl> self) {
   auto next_presence = Clock::now() + presence_every;
   auto next_keepalive = Clock::now() + keepalive_every;
   while (!stopping_) {
-    if (!sharded_ && pool_.connected()) co_await decide_pubsub_mode();
+    if (!sharded_ && pool_->connected()) co_await decide_pubsub_mode();
     const bool up = backend_up();
     if (up != ready_.load()) {
       ready_ = up;
@@ -175,17 +175,17 @@ awaitable<void> RedisEngine::Impl::tick_loop(std::shared_ptr<Impl> self) {
       next_keepalive = now + keepalive_every;
       if (!keepalive_running_) asio::co_spawn(io_, keep_alive(self), asio::detached);
     }
-    tick_timer_.expires_after(kTick);
-    co_await tick_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    tick_timer_->expires_after(kTick);
+    co_await tick_timer_->async_wait(asio::as_tuple(asio::use_awaitable));
   }
 }
 
 awaitable<Result<void>> RedisEngine::Impl::disconnect_user(std::string user) {
   sink_.disconnect_user(user);  // this node's connections, whatever Redis says
-  if (!pool_.connected()) co_return EngineError::unavailable;
+  if (!pool_->connected()) co_return EngineError::unavailable;
   redis::Request req;
   req.push("PUBLISH", layout::kControlChannel, layout::encode_disconnect(options_.node_id, user));
-  auto reply = co_await pool_.exec(req);
+  auto reply = co_await pool_->exec(req);
   if (!reply || reply->is_error()) co_return EngineError::unavailable;
   co_return Result<void>{};
 }

@@ -28,6 +28,10 @@
 #include <string_view>
 #include <vector>
 
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
 namespace herald::realtime {
 
 template <typename T>
@@ -42,6 +46,11 @@ class DeliverySink {
   virtual void deliver(std::size_t shard, const PublicationPtr& publication) = 0;
   /// Closes every local connection of `user` (4003, no reconnect). Any thread.
   virtual void disconnect_user(const std::string& user) = 0;
+  /// An io_context on which an engine that does I/O may run instead of on a thread of
+  /// its own, so that the gateway's calls and the deliveries cross no thread: the
+  /// gateway's only shard's (nullptr with several shards, or none). Its thread runs
+  /// it until the gateway calls Engine::shutdown(); it outlives the engine's I/O.
+  virtual boost::asio::io_context* engine_context() noexcept { return nullptr; }
 };
 
 struct SubscribeResult {
@@ -65,6 +74,12 @@ struct HistoryResult {
 class Engine {
  public:
   virtual ~Engine() = default;
+
+  /// The gateway's threads have stopped (joined) and their io_contexts still exist:
+  /// an engine running on DeliverySink::engine_context() stops its work and destroys
+  /// its I/O objects now, before that io_context goes. Idempotent; afterwards calls
+  /// do nothing or fail. Default: nothing (engines with a thread of their own).
+  virtual void shutdown() noexcept {}
 
   /// Assigns the next offset, stores the publication in history and fans it out.
   /// `data_json` must be valid JSON, `event` a valid event name or "" for the

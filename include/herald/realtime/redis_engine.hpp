@@ -13,9 +13,11 @@
 // - Ingestion: `herald:ingest` through a consumer group (IngestConsumer) and plain
 //   `PUBLISH ws:<channel>` messages (at most once, no history).
 //
-// Thread: the engine runs its own io_context thread; every Redis object lives there.
-// The Engine methods may be called from any shard thread: awaitables hop to the engine
-// thread and resume the caller on its own executor; the synchronous ones post.
+// Thread: the engine runs on RedisEngineOptions::context when given (the gateway's
+// only shard: DeliverySink::engine_context()), else on an io_context thread of its
+// own; every Redis object lives there. The Engine methods may be called from any
+// thread: awaitables hop to the engine's io_context and resume the caller on its own
+// executor; the synchronous ones post.
 #pragma once
 
 #include <herald/realtime/engine.hpp>
@@ -74,6 +76,12 @@ struct RedisEngineOptions {
   /// WAIT's timeout. 1 s: a replica's ack normally takes one round trip; past that the
   /// replica is lagging or gone, and publishes must not stall behind it.
   std::chrono::milliseconds wait_replicas_timeout{1000};
+  /// Run here instead of on a thread of the engine's own (nullptr). With one gateway
+  /// shard, its io_context: a publish and its deliveries then cost no cross-thread
+  /// wake-ups (S3 in docs/benchmarks.md, issue 14 step 7). One thread must run it;
+  /// shutdown() must be called once that thread has stopped and before the io_context
+  /// is destroyed.
+  boost::asio::io_context* context = nullptr;
 };
 
 /// Counters for /metrics (read from any thread).
@@ -91,8 +99,8 @@ struct RedisEngineStats {
 
 class RedisEngine final : public Engine {
  public:
-  /// Starts the engine thread and connects (in the background: ready() tells when).
-  /// `sink` must outlive the engine.
+  /// Starts the engine thread (unless options.context) and connects (in the
+  /// background: ready() tells when). `sink` must outlive the engine.
   RedisEngine(RedisEngineOptions options, DeliverySink& sink);
   ~RedisEngine() override;
   RedisEngine(const RedisEngine&) = delete;
@@ -118,6 +126,10 @@ class RedisEngine final : public Engine {
   boost::asio::awaitable<std::vector<std::int64_t>> history_lengths(
       std::vector<std::string> channels) override;
   bool ready() const noexcept override;
+  /// With options.context: stops and destroys every Redis object, on the calling
+  /// thread (the context's thread has stopped). Otherwise nothing (the destructor
+  /// stops the engine's own thread).
+  void shutdown() noexcept override;
   std::string_view name() const noexcept override { return "redis"; }
 
   RedisEngineStats stats() const;

@@ -86,7 +86,9 @@ std::string Metrics::render(std::int64_t channels) const {
          sum(&ShardMetrics::socketio_connections));
   metric("herald_subscriptions", "gauge", "Active channel subscriptions.",
          sum(&ShardMetrics::subscriptions));
-  metric("herald_send_queue_bytes", "gauge", "Bytes queued to clients, not yet written.",
+  metric("herald_send_queue_bytes", "gauge",
+         "Bytes to clients not yet acknowledged: queued, being written, and in the sockets' "
+         "send buffers (SIOCOUTQ).",
          sum(&ShardMetrics::queued_bytes));
   if (channels >= 0) metric("herald_channels", "gauge", "Channels held by the engine.", channels);
   metric("herald_connections_opened_total", "counter",

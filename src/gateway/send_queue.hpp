@@ -38,7 +38,7 @@ class SendQueue {
   void set_limit(std::size_t max_bytes) noexcept { max_bytes_ = max_bytes; }
   std::size_t limit() const noexcept { return max_bytes_; }
   /// Publish backpressure counts only backlog that is being delivered: a queue that
-  /// holds frames (queued or in flight) and has not moved for `stall` (no take(), no
+  /// holds frames (queued, in flight or downstream) and has not moved for `stall` (no take(), no
   /// progressed()) belongs to a reader that stopped, and its bytes leave the gauge
   /// until it moves again. True if it left now. Cost: O(1).
   bool exclude_if_stalled(std::chrono::steady_clock::time_point now,
@@ -56,6 +56,14 @@ class SendQueue {
   /// For the writer, when a write ended: the frames taken so far are written (or lost
   /// with the connection); their bytes leave the gauge. Cost: O(1).
   void release_taken() noexcept;
+  /// For the writer: bytes past the queue, written to the socket and not yet
+  /// acknowledged by the peer (the kernel's send buffer), as last sampled
+  /// (sample_downstream). They count in the gauge like queued bytes: a peer that reads
+  /// slower than publications arrive holds publishers back before seconds of messages
+  /// sit in a buffer that no queue sees. Less than last time means the peer read, so
+  /// the queue is moving. Cost: O(1).
+  void set_downstream(std::size_t bytes, std::chrono::steady_clock::time_point now) noexcept;
+  std::size_t downstream() const noexcept { return downstream_; }
   void clear() noexcept;
 
   bool empty() const noexcept { return head_ == frames_.size(); }
@@ -73,7 +81,10 @@ class SendQueue {
   std::vector<OutboundFrame> frames_;
   std::size_t head_ = 0;  // frames_[head_..] are queued
   std::size_t bytes_ = 0;
-  std::size_t in_flight_ = 0;  // taken, not yet released; still in *gauge_
+  std::size_t in_flight_ = 0;   // taken, not yet released; still in *gauge_
+  std::size_t downstream_ = 0;  // set_downstream; in *gauge_
+  // What this queue puts in *gauge_ while counted.
+  std::size_t counted_bytes() const noexcept { return bytes_ + in_flight_ + downstream_; }
   void account(std::int64_t delta) noexcept {
     if (gauge_ != nullptr && counted_) gauge_->fetch_add(delta, std::memory_order_relaxed);
   }
@@ -82,7 +93,7 @@ class SendQueue {
   std::atomic<std::int64_t>* gauge_;
   // Last take() or progressed(), or the first push into an idle queue.
   std::chrono::steady_clock::time_point moved_at_{};
-  bool counted_ = true;  // bytes_ + in_flight_ are in *gauge_
+  bool counted_ = true;  // counted_bytes() are in *gauge_
 };
 
 }  // namespace herald::gateway

@@ -71,7 +71,7 @@ struct ServerContext {
   /// Publish backpressure ignores queues that have not drained for this long (their
   /// reader stopped; it is dropped at its own limit): SendQueue::exclude_if_stalled.
   static constexpr std::chrono::milliseconds stalled_after{500};
-  static constexpr std::chrono::milliseconds stall_sweep_interval{100};
+  static constexpr std::chrono::milliseconds stall_sweep_interval{10};
   /// True for one caller per stall_sweep_interval: that caller asks every shard to
   /// sweep its stalled queues (Shard::exclude_stalled). Any thread.
   bool claim_stall_sweep(std::chrono::steady_clock::time_point now) {

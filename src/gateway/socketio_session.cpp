@@ -4,6 +4,7 @@
 // that an idle Socket.IO connection costs about what a native one does.
 #include "gateway/socketio_session.hpp"
 
+#include "gateway/downstream_probe.hpp"
 #include "gateway/log_event.hpp"
 #include "gateway/server_context.hpp"
 #include "gateway/socketio/engineio_packet.hpp"
@@ -210,6 +211,15 @@ void SocketIoSession::finish(beast::error_code ec) {
 // (reconnect false: /api/disconnect, expired token) first leaves the namespace ("41",
 // the client's "io server disconnect"); otherwise the transport just closes and the
 // client reconnects ("transport close") with recovery.
+void SocketIoSession::exclude_if_stalled(std::chrono::steady_clock::time_point now,
+                                         std::chrono::steady_clock::duration stall) noexcept {
+  // A peer found behind is sampled again here: its writer may be idle meanwhile.
+  if (ws_ && flow_.queue().downstream() != 0) {
+    sample_downstream(flow_.queue(), beast::get_lowest_layer(*ws_).native_handle(), now);
+  }
+  flow_.queue().exclude_if_stalled(now, stall);
+}
+
 void SocketIoSession::close(int code, std::string_view reason, bool reconnect) {
   if (closing_ || dead_) return;
   flow_.closing(code, reason);

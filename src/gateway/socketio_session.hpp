@@ -70,9 +70,7 @@ class SocketIoSession final : public Connection,
   void on_publication(const realtime::PublicationPtr& p) override;
   void close(int code, std::string_view reason, bool reconnect) override;
   void exclude_if_stalled(std::chrono::steady_clock::time_point now,
-                          std::chrono::steady_clock::duration stall) noexcept override {
-    flow_.queue().exclude_if_stalled(now, stall);
-  }
+                          std::chrono::steady_clock::duration stall) noexcept override;
   void write_pending() override;
   const std::string& id() const noexcept override { return id_; }
   const std::string& user() const noexcept override { return identity_.user; }

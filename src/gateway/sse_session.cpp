@@ -6,6 +6,7 @@
 #include <herald/protocol/server_frame.hpp>
 
 #include "gateway/connection.hpp"
+#include "gateway/downstream_probe.hpp"
 #include "gateway/log_event.hpp"
 #include "gateway/server_context.hpp"
 #include "gateway/subscription_flow.hpp"
@@ -107,6 +108,9 @@ class SseSession final : public Connection, public std::enable_shared_from_this<
   }
   void exclude_if_stalled(std::chrono::steady_clock::time_point now,
                           std::chrono::steady_clock::duration stall) noexcept override {
+    // A peer found behind is sampled again here: the writer may be idle meanwhile.
+    if (flow_.queue().downstream() != 0)
+      sample_downstream(flow_.queue(), socket_.native_handle(), now);
     flow_.queue().exclude_if_stalled(now, stall);
   }
   const std::string& id() const noexcept override { return id_; }
@@ -261,6 +265,8 @@ awaitable<void> SseSession::write_loop() {
                                                asio::redirect_error(use_awaitable, ec));
     queue.release_taken();
     if (ec) break;
+    sample_downstream_after_write(queue, socket_.native_handle(), batch.size(), n,
+                                  std::chrono::steady_clock::now());
     flow_.record_written(batch, n);
   }
   dead_ = true;

@@ -22,6 +22,7 @@
 
 #include "gateway/channel_commands.hpp"
 #include "gateway/connection.hpp"
+#include "gateway/downstream_probe.hpp"
 #include "gateway/log_event.hpp"
 #include "gateway/rate_limiter.hpp"
 #include "gateway/server_context.hpp"
@@ -91,6 +92,10 @@ class WebSocketSession final : public Connection,
   void close(int code, std::string_view reason, bool reconnect) override;
   void exclude_if_stalled(steady_clock::time_point now,
                           steady_clock::duration stall) noexcept override {
+    // A peer found behind is sampled again here: its writer may be idle meanwhile.
+    if (flow_.queue().downstream() != 0) {
+      sample_downstream(flow_.queue(), beast::get_lowest_layer(ws_).native_handle(), now);
+    }
     flow_.queue().exclude_if_stalled(now, stall);
   }
   void write_pending() override;

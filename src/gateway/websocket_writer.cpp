@@ -2,6 +2,7 @@
 // them, else through the CoalescingStream (see websocket_writer.hpp).
 #include "gateway/websocket_writer.hpp"
 
+#include "gateway/downstream_probe.hpp"
 #include "gateway/subscription_flow.hpp"
 
 #include <boost/asio/redirect_error.hpp>
@@ -84,6 +85,10 @@ bool WebSocketWriter::try_write() {
     flow_.record_written(batch, payload_bytes(batch));
     if (sent == total) {
       queue.release_taken();
+      // After the release, so the bytes in the send buffer are not counted twice (a
+      // partial write's are in flight until drain() flushed them; it samples then).
+      sample_downstream_after_write(queue, fd, batch.size(), total,
+                                    std::chrono::steady_clock::now());
       continue;
     }
     // The socket would block (or failed: the flush reports it): the rest goes to the
@@ -137,6 +142,8 @@ asio::awaitable<boost::system::error_code> WebSocketWriter::drain(const bool& st
     co_await coalescing.async_flush(on_progress, asio::redirect_error(asio::use_awaitable, ec));
     queue.release_taken();
     if (ec) break;
+    sample_downstream_after_write(queue, coalescing.next_layer().native_handle(), batch.size(),
+                                  bytes, std::chrono::steady_clock::now());
     flow_.record_written(batch, bytes);
   }
   co_return ec;

@@ -24,7 +24,9 @@
 // meanwhile tells the queue that it is moving (SendQueue::progressed). A reader that
 // is slow but reading therefore stays counted however long one flush takes through a
 // small socket buffer; only a queue that has not moved for ServerContext::
-// stalled_after (its reader stopped) leaves the total.
+// stalled_after (its reader stopped) leaves the total. After a batch that shows a
+// backlog, what the socket's send buffer holds is sampled into the queue too
+// (sample_downstream).
 //
 // Thread: the connection's shard thread. Contract: one try_write() or drain() at a
 // time per connection (the session's writer flag), and the stream, the flow and `stop`

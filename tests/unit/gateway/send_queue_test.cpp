@@ -150,6 +150,48 @@ TEST(SendQueue, TakenBytesCountUntilReleasedAndProgressKeepsThemCounted) {
   EXPECT_EQ(gauge.load(), 0);
 }
 
+// Bytes written but not read by the peer (sample_downstream's estimate) count in the
+// gauge like queued ones; a lower estimate means the peer read (the queue moves); a
+// peer that reads nothing leaves the gauge like a stalled queue; clear() takes them out.
+TEST(SendQueue, DownstreamBytesCountAndTheirDecreaseIsProgress) {
+  using namespace std::chrono_literals;
+  std::atomic<std::int64_t> gauge{0};
+  SendQueue q(1000, &gauge);
+  auto t0 = std::chrono::steady_clock::now();
+  q.set_downstream(5000, t0);
+  EXPECT_EQ(q.downstream(), 5000u);
+  EXPECT_EQ(gauge.load(), 5000);
+  ASSERT_TRUE(q.push(frame(100)));
+  EXPECT_EQ(gauge.load(), 5100);
+  // The estimate grows: no progress; it shrinks: the peer read, the queue moved.
+  q.set_downstream(6000, t0 + 400ms);
+  EXPECT_EQ(gauge.load(), 6100);
+  EXPECT_FALSE(q.exclude_if_stalled(t0 + 400ms, 500ms));
+  q.set_downstream(3000, t0 + 450ms);
+  EXPECT_EQ(gauge.load(), 3100);
+  EXPECT_FALSE(q.exclude_if_stalled(t0 + 900ms, 500ms));
+  // Nothing moves for longer than the stall: all of it leaves the gauge, and comes
+  // back exactly when the peer reads again.
+  EXPECT_TRUE(q.exclude_if_stalled(t0 + 1000ms, 500ms));
+  EXPECT_EQ(gauge.load(), 0);
+  q.set_downstream(2000, t0 + 1100ms);
+  EXPECT_TRUE(q.counted());
+  EXPECT_EQ(gauge.load(), 2100);
+  // Only downstream bytes left (queue empty, nothing in flight): still a backlog that
+  // can stall.
+  std::vector<OutboundFrame> out;
+  q.take(out, 10);
+  q.release_taken();
+  EXPECT_EQ(gauge.load(), 2000);
+  EXPECT_TRUE(q.exclude_if_stalled(std::chrono::steady_clock::now() + 1h, 500ms));
+  EXPECT_EQ(gauge.load(), 0);
+  q.set_downstream(1000, std::chrono::steady_clock::now());
+  EXPECT_EQ(gauge.load(), 1000);
+  q.clear();
+  EXPECT_EQ(q.downstream(), 0u);
+  EXPECT_EQ(gauge.load(), 0);
+}
+
 TEST(SendQueue, LimitCanChange) {
   SendQueue q(10);
   q.set_limit(100);

@@ -20,8 +20,9 @@ std::unique_ptr<WsClient> subscribed(std::uint16_t port, const std::string& subs
   return c;
 }
 
-TEST(Ordering, ConcurrentPublishersReachEverySubscriberInOrder) {
-  gateway::GatewayOptions o;
+// Four publisher threads, three shards: every subscriber gets every publication
+// once, in offset order.
+void expect_concurrent_publishers_in_order(gateway::GatewayOptions o) {
   o.threads = 3;
   o.history_size = 10;
   TestServer server(o);
@@ -45,6 +46,17 @@ TEST(Ordering, ConcurrentPublishersReachEverySubscriberInOrder) {
       ASSERT_EQ(m.at("offset").as_int64(), expected);
     }
   }
+}
+
+TEST(Ordering, ConcurrentPublishersReachEverySubscriberInOrder) {
+  expect_concurrent_publishers_in_order(gateway::GatewayOptions{});
+}
+
+// write_delay changes when frames are written, never which or in what order.
+TEST(Ordering, ConcurrentPublishersWithAWriteDelayStillArriveWholeAndInOrder) {
+  gateway::GatewayOptions o;
+  o.write_delay = std::chrono::milliseconds(20);
+  expect_concurrent_publishers_in_order(o);
 }
 
 TEST(Recovery, MissedMessagesFollowTheReplyWithoutGapOrDuplicate) {

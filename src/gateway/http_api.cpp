@@ -208,23 +208,42 @@ awaitable<HttpResponse> HttpApi::serve(const HttpRequest& req) {
   }
 }
 
-bool HttpApi::publish_now(http::verb method, std::string_view target,
-                          std::string_view authorization, std::string_view body, bool loopback,
-                          std::string& answer) {
-  if (ctx_.memory_engine == nullptr || method != http::verb::post || target != "/api/publish" ||
-      !has_room() || !ctx_.access.api_allowed(authorization, loopback))
-    return false;
+std::optional<protocol::PublishItem> HttpApi::direct_publish(http::verb method,
+                                                             std::string_view target,
+                                                             std::string_view authorization,
+                                                             std::string_view body, bool loopback) {
+  if (method != http::verb::post || target != "/api/publish" || !has_room() ||
+      !ctx_.access.api_allowed(authorization, loopback))
+    return std::nullopt;
   protocol::PublishBody parsed = protocol::parse_publish_body(body, valid_channel_name);
-  if (!parsed.ok()) return false;  // handle() answers the 400
-  const protocol::PublishItem& item = parsed.items.front();
+  if (!parsed.ok()) return std::nullopt;  // handle() answers the 400
   logged_channel_.clear();
-  log_channel(item.channel);
+  log_channel(parsed.items.front().channel);
+  return std::move(parsed.items.front());
+}
+
+bool HttpApi::publishes_now() const noexcept {
+  return ctx_.memory_engine != nullptr;
+}
+
+realtime::Result<realtime::StreamPosition> HttpApi::publish_now(const protocol::PublishItem& item) {
   realtime::StreamPosition position =
       ctx_.memory_engine->publish_now(item.channel, item.data, item.event);
   shard_.metrics().publications.fetch_add(1, std::memory_order_relaxed);
-  answer.clear();
-  protocol::append_position(answer, position);
-  return true;
+  return position;
+}
+
+awaitable<realtime::Result<realtime::StreamPosition>> HttpApi::publish_later(
+    protocol::PublishItem item) {
+  try {
+    realtime::Result<realtime::StreamPosition> r = co_await ctx_.engine->publish(
+        std::move(item.channel), std::string(item.data), std::move(item.event));
+    if (r) shard_.metrics().publications.fetch_add(1, std::memory_order_relaxed);
+    co_return r;
+  } catch (const std::exception& e) {
+    spdlog::error("publish failed: {}", e.what());  // the channel was moved into the call
+    co_return realtime::EngineError::internal;
+  }
 }
 
 // The body is scanned once (no DOM); the memory engine is called directly (it never
@@ -236,14 +255,12 @@ awaitable<HttpResponse> HttpApi::publish(const HttpRequest& req) {
   log_channel(item.channel);
   if (!has_room() && !co_await wait_for_room()) co_return backlog_refusal(req);
   realtime::Result<realtime::StreamPosition> r = realtime::StreamPosition{};
-  if (ctx_.memory_engine != nullptr) {
-    r = ctx_.memory_engine->publish_now(item.channel, item.data, item.event);
+  if (publishes_now()) {
+    r = publish_now(item);
   } else {
-    r = co_await ctx_.engine->publish(std::move(item.channel), std::string(item.data),
-                                      std::move(item.event));
+    r = co_await publish_later(std::move(item));
   }
   if (!r) co_return json_error(req, realtime::wire_code(r.error()), r.error().message());
-  shard_.metrics().publications.fetch_add(1, std::memory_order_relaxed);
   co_return json_response(req, protocol::encode_position(*r));
 }
 

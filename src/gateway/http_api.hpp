@@ -6,6 +6,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <herald/protocol/publish_body.hpp>
+#include <herald/realtime/engine.hpp>
 
 #include <cstddef>
 #include <optional>
@@ -47,16 +49,24 @@ class HttpApi {
   /// Answers a request for a path that is not Herald's: the app handler, or 404.
   boost::asio::awaitable<HttpResponse> app(const HttpRequest& req);
 
-  /// The common publish answered at once, with no coroutine frame and no response
-  /// object: `POST /api/publish` (that exact target) on the memory engine, authorised
-  /// (`authorization`: the request's field), under the backpressure limit, with a valid
-  /// `body`. Publishes, counts it, and sets `answer` to the 200 answer's JSON (its
-  /// storage is reused across requests). For every other request false, with nothing
-  /// done: handle() answers it, errors included. Shard thread. Cost: the body scan and
-  /// the engine call.
-  bool publish_now(boost::beast::http::verb method, std::string_view target,
-                   std::string_view authorization, std::string_view body, bool loopback,
-                   std::string& answer);
+  /// The publication of a request answered without handle(): `POST /api/publish` (that
+  /// exact target), authorised (`authorization`: the request's field), under the
+  /// backpressure limit, with a valid `body` (the item's data views it). For every
+  /// other request nullopt, with nothing done: handle() answers it, errors included.
+  /// Remembers the channel for logged_channel(). Shard thread. Cost: the body scan.
+  std::optional<protocol::PublishItem> direct_publish(boost::beast::http::verb method,
+                                                      std::string_view target,
+                                                      std::string_view authorization,
+                                                      std::string_view body, bool loopback);
+  /// True when publishes complete at once (the memory engine): publish_now(), no
+  /// coroutine frame. Otherwise publish_later().
+  bool publishes_now() const noexcept;
+  /// Publishes `item` on the memory engine and counts it. Shard thread.
+  realtime::Result<realtime::StreamPosition> publish_now(const protocol::PublishItem& item);
+  /// Publishes `item` on the engine (Redis: one script round trip) and counts it; never
+  /// throws (an exception becomes EngineError::internal). Shard thread.
+  boost::asio::awaitable<realtime::Result<realtime::StreamPosition>> publish_later(
+      protocol::PublishItem item);
 
   /// Answers one request; never throws (errors become JSON error responses).
   /// `loopback` tells whether the client connected from a loopback address.

@@ -15,6 +15,9 @@
 #include "gateway/websocket_session.hpp"
 #include "proxy/http_proxy.hpp"
 
+#include <herald/protocol/server_frame.hpp>
+#include <herald/realtime/engine_error.hpp>
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -264,14 +267,27 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
       path = target.substr(0, target.find('?'));
     }
     auto started = std::chrono::steady_clock::now();
-    if (own && api.publish_now(head.method(), target, head[http::field::authorization], head.body(),
-                               loopback, answer_body)) {
-      // The common publish (memory engine): no coroutine frame, response object or
-      // serializer; an HTTP/1.1 keep-alive answer is written from bytes built here.
+    std::optional<protocol::PublishItem> direct =
+        own ? api.direct_publish(head.method(), target, head[http::field::authorization],
+                                 head.body(), loopback)
+            : std::nullopt;
+    if (direct) {
+      // The common publish: no handle() frame, no request copy; on success an HTTP/1.1
+      // keep-alive answer is written from bytes built here (no response object or
+      // serializer). The memory engine answers at once (no coroutine frame).
+      realtime::Result<realtime::StreamPosition> r = realtime::StreamPosition{};
+      if (api.publishes_now()) {
+        r = api.publish_now(*direct);
+      } else {
+        r = co_await api.publish_later(std::move(*direct));
+      }
+      const unsigned status = r ? 200U : static_cast<unsigned>(realtime::wire_code(r.error()));
       const auto took = std::chrono::steady_clock::now() - started;
-      shard.metrics().observe_http(HttpEndpoint::publish, 200, took);
-      log_request(head, HttpEndpoint::publish, path, 200, took, remote, api.logged_channel());
-      if (head.version() == 11 && head.keep_alive() && !ctx.stopping.load()) {
+      shard.metrics().observe_http(HttpEndpoint::publish, status, took);
+      log_request(head, HttpEndpoint::publish, path, status, took, remote, api.logged_channel());
+      if (r && head.version() == 11 && head.keep_alive() && !ctx.stopping.load()) {
+        answer_body.clear();
+        protocol::append_position(answer_body, *r);
         answer_wire.clear();
         append_json_ok(answer_wire, answer_body);
         co_await asio::async_write(stream, asio::buffer(answer_wire),
@@ -279,7 +295,9 @@ awaitable<std::optional<Upgrade>> serve_requests(ServerContext& ctx, Shard& shar
         if (ec) break;
         continue;
       }
-      HttpResponse res = json_response(plain_request(parser.release()), answer_body);
+      const HttpRequest plain = plain_request(parser.release());
+      HttpResponse res = r ? json_response(plain, protocol::encode_position(*r))
+                           : json_error(plain, status, r.error().message());
       if (ctx.stopping.load()) res.keep_alive(false);
       co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
       if (ec || !res.keep_alive()) break;

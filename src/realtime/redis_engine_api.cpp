@@ -5,6 +5,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace herald::realtime {
@@ -17,9 +18,15 @@ using Impl = RedisEngine::Impl;
 
 /// `(impl->*fn)(args...)` run on the engine thread; the awaitable resumes the caller
 /// on its own executor. The arguments are moved into the call (owned by its frame).
+/// When the caller already runs on the engine's io_context (one shard: the engine is
+/// on that shard's context, RedisEngineOptions::context), the call is awaited in place:
+/// no co_spawn, no post (one frame and one scheduler round trip less per publish).
 template <class R, class... Params, class... Args>
 awaitable<R> on_engine_thread(std::shared_ptr<Impl> impl, awaitable<R> (Impl::*fn)(Params...),
                               Args... args) {
+  const asio::any_io_executor caller = co_await asio::this_coro::executor;
+  if (caller == asio::any_io_executor(impl->executor()))
+    co_return co_await ((*impl).*fn)(std::move(args)...);
   auto op =
       asio::co_spawn(impl->executor(), ((*impl).*fn)(std::move(args)...), asio::use_awaitable);
   co_return co_await std::move(op);

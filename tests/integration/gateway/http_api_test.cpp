@@ -18,7 +18,7 @@ TEST(HttpApi, PublishAnswersOffsetAndEpoch) {
 }
 
 // The memory engine's publish is answered without a response object on HTTP/1.1
-// keep-alive connections (HttpApi::publish_now): several on one connection, in
+// keep-alive connections (HttpApi::direct_publish): several on one connection, in
 // order, then the answers that close it (HTTP/1.0, Connection: close).
 TEST(HttpApi, PublishesShareAKeepAliveConnection) {
   TestServer server;

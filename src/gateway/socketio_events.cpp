@@ -3,6 +3,7 @@
 // (docs/protocol.md, "Socket.IO compatibility").
 #include "gateway/channel_commands.hpp"
 #include "gateway/log_event.hpp"
+#include "gateway/rate_limit_enforcement.hpp"
 #include "gateway/server_context.hpp"
 #include "gateway/socketio/engineio_packet.hpp"
 #include "gateway/socketio_session.hpp"
@@ -92,20 +93,8 @@ void SocketIoSession::send_publication(const realtime::PublicationPtr& p) {
 }
 
 awaitable<void> SocketIoSession::handle(std::string_view text) {
-  RateLimiter::Verdict verdict = limiter_.admit();
-  if (verdict != RateLimiter::Verdict::allow) {
-    shard_.metrics().rate_limited.fetch_add(1, std::memory_order_relaxed);
-    if (verdict == RateLimiter::Verdict::disconnect) {
-      LogEvent(spdlog::level::warn, "rate_limit_disconnect",
-               "kept exceeding the rate limit: disconnecting")
-          .add("conn", id_)
-          .add("transport", "socketio")
-          .add("user", identity_.user)
-          .emit();
-      close(1008, "rate limit exceeded", true);
-    }
+  if (enforce_rate_limit(limiter_.admit(), *this, "socketio", shard_.metrics()))
     co_return;  // a refused packet is dropped (an event with an ack id never gets it)
-  }
   auto packet = socketio::decode_engineio_packet(text);
   if (!packet || packet->binary || packet->type == socketio::EngineIoType::open) {
     spdlog::info("conn={} malformed Engine.IO packet: closing 1002", id_);

@@ -24,6 +24,7 @@
 #include "gateway/connection.hpp"
 #include "gateway/downstream_probe.hpp"
 #include "gateway/log_event.hpp"
+#include "gateway/rate_limit_enforcement.hpp"
 #include "gateway/rate_limiter.hpp"
 #include "gateway/server_context.hpp"
 #include "gateway/subscription_flow.hpp"
@@ -431,20 +432,9 @@ void WebSocketSession::on_deadline() {
 }
 
 bool WebSocketSession::rate_limited(std::optional<std::int64_t> id) {
-  RateLimiter::Verdict verdict = limiter_.admit();
-  if (verdict == RateLimiter::Verdict::allow) return false;
-  m().rate_limited.fetch_add(1, std::memory_order_relaxed);
-  if (verdict == RateLimiter::Verdict::disconnect) {
-    LogEvent(spdlog::level::warn, "rate_limit_disconnect",
-             "kept exceeding the rate limit: disconnecting")
-        .add("conn", id_)
-        .add("transport", "ws")
-        .add("user", identity_.user)
-        .emit();
-    close(1008, "rate limit exceeded", true);
-  } else {
-    error(id, 429, "rate limited");
-  }
+  const RateLimiter::Verdict verdict = limiter_.admit();
+  if (!enforce_rate_limit(verdict, *this, "ws", m())) return false;
+  if (verdict == RateLimiter::Verdict::refuse) error(id, 429, "rate limited");
   return true;
 }
 

@@ -1,5 +1,6 @@
 // HTTP server API of protocol.md section 2: routes, API key, 400/401/413, health,
 // readiness, metrics, broadcast, history, disconnect, invalidate (501 for now).
+#include "support/keep_alive_client.hpp"
 #include "support/test_clients.hpp"
 
 #include <gtest/gtest.h>
@@ -22,59 +23,23 @@ TEST(HttpApi, PublishAnswersOffsetAndEpoch) {
 // order, then the answers that close it (HTTP/1.0, Connection: close).
 TEST(HttpApi, PublishesShareAKeepAliveConnection) {
   TestServer server;
-  asio::io_context ioc;
-  auto connect = [&] {
-    auto stream = std::make_unique<beast::tcp_stream>(ioc);
-    stream->connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), server.port()));
-    return stream;
-  };
-  beast::flat_buffer buffer;
-  auto publish = [&](beast::tcp_stream& stream, unsigned version, bool close,
-                     const std::string& target = "/api/publish") {
-    http::request<http::string_body> req{http::verb::post, target, version};
-    req.set(http::field::host, "x");
-    req.body() = R"({"channel":"k","data":[1]})";
-    req.keep_alive(!close);
-    req.prepare_payload();
-    http::write(stream, req);
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
-    return res;
-  };
-  auto offset = [](const http::response<http::string_body>& res) {
-    return boost::json::parse(res.body()).at("offset").as_int64();
-  };
-  auto stream = connect();
+  auto client = std::make_unique<KeepAliveClient>(server.port());
   std::string epoch;
-  for (std::int64_t n = 1; n <= 3; ++n) {
-    auto res = publish(*stream, 11, false);
-    EXPECT_EQ(res.result_int(), 200u);
-    EXPECT_EQ(res[http::field::server], "herald");
-    EXPECT_EQ(res[http::field::content_type], "application/json");
-    EXPECT_TRUE(res.keep_alive());
-    auto answer = boost::json::parse(res.body());
-    EXPECT_EQ(answer.at("offset").as_int64(), n);
-    if (epoch.empty()) epoch = answer.at("epoch").as_string();
-    EXPECT_EQ(answer.at("epoch").as_string(), epoch);
-  }
+  for (std::int64_t n = 1; n <= 3; ++n) expect_direct_answer(client->publish("k"), n, epoch);
   // A query string is not the fast path's: handle() answers, on the same connection.
-  auto routed = publish(*stream, 11, false, "/api/publish?via=handle");
+  auto routed = client->publish("k", 11, false, "/api/publish?via=handle");
   EXPECT_EQ(routed.result_int(), 200u);
-  EXPECT_EQ(offset(routed), 4);
-  auto last = publish(*stream, 11, true);
+  EXPECT_EQ(offset_of(routed), 4);
+  auto last = client->publish("k", 11, true);
   EXPECT_EQ(last.result_int(), 200u);
   EXPECT_FALSE(last.keep_alive());
-  EXPECT_EQ(offset(last), 5);
-  http::response<http::string_body> none;
-  beast::error_code ec;
-  http::read(*stream, buffer, none, ec);
-  EXPECT_EQ(ec, http::error::end_of_stream);  // the server closed after the answer
-  stream = connect();
-  buffer.clear();
-  auto one_zero = publish(*stream, 10, true);
+  EXPECT_EQ(offset_of(last), 5);
+  EXPECT_TRUE(client->closed_by_server());
+  client = std::make_unique<KeepAliveClient>(server.port());
+  auto one_zero = client->publish("k", 10, true);
   EXPECT_EQ(one_zero.result_int(), 200u);
   EXPECT_EQ(one_zero.version(), 10u);
-  EXPECT_EQ(offset(one_zero), 6);
+  EXPECT_EQ(offset_of(one_zero), 6);
 }
 
 TEST(HttpApi, MalformedBodiesAre400) {

@@ -27,4 +27,10 @@ void sample_downstream_after_write(SendQueue& queue, int fd, std::size_t frames,
   }
 }
 
+void sweep_downstream(SendQueue& queue, int fd, std::chrono::steady_clock::time_point now,
+                      std::chrono::steady_clock::duration stall) noexcept {
+  if (fd >= 0 && queue.downstream() != 0) sample_downstream(queue, fd, now);
+  queue.exclude_if_stalled(now, stall);
+}
+
 }  // namespace herald::gateway

@@ -32,4 +32,12 @@ void sample_downstream(SendQueue& queue, int fd,
 void sample_downstream_after_write(SendQueue& queue, int fd, std::size_t frames, std::size_t bytes,
                                    std::chrono::steady_clock::time_point now) noexcept;
 
+/// The stall sweep's step for one connection (Connection::exclude_if_stalled, the same
+/// for every transport): a queue whose last sample found bytes in the send buffer is
+/// sampled again (its writer may be idle meanwhile), then leaves the gauge if it has
+/// not moved for `stall` (SendQueue::exclude_if_stalled). `fd` < 0: no socket (a
+/// Socket.IO polling session), nothing to sample.
+void sweep_downstream(SendQueue& queue, int fd, std::chrono::steady_clock::time_point now,
+                      std::chrono::steady_clock::duration stall) noexcept;
+
 }  // namespace herald::gateway

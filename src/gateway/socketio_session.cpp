@@ -213,11 +213,8 @@ void SocketIoSession::finish(beast::error_code ec) {
 // client reconnects ("transport close") with recovery.
 void SocketIoSession::exclude_if_stalled(std::chrono::steady_clock::time_point now,
                                          std::chrono::steady_clock::duration stall) noexcept {
-  // A peer found behind is sampled again here: its writer may be idle meanwhile.
-  if (ws_ && flow_.queue().downstream() != 0) {
-    sample_downstream(flow_.queue(), beast::get_lowest_layer(*ws_).native_handle(), now);
-  }
-  flow_.queue().exclude_if_stalled(now, stall);
+  sweep_downstream(flow_.queue(), ws_ ? beast::get_lowest_layer(*ws_).native_handle() : -1, now,
+                   stall);
 }
 
 void SocketIoSession::close(int code, std::string_view reason, bool reconnect) {

@@ -108,10 +108,7 @@ class SseSession final : public Connection, public std::enable_shared_from_this<
   }
   void exclude_if_stalled(std::chrono::steady_clock::time_point now,
                           std::chrono::steady_clock::duration stall) noexcept override {
-    // A peer found behind is sampled again here: the writer may be idle meanwhile.
-    if (flow_.queue().downstream() != 0)
-      sample_downstream(flow_.queue(), socket_.native_handle(), now);
-    flow_.queue().exclude_if_stalled(now, stall);
+    sweep_downstream(flow_.queue(), socket_.native_handle(), now, stall);
   }
   const std::string& id() const noexcept override { return id_; }
   const std::string& user() const noexcept override { return identity_.user; }

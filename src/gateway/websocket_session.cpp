@@ -93,11 +93,7 @@ class WebSocketSession final : public Connection,
   void close(int code, std::string_view reason, bool reconnect) override;
   void exclude_if_stalled(steady_clock::time_point now,
                           steady_clock::duration stall) noexcept override {
-    // A peer found behind is sampled again here: its writer may be idle meanwhile.
-    if (flow_.queue().downstream() != 0) {
-      sample_downstream(flow_.queue(), beast::get_lowest_layer(ws_).native_handle(), now);
-    }
-    flow_.queue().exclude_if_stalled(now, stall);
+    sweep_downstream(flow_.queue(), beast::get_lowest_layer(ws_).native_handle(), now, stall);
   }
   void write_pending() override;
   const std::string& id() const noexcept override { return id_; }
